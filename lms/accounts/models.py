@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.accounts import rules
+from lms.core.clock import utcnow
+from lms.core.types import UTCDateTime
+from lms.extensions import db
+from lms.org.models import Unit
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_no: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Rotated on every password change, so sessions signed in with the old password stop working.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token, unique=True)
+    locale: Mapped[str | None] = mapped_column(String(16))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    county: Mapped[Unit | None] = relationship(foreign_keys=[county_id])
+    grid: Mapped[Unit | None] = relationship(foreign_keys=[grid_id])
+
+    # Flask-Login: deactivated people cannot sign in or keep a session.
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return bool(self.active)
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def scope(self) -> rules.Scope:
+        return rules.scope_for(role=self.role, user_id=self.id, county_id=self.county_id, grid_id=self.grid_id)
+
+    @property
+    def role_label(self) -> str:
+        return rules.ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def unit_label(self) -> str:
+        parts = [u.name for u in (self.county, self.grid) if u is not None]
+        return " / ".join(parts) if parts else "全市"
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.employee_no} {self.role}>"
+
+
+class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+    """A bearer token for another system, acting as one person. Only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,159 @@
+"""Sign-in, sign-out, password change, language choice and the administrator's people pages."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+
+from lms.accounts import services
+from lms.accounts.access import roles_required
+from lms.accounts.forms import ChangePasswordForm, LoginForm, RosterUploadForm
+from lms.accounts.models import User
+from lms.core.errors import ValidationFailed
+from lms.core.i18n import LANG_COOKIE, available
+from lms.extensions import client_address, db, limiter, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "请先登录。"
+login_manager.login_message_category = "info"
+login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def _load_user(session_token: str) -> User | None:
+    return db.session.scalar(select(User).where(User.session_token == session_token))
+
+
+def _login_key() -> str:
+    # Per employee number *and* address: people sharing a carrier's NAT address are not locked out together.
+    return f"login:{request.form.get('employee_no', '').strip()[:32]}|{client_address()}"
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LMS_LOGIN_LIMIT_PER_USER"], key_func=_login_key, methods=["POST"],
+               deduct_when=lambda response: response.status_code != 302)
+@limiter.limit(lambda: current_app.config["LMS_LOGIN_LIMIT_PER_IP"], methods=["POST"])
+def login() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.employee_no.data or "", form.password.data or "")
+        if user is not None:
+            target = _safe_next(request.args.get("next"))
+            session.clear()  # a fresh session at sign-in: nothing from before carries over (fixation)
+            login_user(user)
+            return redirect(target or url_for("home.index"))
+        form.password.errors.append(_("工号或密码错误"))
+    return render_template("accounts/login.html", form=form), (200 if request.method == "GET" else 401)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    logout_user()
+    session.clear()
+    flash(_("您已安全退出。"), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Any:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data or "", form.new.data or "")
+        except ValidationFailed as exc:
+            form.current.errors.append(exc.message)
+        else:
+            login_user(current_user._get_current_object())  # the token rotated; keep this session signed in
+            flash(_("密码已修改。"), "success")
+            return redirect(url_for("home.index"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.route("/lang/<code>")
+def set_language(code: str) -> Any:
+    target = _safe_next(request.args.get("next")) or url_for("home.index")
+    response = make_response(redirect(target))
+    if code in available():
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, httponly=True, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+@roles_required("admin")
+def admin_users() -> Any:
+    form = RosterUploadForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            report = services.import_roster(
+                upload.read(current_app.config["LMS_UPLOAD_MAX_BYTES"] + 1), upload.filename or "upload",
+                max_rows=current_app.config["LMS_ROSTER_MAX_ROWS"],
+                max_bytes=current_app.config["LMS_UPLOAD_MAX_BYTES"],
+            )
+        except ValidationFailed as exc:
+            flash(exc.message, "error")
+            problems = exc.problems
+        else:
+            flash(_("导入完成：新增 %(c)d 人，更新 %(u)d 人。", c=report.created, u=report.updated), "success")
+            return redirect(url_for("accounts.admin_users"))
+    query = request.args.get("q", "").strip()
+    stmt = select(User).order_by(User.role, User.employee_no)
+    if query:
+        like = f"%{query}%"
+        stmt = stmt.where((User.employee_no.like(like)) | (User.name.like(like)))
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    people = db.paginate(stmt, page=page, per_page=50, error_out=False)
+    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    return render_template("accounts/admin_users.html", form=form, people=people, problems=problems,
+                           query=query, counts=counts)
+
+
+@bp.route("/admin/users/template.csv")
+@roles_required("admin")
+def roster_template() -> Any:
+    body = "\ufeff工号,姓名,角色,县区,网格,手机\nM0001,张三,manager,城区,东城网格,13800000000\n"
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = "attachment; filename=roster-template.csv"
+    return response
+
+
+@login_manager.unauthorized_handler
+def _unauthorized() -> Any:
+    if request.path.startswith("/api/"):
+        from lms.api.blueprint import error
+
+        return error(401, "unauthorized", "需要登录或 API 令牌")
+    flash(_("请先登录。"), "info")
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))

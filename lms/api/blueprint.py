@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Blueprint, jsonify, request, url_for
+from flask_login import current_user
+
+from lms.accounts import services as accounts
+from lms.accounts.models import User
+from lms.api import openapi
+from lms.extensions import csrf, login_manager
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+F = TypeVar("F", bound=Callable[..., Any])
+PUBLIC_ENDPOINTS: set[str] = set()
+
+
+def public(view: F) -> F:
+    """An API route that needs no sign-in (OpenAPI document, certificate check)."""
+    PUBLIC_ENDPOINTS.add(f"api.{view.__name__}")
+    return view
+
+
+def error(status: int, code: str, message: str) -> Any:
+    return jsonify(error={"code": code, "message": message}), status
+
+
+@login_manager.request_loader
+def _load_from_bearer(req: Any) -> User | None:
+    header = req.headers.get("Authorization", "")
+    if req.path.startswith("/api/") and header.lower().startswith("bearer "):
+        return accounts.user_for_token(header[7:].strip())
+    return None
+
+
+@api.before_request
+def _authenticate() -> Any:
+    header = request.headers.get("Authorization", "")
+    if header:
+        if not header.lower().startswith("bearer ") or accounts.user_for_token(header[7:].strip()) is None:
+            return error(401, "unauthorized", "API 令牌缺失或无效")
+    elif request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()  # a cookie session: the page sends X-CSRFToken
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return error(401, "unauthorized", "需要登录或 API 令牌")
+    return None
+
+
+@api.route("/openapi.json")
+@public
+def openapi_document() -> Any:
+    return jsonify(openapi.build(url_for("api.openapi_document", _external=True).rsplit("/", 1)[0]))
+
+
+@api.route("/me")
+def me() -> Any:
+    return jsonify(
+        employee_no=current_user.employee_no,
+        name=current_user.name,
+        role=current_user.role,
+        county=current_user.county.name if current_user.county else None,
+        grid=current_user.grid.name if current_user.grid else None,
+    )
+
+
+openapi.document("/me", "get", {
+    "summary": "Who the caller is",
+    "responses": {"200": {"description": "the signed-in person"}, **openapi.error_responses(401)},
+})

@@ -1,0 +1,89 @@
+"""Configuration: defaults here, then ``instance/config.py``, then the environment.
+
+Every ``LMS_*`` default below can be overridden by an environment variable of the same name; values are parsed
+as the default's type (bool, int, float or str).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": None,  # required outside development; generated per instance otherwise (see create_app)
+    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{REPO_ROOT / 'instance' / 'lms.sqlite3'}",
+    "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Sessions: the cookie outlives the longest test comfortably; see docs/architecture.md.
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    # A CSRF token must stay valid through a whole timed test plus its grace period.
+    "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+    "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "BABEL_TRANSLATION_DIRECTORIES": str(REPO_ROOT / "translations"),
+    # --- product settings (LMS_*) ---
+    "LMS_TIMEZONE": "Asia/Shanghai",
+    "LMS_LANGUAGES": "zh_Hans_CN,en",
+    "LMS_CONTENT_DIR": str(REPO_ROOT / "content"),
+    "LMS_QUIZZES_DIR": str(REPO_ROOT / "quizzes"),
+    "LMS_COMPANY_NAME": "中国电信示例市分公司",
+    "LMS_BASE_URL": "http://127.0.0.1:5000",
+    "LMS_PRODUCTION": False,
+    "LMS_RATELIMIT_STORAGE_URI": "memory://",
+    "LMS_LOGIN_LIMIT_PER_USER": "5 per minute;30 per hour",
+    "LMS_LOGIN_LIMIT_PER_IP": "300 per minute",
+    "LMS_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
+    "LMS_ROSTER_MAX_ROWS": 20000,
+    # --- assessment policy (CONTRACT.md "Policy settings"; defaults from DOMAIN.md) ---
+    "LMS_PASS_SCORE": 80.0,
+    "LMS_MAX_SCORE": 100.0,
+    "LMS_FIRST_FAIL_ACTION": "criticism",
+    "LMS_CONSECUTIVE_FAIL_PENALTY_YUAN": 200,
+    "LMS_SYSTEM_OPS_DEDUCTION_POINTS": 2.0,
+    "LMS_ABSENT_COUNTS_AS_FAIL": True,
+    "LMS_YELLOW_CARD_BOTTOM_N": 3,
+    "LMS_REWARD_TOP_N": 3,
+    "LMS_WINDOW_FIRST_DAY": 1,
+    "LMS_WINDOW_LAST_DAY": 8,
+    "LMS_GRACE_SECONDS": 60,
+}
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def from_environment(environ: os._Environ[str] | dict[str, str], current: dict[str, Any]) -> dict[str, Any]:
+    """Values from the environment, typed like the settings they override."""
+    found: dict[str, Any] = {}
+    if environ.get("DATABASE_URL"):
+        found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
+    if environ.get("SECRET_KEY"):
+        found["SECRET_KEY"] = environ["SECRET_KEY"]
+    for key, value in environ.items():
+        if key.startswith("LMS_"):
+            found[key] = _coerce(value, current.get(key, ""))
+    return found
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common ``postgres://`` and ``postgresql://`` spellings and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

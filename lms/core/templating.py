@@ -1,0 +1,101 @@
+"""Template filters, the navigation by role, error pages and the sign-in hook-up."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from lms.core.clock import to_local
+from lms.core.errors import DomainError
+
+# (endpoint, label, roles). Endpoints that are not registered (a domain not installed) are skipped.
+NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
+    ("home.index", "首页", ("manager", "trainer", "supervisor", "admin")),
+    ("courses.catalogue", "课程", ("manager", "trainer", "supervisor", "admin")),
+    ("quizzes.index", "考试", ("manager", "trainer", "supervisor", "admin")),
+    ("certificates.mine", "我的证书", ("manager",)),
+    ("reports.supervisor_home", "考核看板", ("supervisor", "admin")),
+    ("reports.trainer_home", "培训分析", ("trainer", "admin")),
+    ("assessment.periods", "月度考核", ("supervisor", "admin", "trainer")),
+    ("announcements.inbox", "通知", ("manager", "trainer", "supervisor", "admin")),
+    ("accounts.admin_users", "人员管理", ("admin",)),
+]
+
+
+def local_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return ""
+    return to_local(value).strftime(fmt)
+
+
+def navigation() -> list[dict[str, str]]:
+    if not current_user.is_authenticated:
+        return []
+    endpoints = current_app.view_functions
+    items = []
+    for endpoint, label, roles in NAVIGATION:
+        if endpoint in endpoints and current_user.role in roles:
+            items.append({"endpoint": endpoint, "label": _(label)})
+    return items
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error_page(status: int, title: str, message: str) -> Any:
+    if _wants_json():
+        code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                409: "conflict", 413: "too_large", 429: "too_many_requests"}.get(status, "error")
+        return jsonify(error={"code": code, "message": message}), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+ERROR_TEXT = {
+    400: ("请求有误", "请求无法处理，请返回重试。"),
+    403: ("没有权限", "您没有权限访问此页面。如有疑问请联系您的主管或管理员。"),
+    404: ("页面不存在", "您访问的页面不存在或已被移除。"),
+    405: ("不支持的操作", "此页面不支持该操作。"),
+    413: ("文件过大", "上传的文件超过了大小上限。"),
+    429: ("操作过于频繁", "尝试次数过多，请稍后再试。"),
+    500: ("系统错误", "系统出现了问题，我们已记录。请稍后再试。"),
+}
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["localtime"] = local_datetime
+    app.jinja_env.globals["navigation"] = navigation
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        from lms.core.i18n import available, select_locale
+
+        return {"company_name": app.config["LMS_COMPANY_NAME"], "languages": available(),
+                "current_locale": select_locale() if request else None}
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        title, message = ERROR_TEXT.get(status, (exc.name, exc.description or ""))
+        if status == 429:
+            message = _("尝试次数过多，请稍后再试（%(limit)s）。", limit=exc.description)
+        elif status == 400 and exc.description and "CSRF" in exc.description:
+            message = _("页面已过期或表单无效，请刷新页面后重试。")
+        return _error_page(status, _(title), _(message))
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError) -> Any:
+        if _wants_json():
+            return jsonify(error={"code": exc.code, "message": exc.message}), exc.status
+        return render_template("errors/error.html", status=exc.status, title=_("无法完成操作"),
+                               message=exc.message), exc.status
+
+    @app.errorhandler(500)
+    def _server_error(_exc: Exception) -> Any:
+        title, message = ERROR_TEXT[500]
+        return _error_page(500, _(title), _(message))

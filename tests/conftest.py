@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from werkzeug.security import generate_password_hash
+
+from lms import create_app
+from lms.extensions import db, limiter
+from tests.support.databases import TemplateDatabase
+from tests.support.web import post_form
+
+PASSWORD = "correct-horse-9"
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own application context, as in production.
+
+    The test itself holds an app context (for factories and queries); without this, requests would share its
+    ``g`` (Flask-Login's cached user, the CSRF token) and its database session. What the test set up is committed
+    first, so the request sees it, and the test's next read starts a fresh transaction.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+_PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt")  # hashed once: scrypt is slow on purpose
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogs() -> None:
+    """The English catalog is compiled by ``make``; compile it here too so a bare ``pytest`` run matches."""
+    import runpy
+
+    runpy.run_path(str(Path(__file__).resolve().parent.parent / "scripts" / "i18n.py"), run_name="i18n")[
+        "compile_catalogs"
+    ]()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemplateDatabase]:
+    template = TemplateDatabase(tmp_path_factory.mktemp("template"))
+    yield template
+    template.close()
+
+
+@pytest.fixture
+def app_config(tmp_path: Path) -> dict[str, Any]:
+    """Settings for this test's app; a test may change them before asking for ``app``."""
+    content = tmp_path / "content"
+    quizzes = tmp_path / "quizzes"
+    content.mkdir()
+    quizzes.mkdir()
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "LMS_CONTENT_DIR": str(content),
+        "LMS_QUIZZES_DIR": str(quizzes),
+        "LMS_BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture
+def app(template_db: TemplateDatabase, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
+    uri = template_db.clone(tmp_path)
+    application = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": uri})
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        limiter.reset()
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+    template_db.drop(uri)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def make_unit(app: Flask) -> Callable[..., Any]:
+    from lms.org import services as org
+
+    def make(county: str, grid: str | None = None) -> Any:
+        unit = org.ensure_county(county)
+        if grid is not None:
+            unit = org.ensure_grid(unit, grid)
+        db.session.commit()
+        return unit
+
+    return make
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., Any]:
+    """``make_user(role="manager", county="城区", grid="东城网格")`` → a committed User with PASSWORD."""
+    from lms.accounts.models import User
+    from lms.org import services as org
+
+    def make(role: str = "manager", *, county: str | None = "城区", grid: str | None = "东城网格",
+             name: str | None = None, employee_no: str | None = None, active: bool = True) -> User:
+        if role in ("trainer", "admin"):
+            county = grid = None
+        county_unit = org.ensure_county(county) if county else None
+        grid_unit = org.ensure_grid(county_unit, grid) if county_unit is not None and grid else None
+        number = next(_numbers)
+        user = User(
+            employee_no=employee_no or f"T{number:05d}",
+            name=name or f"测试{number}",
+            role=role,
+            county_id=county_unit.id if county_unit else None,
+            grid_id=grid_unit.id if grid_unit else None,
+            active=active,
+            password_hash=_PASSWORD_HASH,
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+class Auth:
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, user_or_employee_no: Any, password: str = PASSWORD) -> Any:
+        employee_no = getattr(user_or_employee_no, "employee_no", user_or_employee_no)
+        return post_form(self.client, "/login", {"employee_no": employee_no, "password": password})
+
+    def logout(self) -> Any:
+        return post_form(self.client, "/logout", {}, token_from="/")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)
