@@ -1,0 +1,118 @@
+"""Quizzes, their immutable versions, and question banks.
+
+A quiz file (``quizzes/**/<slug>.yaml``) is a ``Quiz``; every distinct content of that file is a ``QuizVersion``
+whose ``definition`` is frozen: attempts point at the version they were started on, so a later edit never changes
+how an earlier attempt is graded.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.clock import utcnow
+from lms.core.types import UTCDateTime
+from lms.extensions import db
+
+MONTHLY, PRACTICE, SYSTEM_OPS = "monthly", "practice", "system-ops"
+QUIZ_KINDS = (MONTHLY, PRACTICE, SYSTEM_OPS)
+
+
+class Quiz(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "quizzes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    period: Mapped[str | None] = mapped_column(String(7), index=True)  # YYYY-MM, monthly tests only
+    source_path: Mapped[str | None] = mapped_column(String(500))
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # use_alter: quizzes and quiz_versions point at each other; the constraint is added after both tables exist.
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("quiz_versions.id", use_alter=True, name="fk_quizzes_current_version_id_quiz_versions")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    current_version: Mapped[QuizVersion | None] = relationship(foreign_keys=[current_version_id], post_update=True)
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Quiz {self.slug}>"
+
+
+class QuizVersion(db.Model):  # type: ignore[name-defined,misc]
+    """One immutable content of a quiz. Never updated after it is written."""
+
+    __tablename__ = "quiz_versions"
+    __table_args__ = (UniqueConstraint("quiz_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    checksum: Mapped[str] = mapped_column(String(64))
+    # The whole parsed quiz (lms.quizzes.rules.QuizDefinition.to_json): questions, draw rules, flags.
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    time_limit_seconds: Mapped[int] = mapped_column(Integer)
+    pass_score: Mapped[float] = mapped_column(Float, default=80.0)
+    max_score: Mapped[float] = mapped_column(Float, default=100.0)
+    attempts_allowed: Mapped[int | None] = mapped_column(Integer)  # None: unlimited (practice)
+    review_policy: Mapped[str] = mapped_column(String(16), default="after_close")
+    issues_certificate: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    quiz: Mapped[Quiz] = relationship(foreign_keys=[quiz_id])
+
+    def __repr__(self) -> str:
+        return f"<QuizVersion {self.quiz_id} v{self.number}>"
+
+
+class QuestionBank(db.Model):  # type: ignore[name-defined,misc]
+    """A pool of questions that quizzes draw random papers from (by tag and difficulty)."""
+
+    __tablename__ = "question_banks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    source_path: Mapped[str | None] = mapped_column(String(500))  # set when the bank comes from quizzes/
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    questions: Mapped[list[BankQuestion]] = relationship(back_populates="bank", order_by="BankQuestion.id")
+
+    def __repr__(self) -> str:
+        return f"<QuestionBank {self.slug}>"
+
+
+class BankQuestion(db.Model):  # type: ignore[name-defined,misc]
+    """One question of a bank. Drawn papers copy the question onto the attempt, so editing it is safe."""
+
+    __tablename__ = "bank_questions"
+    __table_args__ = (UniqueConstraint("bank_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("question_banks.id"), index=True)
+    key: Mapped[str] = mapped_column(String(100))
+    type: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(String(50), index=True)
+    lesson: Mapped[str | None] = mapped_column(String(100))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    difficulty: Mapped[int] = mapped_column(Integer, default=3)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)  # lms.quizzes.rules.spec_to_json
+    checksum: Mapped[str] = mapped_column(String(64))
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    bank: Mapped[QuestionBank] = relationship(back_populates="questions")
