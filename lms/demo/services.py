@@ -1,0 +1,81 @@
+"""Loading the demo: people first, then whatever history the installed domains can produce."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.accounts.services import hash_password
+from lms.demo.people import DEMO_PASSWORD, demo_people
+from lms.extensions import db
+from lms.org import services as org
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DemoReport:
+    people_created: int = 0
+    people_kept: int = 0
+    history: list[str] = field(default_factory=list)
+
+
+def load_people(company_city: str = "示例市") -> tuple[int, int]:
+    """Create the demo people that are missing; never touch people who already exist (their passwords stay)."""
+    org.get_city(company_city)
+    existing = set(db.session.scalars(select(User.employee_no)))
+    password_hash = hash_password(DEMO_PASSWORD)
+    created = 0
+    for person in demo_people():
+        if person.employee_no in existing:
+            continue
+        county = org.ensure_county(person.county) if person.county else None
+        grid = org.ensure_grid(county, person.grid) if county is not None and person.grid else None
+        db.session.add(User(employee_no=person.employee_no, name=person.name, role=person.role,
+                            county_id=county.id if county else None, grid_id=grid.id if grid else None,
+                            phone=person.phone, password_hash=password_hash, active=True))
+        created += 1
+    db.session.commit()
+    return created, len(existing)
+
+
+# Steps contributed by domains that can make history (attempts, closed periods …), run in order after people.
+HISTORY_STEPS: list[tuple[int, str, Callable[[], str]]] = []
+
+
+def register_history_step(order: int, name: str, step: Callable[[], str]) -> None:
+    if all(existing != name for _, existing, _ in HISTORY_STEPS):
+        HISTORY_STEPS.append((order, name, step))
+
+
+def load_demo() -> DemoReport:
+    created, kept = load_people()
+    report = DemoReport(people_created=created, people_kept=kept)
+    if importlib.util.find_spec("lms.demo.history") is not None:
+        importlib.import_module("lms.demo.history")
+    for _, name, step in sorted(HISTORY_STEPS):
+        report.history.append(f"{name}: {step()}")
+    return report
+
+
+def demo_accounts() -> list[User]:
+    """One of each kind, for the printout: admin, trainers, every supervisor, a few managers per county."""
+    numbers = [p.employee_no for p in demo_people()]
+    people = {u.employee_no: u for u in db.session.scalars(select(User).where(User.employee_no.in_(numbers)))}
+    shown: list[User] = []
+    managers_per_county: dict[int | None, int] = {}
+    for number in numbers:
+        user = people.get(number)
+        if user is None:
+            continue
+        if user.role == "manager":
+            if managers_per_county.get(user.county_id, 0) >= 2:
+                continue
+            managers_per_county[user.county_id] = managers_per_county.get(user.county_id, 0) + 1
+        shown.append(user)
+    return shown

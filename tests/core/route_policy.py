@@ -1,0 +1,16 @@
+"""Access decisions for the domains' routes, merged into the route × role matrix (test_route_matrix.py).
+
+endpoint -> the roles that may get a 2xx for it.
+"""
+
+from __future__ import annotations
+
+ANON, MANAGER, TRAINER, COUNTY_SUP, CITY_SUP, ADMIN = (
+    "anonymous", "manager", "trainer", "county_supervisor", "city_supervisor", "admin")
+SIGNED_IN = {MANAGER, TRAINER, COUNTY_SUP, CITY_SUP, ADMIN}
+STAFF = {TRAINER, COUNTY_SUP, CITY_SUP, ADMIN}
+SUPERVISORS = {COUNTY_SUP, CITY_SUP, ADMIN}
+AUTHORS = {TRAINER, ADMIN}
+EVERYONE = SIGNED_IN | {ANON}
+
+DOMAIN_POLICY: dict[str, set[str]] = {}

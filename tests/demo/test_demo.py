@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from lms.accounts.models import User
+from lms.extensions import db
+from lms.org.models import Unit
+
+
+def count(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_demo_builds_the_organisation_and_is_idempotent(runner):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert count(Unit, Unit.kind == "county") == 3
+    assert 2 <= count(Unit, Unit.kind == "grid") / 3 <= 3
+    assert count(User, User.role == "manager") == 40
+    assert count(User, User.role == "admin") == 1
+    assert count(User, User.role == "supervisor") >= 4
+    totals = (count(User), count(Unit))
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0, second.output
+    assert (count(User), count(Unit)) == totals
+    assert "0 created" in second.output
+
+
+def test_demo_prints_accounts_that_can_sign_in(runner, auth):
+    output = runner.invoke(args=["demo"]).output
+    assert "Demo@2026" in output
+    for number in ("A0001", "T0001", "S0001", "S1000", "M1001"):
+        assert number in output
+        assert auth.login(number, "Demo@2026").status_code == 302
+        auth.logout()
+
+
+def test_managers_have_plausible_unique_chinese_names(runner):
+    runner.invoke(args=["demo"])
+    names = list(db.session.scalars(select(User.name).where(User.role == "manager")))
+    assert all(2 <= len(n) <= 3 and all("\u4e00" <= ch <= "\u9fff" for ch in n) for n in names)
+    assert len(set(names)) >= 35
