@@ -1,0 +1,173 @@
+"""Closed periods, per-person outcomes, the insert-only ledger, rankings, imported indicators, notices and the
+decisions on post-adjustment recommendations.
+
+The ledger (``assessment_ledger``) is insert-only: the application has no update or delete path, and triggers
+created by migration 0005 make the database refuse both (SQLite and PostgreSQL). A correction is a ``reversal``
+entry pointing at the entry it cancels; ``reverses_id`` is unique, so an entry can be reversed only once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.accounts.models import User
+from lms.assessment import rules
+from lms.core.clock import utcnow
+from lms.core.types import UTCDateTime
+from lms.extensions import db
+from lms.org.models import Unit
+
+
+class ClosedPeriod(db.Model):  # type: ignore[name-defined,misc]
+    """A period that has been closed; its row is written last in the close's transaction."""
+
+    __tablename__ = "assessment_periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), unique=True)
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    quiz_count: Mapped[int] = mapped_column(Integer, default=0)
+    outcome_count: Mapped[int] = mapped_column(Integer, default=0)
+    entry_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The settings the rules ran with, so a result can be explained later even after a setting changed.
+    policy: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    closed_by: Mapped[User | None] = relationship()
+
+
+class Outcome(db.Model):  # type: ignore[name-defined,misc]
+    """One person's result for one period: PASS, FAIL, ABSENT, EXEMPT or VOID. The rules recompute from these."""
+
+    __tablename__ = "assessment_outcomes"
+    __table_args__ = (UniqueConstraint("period", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(8))
+    score: Mapped[float | None] = mapped_column(Float)
+    quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quizzes.id"))
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The person's units when the period closed: rankings and notices are per county at that time.
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship()
+    county: Mapped[Unit | None] = relationship(foreign_keys=[county_id])
+
+    @property
+    def label(self) -> str:
+        return rules.OUTCOME_LABELS.get(self.status, self.status)
+
+
+class LedgerEntry(db.Model):  # type: ignore[name-defined,misc]
+    """A consequence handed to payroll and the wider assessment. Never updated, never deleted."""
+
+    __tablename__ = "assessment_ledger"
+    __table_args__ = (Index("ix_assessment_ledger_period_user_id", "period", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    amount_yuan: Mapped[int | None] = mapped_column(Integer)  # a reversal carries the negated amount
+    points: Mapped[float | None] = mapped_column(Float)  # a deduction is negative; its reversal positive
+    reason: Mapped[str] = mapped_column(Text)
+    rule: Mapped[str] = mapped_column(String(40))
+    rule_version: Mapped[int] = mapped_column(Integer)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Same consequence, same key: a repeated or concurrent close cannot write it twice.
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("assessment_ledger.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the monthly close
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    reverses: Mapped[LedgerEntry | None] = relationship(remote_side="LedgerEntry.id")
+
+    @property
+    def kind_label(self) -> str:
+        return rules.KIND_LABELS.get(self.kind, self.kind)
+
+
+class Ranking(db.Model):  # type: ignore[name-defined,misc]
+    """A person's place in their group (county, or the city) for a closed period."""
+
+    __tablename__ = "assessment_rankings"
+    __table_args__ = (UniqueConstraint("period", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    group_size: Mapped[int] = mapped_column(Integer)
+    unified_score: Mapped[float] = mapped_column(Float)
+    test_score: Mapped[float | None] = mapped_column(Float)
+    deductions: Mapped[float] = mapped_column(Float, default=0.0)
+    indicators: Mapped[float] = mapped_column(Float, default=0.0)
+    band: Mapped[str | None] = mapped_column(String(8))  # top | bottom
+
+    user: Mapped[User] = relationship()
+
+
+class Indicator(db.Model):  # type: ignore[name-defined,misc]
+    """Points from the wider assessment imported by a supervisor before the close (optional)."""
+
+    __tablename__ = "assessment_indicators"
+    __table_args__ = (UniqueConstraint("period", "user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    points: Mapped[float] = mapped_column(Float)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class Notice(db.Model):  # type: ignore[name-defined,misc]
+    """The published notice (通报) of one county for one period: the reviewed text, frozen at publication."""
+
+    __tablename__ = "assessment_notices"
+    __table_args__ = (UniqueConstraint("period", "county_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7))
+    county_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    body_html: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    county: Mapped[Unit] = relationship()
+    published_by: Mapped[User] = relationship()
+
+
+CONFIRMED, REJECTED = "confirmed", "rejected"
+
+
+class PostAdjustmentDecision(db.Model):  # type: ignore[name-defined,misc]
+    """A city-level supervisor's decision on a ``post_adjustment`` recommendation (the entry itself never changes)."""
+
+    __tablename__ = "assessment_post_adjustment_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("assessment_ledger.id"), unique=True)
+    decision: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    entry: Mapped[LedgerEntry] = relationship()
+    decided_by: Mapped[User] = relationship()
