@@ -6,10 +6,15 @@ attributes below survive, and links may only be http, https, mailto or relative.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from xml.etree.ElementTree import Element
 
 import markdown as md
 import nh3
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl", "dt", "em",
@@ -27,8 +32,10 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
-EXTENSIONS = ["tables", "fenced_code", "toc", "admonition", "sane_lists", "attr_list", "def_list"]
-EXTENSION_CONFIGS = {"toc": {"permalink": False, "toc_depth": "2-3"}}
+EXTENSIONS = ["tables", "fenced_code", "toc", "admonition", "sane_lists", "attr_list", "def_list",
+              "pymdownx.tilde", "pymdownx.mark", "pymdownx.details"]
+# Chinese headings: the default slugify drops every non-ASCII letter and leaves ids like "_1".
+EXTENSION_CONFIGS = {"toc": {"permalink": False, "toc_depth": "2-3", "slugify": slugify_unicode}}
 
 
 @dataclass(frozen=True)
@@ -48,9 +55,43 @@ def sanitize(html: str) -> str:
     )
 
 
-def render_document(text: str) -> Rendered:
-    """A whole document (a lesson): its HTML and its table of contents, both sanitized."""
-    converter = md.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+def is_relative_url(url: str) -> bool:
+    """A path relative to the document (``img/a.png``), not ``/x``, ``#x``, ``?x`` or anything with a scheme."""
+    stripped = url.strip()
+    return bool(stripped) and not stripped.startswith(("/", "#", "?", "\\")) and ":" not in stripped.split("/", 1)[0]
+
+
+class _RelativeUrls(Treeprocessor):
+    def __init__(self, md_instance: md.Markdown, resolve: Callable[[str], str]) -> None:
+        super().__init__(md_instance)
+        self.resolve = resolve
+
+    def run(self, root: Element) -> None:
+        for element in root.iter():
+            attribute = {"img": "src", "a": "href"}.get(element.tag)
+            value = element.get(attribute) if attribute else None
+            if attribute and value and is_relative_url(value):
+                element.set(attribute, self.resolve(value.strip()))
+
+
+class _RelativeUrlExtension(Extension):
+    def __init__(self, resolve: Callable[[str], str]) -> None:
+        super().__init__()
+        self.resolve = resolve
+
+    def extendMarkdown(self, md_instance: md.Markdown) -> None:  # python-markdown's API name
+        md_instance.treeprocessors.register(_RelativeUrls(md_instance, self.resolve), "relative_urls", 1)
+
+
+def render_document(text: str, *, resolve_url: Callable[[str], str] | None = None) -> Rendered:
+    """A whole document (a lesson): its HTML and its table of contents, both sanitized.
+
+    ``resolve_url`` rewrites relative links and images (files placed beside a lesson) to where they are served.
+    """
+    extensions: list[str | Extension] = list(EXTENSIONS)
+    if resolve_url is not None:
+        extensions.append(_RelativeUrlExtension(resolve_url))
+    converter = md.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS, output_format="html")
     html = converter.convert(text)
     toc = getattr(converter, "toc", "")
     return Rendered(html=sanitize(html), toc_html=sanitize(toc) if "<li>" in toc else "")
