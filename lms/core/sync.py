@@ -37,6 +37,8 @@ class SyncSource(Protocol):
     def apply(self, plan: Any) -> SyncReport:
         """Write the plan into ``db.session`` (no commit)."""
 
+    # Optional: ``after_commit(self) -> None`` is called once the transaction committed (send domain events there).
+
 
 _SOURCES: dict[str, Callable[[], SyncSource]] = {}
 
@@ -79,4 +81,8 @@ def run_sync(config: dict[str, Any], *, check_only: bool = False) -> SyncResult:
     except Exception:
         db.session.rollback()
         raise
+    for source, _plan in planned:
+        after_commit = getattr(source, "after_commit", None)
+        if after_commit is not None:
+            after_commit()
     return SyncResult(reports, [], applied=True)
