@@ -141,3 +141,29 @@ def import_roster(data: bytes, filename: str, *, max_rows: int, max_bytes: int) 
         raise
     log.info("roster %s: %d created, %d updated", filename, created, updated)
     return RosterReport(created=created, updated=updated, rows=len(parsed.rows))
+
+
+def set_active(user_id: int, active: bool) -> User:
+    """Deactivate (someone who left) or reactivate; deactivation ends their sessions and API tokens' use."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("没有该人员")
+    user.active = active
+    if not active:
+        user.session_token = new_session_token()
+    db.session.commit()
+    log.info("%s %s", user.employee_no, "activated" if active else "deactivated")
+    return user
+
+
+def reset_to_temporary_password(user_id: int) -> tuple[User, str]:
+    """An administrator's reset from the web page: a one-time temporary password, shown once."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("没有该人员")
+    temporary = "Tmp-" + secrets.token_urlsafe(6)
+    user.password_hash = hash_password(temporary)
+    user.session_token = new_session_token()
+    db.session.commit()
+    log.info("temporary password issued for %s", user.employee_no)
+    return user, temporary

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     make_response,
@@ -18,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
 from lms.accounts import services
@@ -137,6 +139,29 @@ def admin_users() -> Any:
     counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
     return render_template("accounts/admin_users.html", form=form, people=people, problems=problems,
                            query=query, counts=counts)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def admin_person(user_id: int) -> Any:
+    person = db.get_or_404(User, user_id)
+    form = FlaskForm()
+    temporary = None
+    if form.validate_on_submit():
+        action = request.form.get("action")
+        if action == "deactivate":
+            services.set_active(user_id, False)
+            flash(_("已停用。"), "success")
+        elif action == "activate":
+            services.set_active(user_id, True)
+            flash(_("已启用。"), "success")
+        elif action == "reset":
+            person, temporary = services.reset_to_temporary_password(user_id)
+        else:
+            abort(400)
+        if temporary is None:
+            return redirect(url_for("accounts.admin_person", user_id=user_id))
+    return render_template("accounts/admin_person.html", person=person, form=form, temporary=temporary)
 
 
 @bp.route("/admin/users/template.csv")

@@ -31,6 +31,7 @@ POLICY: dict[str, set[str]] = {
     "accounts.set_language": EVERYONE,
     "accounts.admin_users": {ADMIN},
     "accounts.roster_template": {ADMIN},
+    "accounts.admin_person": {ADMIN},
     "api.openapi_document": EVERYONE,
     "api.me": SIGNED_IN,
 }
