@@ -14,3 +14,15 @@ AUTHORS = {TRAINER, ADMIN}
 EVERYONE = SIGNED_IN | {ANON}
 
 DOMAIN_POLICY: dict[str, set[str]] = {}
+
+# certificates: the check is public; a PDF only for the holder, scoped supervisors and staff (others get 404)
+DOMAIN_POLICY.update({
+    "certificates.verify": EVERYONE,
+    "certificates.verify_form": EVERYONE,
+    "api.certificate_status": EVERYONE,
+    "certificates.mine": SIGNED_IN,
+    "certificates.download": SIGNED_IN,
+    "certificates.index": STAFF,
+    "certificates.period_zip": STAFF,
+    "certificates.revoke": {ADMIN},
+})

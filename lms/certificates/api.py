@@ -1,0 +1,51 @@
+"""``GET /api/v1/certificates/<code>``: the public check another system (or a phone scanning the QR) can call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify
+
+from lms.api import openapi
+from lms.api.blueprint import api, error, public
+from lms.certificates import services
+from lms.extensions import limiter
+
+
+@api.route("/certificates/<code>")
+@public
+@limiter.limit(lambda: current_app.config["LMS_CERT_VERIFY_LIMIT"])
+def certificate_status(code: str) -> Any:
+    certificate = services.find_by_code(code)
+    if certificate is None:
+        return error(404, "not_found", "证书不存在")
+    return jsonify(services.public_status(certificate))
+
+
+openapi.schema("CertificateStatus", {
+    "type": "object",
+    "required": ["valid", "name", "quiz", "score", "issued_at", "revoked"],
+    "properties": {
+        "valid": {"type": "boolean", "description": "issued and not revoked"},
+        "code": {"type": "string", "example": "7KQM-4XTP-R9ZD-HC2W"},
+        "name": {"type": "string", "description": "the holder, as on the certificate"},
+        "quiz": {"type": "string"},
+        "period": {"type": "string", "example": "2026-11"},
+        "score": {"type": "number"},
+        "max_score": {"type": "number"},
+        "issued_at": {"type": "string", "format": "date-time"},
+        "revoked": {"type": "boolean"},
+        "revoked_at": {"type": "string", "format": "date-time", "nullable": True},
+    },
+})
+openapi.document("/certificates/{code}", "get", {
+    "summary": "Check a certificate by its verification code (public, rate-limited)",
+    "security": [],
+    "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+                    "description": "the code printed on the certificate; case, spaces and dashes do not matter"}],
+    "responses": {
+        "200": {"description": "the certificate as issued, and whether it still stands",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CertificateStatus"}}}},
+        **openapi.error_responses(404, 429),
+    },
+})

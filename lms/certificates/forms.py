@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField("撤销原因", validators=[DataRequired(message="请填写撤销原因"), Length(max=1000)])

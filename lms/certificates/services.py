@@ -1,0 +1,339 @@
+"""Certificate use cases: issue, revoke, look up, decide who may download, render a period in parallel."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import pickle
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from lms.accounts.access import can_view_person, scope_clause
+from lms.accounts.models import User
+from lms.attempts.models import Attempt
+from lms.certificates import rendering, rules
+from lms.certificates.models import Certificate
+from lms.core.clock import period_of, to_local, utcnow
+from lms.core.errors import Conflict, NotFound, ValidationFailed
+from lms.extensions import db
+
+log = logging.getLogger(__name__)
+
+STAFF_ROLES = ("trainer", "admin")
+Outcome = tuple[str, bool, str | None]  # (code, rendered now, error)
+
+
+# --- issuing ------------------------------------------------------------------------------------------------------
+
+def issue_for_attempt(attempt: Attempt, *, now: datetime | None = None, commit: bool = True) -> Certificate | None:
+    """The attempt's certificate, issued now if it earned one and has none yet; None if it earns none.
+
+    Idempotent: one certificate per attempt, whoever calls (the submit's event, the monthly close) and however often.
+    With ``commit=False`` the caller owns the transaction (the monthly close issues many in one).
+    """
+    existing = db.session.scalar(select(Certificate).where(Certificate.attempt_id == attempt.id))
+    if existing is not None:
+        return existing
+    version = attempt.quiz_version
+    if not rules.is_eligible(passed=attempt.passed, finished=attempt.is_finished, quiz_kind=attempt.quiz.kind,
+                             issues_certificate=bool(version.issues_certificate)):
+        return None
+    now = now or utcnow()
+    period = attempt.quiz.period or period_of(attempt.finished_at or now)
+    certificate = Certificate(
+        code=rules.generate_code(), user_id=attempt.user_id, attempt_id=attempt.id, quiz_id=attempt.quiz_id,
+        holder_name=attempt.user.name, quiz_title=attempt.quiz.title, period=period,
+        score=float(attempt.score or 0.0), max_score=float(attempt.max_score or 100.0), issued_at=now,
+    )
+    db.session.add(certificate)
+    if not commit:
+        db.session.flush()  # the caller's transaction; a concurrent issue surfaces there as an IntegrityError
+        return certificate
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Issued at the same moment by another process (the submit's event and the monthly close): theirs stands.
+        db.session.rollback()
+        existing = for_attempt(attempt.id)
+        if existing is None:
+            raise
+        return existing
+    log.info("certificate %s issued for attempt %s", certificate.code, attempt.id)
+    return certificate
+
+
+def issue_after_grading(attempt: Attempt, **_: Any) -> None:
+    """Receiver of ``attempt_graded``: issue right away, but never let a certificate problem break a submit."""
+    try:
+        issue_for_attempt(attempt)
+    except Exception:
+        db.session.rollback()
+        log.exception("could not issue a certificate for attempt %s; the monthly close will retry", attempt.id)
+
+
+# --- looking up ---------------------------------------------------------------------------------------------------
+
+def find_by_code(text: str) -> Certificate | None:
+    code = rules.normalise_code(text)
+    if code is None:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+
+
+def get_by_code(text: str) -> Certificate:
+    certificate = find_by_code(text)
+    if certificate is None:
+        raise NotFound("证书不存在")
+    return certificate
+
+
+def for_attempt(attempt_id: int) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.attempt_id == attempt_id))
+
+
+def certificates_of(user: User) -> list[Certificate]:
+    query = select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.issued_at.desc())
+    return list(db.session.scalars(query))
+
+
+def _scoped(viewer: User) -> Select[tuple[Certificate]]:
+    return (select(Certificate).join(User, User.id == Certificate.user_id)
+            .where(scope_clause(viewer, user_id_col=User.id, county_col=User.county_id, grid_col=User.grid_id))
+            .options(joinedload(Certificate.user)))
+
+
+def visible_certificates(viewer: User, *, period: str | None = None, search: str = "") -> list[Certificate]:
+    """Certificates of the people ``viewer`` may see, newest first, optionally of one period or matching a search."""
+    query = _scoped(viewer)
+    if period:
+        query = query.where(Certificate.period == period)
+    search = search.strip()
+    if search:
+        code = rules.normalise_code(search)
+        like = f"%{search}%"
+        clauses = [Certificate.holder_name.like(like), User.employee_no.like(like), Certificate.quiz_title.like(like)]
+        if code:
+            clauses.append(Certificate.code == code)
+        from sqlalchemy import or_
+
+        query = query.where(or_(*clauses))
+    return list(db.session.scalars(query.order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(500)))
+
+
+def periods_with_certificates(viewer: User) -> list[str]:
+    query = (select(Certificate.period).join(User, User.id == Certificate.user_id)
+             .where(scope_clause(viewer, user_id_col=User.id, county_col=User.county_id, grid_col=User.grid_id))
+             .distinct().order_by(Certificate.period.desc()))
+    return list(db.session.scalars(query))
+
+
+def can_download(viewer: User, certificate: Certificate) -> bool:
+    """The holder, supervisors whose unit covers the holder, trainers and admins."""
+    if viewer.id == certificate.user_id or viewer.role in STAFF_ROLES:
+        return True
+    return viewer.role == "supervisor" and can_view_person(viewer, certificate.user)
+
+
+def downloadable(viewer: User, text: str) -> Certificate:
+    """The certificate if ``viewer`` may download it; NotFound otherwise (no hint that the code exists)."""
+    certificate = find_by_code(text)
+    if certificate is None or not can_download(viewer, certificate):
+        raise NotFound("证书不存在")
+    return certificate
+
+
+# --- revoking -----------------------------------------------------------------------------------------------------
+
+def revoke_certificate(code: str, *, by: User, reason: str, now: datetime | None = None) -> Certificate:
+    certificate = get_by_code(code)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请填写撤销原因", ["reason：撤销原因不能为空"])
+    if certificate.is_revoked:
+        raise Conflict(f"证书 {certificate.code} 已于 {to_local(certificate.revoked_at).date()} 撤销")  # type: ignore[arg-type]
+    certificate.revoked_at = now or utcnow()
+    certificate.revoked_reason = reason[:1000]
+    certificate.revoked_by_id = by.id
+    db.session.commit()
+    log.warning("certificate %s revoked by %s: %s", certificate.code, by.employee_no, reason)
+    return certificate
+
+
+# --- what verifiers see -------------------------------------------------------------------------------------------
+
+def public_status(certificate: Certificate) -> dict[str, Any]:
+    """The contract of ``GET /api/v1/certificates/<code>``; the revocation reason stays internal."""
+    return {
+        "valid": not certificate.is_revoked,
+        "code": certificate.code,
+        "name": certificate.holder_name,
+        "quiz": certificate.quiz_title,
+        "period": certificate.period,
+        "score": certificate.score,
+        "max_score": certificate.max_score,
+        "issued_at": certificate.issued_at.isoformat(),
+        "revoked": certificate.is_revoked,
+        "revoked_at": certificate.revoked_at.isoformat() if certificate.revoked_at else None,
+    }
+
+
+# --- documents and PDFs -------------------------------------------------------------------------------------------
+
+def document_for(certificate: Certificate, config: dict[str, Any] | None = None) -> rules.CertificateDocument:
+    config = config or current_app.config
+    return rules.CertificateDocument(
+        code=certificate.code,
+        holder_name=certificate.holder_name,
+        employee_no=certificate.user.employee_no,
+        quiz_title=certificate.quiz_title,
+        period=certificate.period,
+        score=certificate.score,
+        max_score=certificate.max_score,
+        issued_at=to_local(certificate.issued_at).replace(tzinfo=None),
+        company_name=config["LMS_COMPANY_NAME"],
+        verify_url=rules.verify_url(config["LMS_BASE_URL"], certificate.code),
+        revoked=certificate.is_revoked,
+    )
+
+
+def pdf_for(certificate: Certificate) -> rendering.CachedPdf:
+    return rendering.ensure_pdf(document_for(certificate))
+
+
+def download_name(certificate: Certificate) -> str:
+    return f"证书-{certificate.holder_name}-{certificate.period}-{certificate.code}.pdf"
+
+
+def period_zip(viewer: User, period: str) -> tuple[bytes, int]:
+    """The period's certificates of the people ``viewer`` may see, as one zip (PDFs are already compressed)."""
+    certificates = [c for c in visible_certificates(viewer, period=rules.parse_period(period))
+                    if not c.is_revoked]
+    if not certificates:
+        raise NotFound(f"{period} 没有可下载的证书")
+    design = rendering.current_design()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate in certificates:
+            cached = rendering.ensure_pdf(document_for(certificate), design)
+            unit = certificate.user.unit_label.replace(" / ", "-")
+            archive.write(cached.path, arcname=f"{unit}/{download_name(certificate)}")
+    return buffer.getvalue(), len(certificates)
+
+
+# --- bulk rendering -----------------------------------------------------------------------------------------------
+
+@dataclass
+class RenderReport:
+    period: str
+    total: int = 0
+    rendered: int = 0
+    cached: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def documents_of_period(period: str) -> list[rules.CertificateDocument]:
+    query = (select(Certificate).where(Certificate.period == rules.parse_period(period))
+             .options(joinedload(Certificate.user)).order_by(Certificate.id))
+    return [document_for(c) for c in db.session.scalars(query)]
+
+
+def render_period(period: str, *, workers: int | None = None,
+                  progress: Callable[[int], None] | None = None) -> RenderReport:
+    """Render every certificate PDF of ``period`` that the cache lacks, in ``workers`` processes.
+
+    Each worker process builds its own app from this app's configuration and renders documents handed to it:
+    the workers never touch the database, so nothing is shared but the cache directory.
+    """
+    try:
+        documents = documents_of_period(period)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc)) from exc
+    design = rendering.current_design()
+    report = RenderReport(period=period, total=len(documents))
+    missing = [d for d in documents if not rendering.cached_path(d, design).exists()]
+    report.cached = report.total - len(missing)
+    if progress and report.cached:
+        progress(report.cached)
+    if not missing:
+        return report
+    workers = max(1, min(workers or default_workers(), len(missing)))
+    if workers == 1:
+        for document in missing:
+            _record(report, _render_one(document, design), progress)
+        return report
+    config = _picklable_config(current_app.config)
+    batches = [missing[i : i + 10] for i in range(0, len(missing), 10)]
+    import multiprocessing
+
+    # spawn, not fork: GLib/fontconfig (inside WeasyPrint) and database connections do not survive a fork cleanly.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                             initargs=(config,)) as pool:
+        futures = [pool.submit(_render_batch, batch) for batch in batches]
+        for future in as_completed(futures):
+            for outcome in future.result():
+                _record(report, outcome, progress)
+    return report
+
+
+def default_workers() -> int:
+    configured = current_app.config.get("LMS_CERT_RENDER_WORKERS")
+    return int(configured) if configured else (os.cpu_count() or 1)
+
+
+def _record(report: RenderReport, outcome: Outcome,
+            progress: Callable[[int], None] | None) -> None:
+    code, rendered, error = outcome
+    if error:
+        report.failed.append(f"{code}: {error}")
+    elif rendered:
+        report.rendered += 1
+    else:
+        report.cached += 1
+    if progress:
+        progress(1)
+
+
+def _render_one(document: rules.CertificateDocument, design: rendering.Design | None = None) -> Outcome:
+    try:
+        return document.code, rendering.ensure_pdf(document, design).rendered, None
+    except Exception as exc:  # one broken certificate must not stop a period's run; it is reported by code
+        log.exception("rendering certificate %s failed", document.code)
+        return document.code, False, f"{type(exc).__name__}: {exc}"
+
+
+def _picklable_config(config: Iterable[tuple[str, Any]] | Any) -> dict[str, Any]:
+    values = {}
+    for key, value in dict(config).items():
+        try:
+            pickle.dumps(value)
+        except Exception:  # noqa: S112 - a setting that cannot cross a process boundary is not one rendering needs
+            continue
+        values[key] = value
+    return values
+
+
+_worker_app: Any = None
+
+
+def _start_worker(config: dict[str, Any]) -> None:
+    global _worker_app  # noqa: PLW0603 - one app per worker process, built once by the pool's initializer
+    from lms import create_app
+
+    _worker_app = create_app(config)
+
+
+def _render_batch(documents: Sequence[rules.CertificateDocument]) -> list[Outcome]:
+    with _worker_app.app_context():
+        design = rendering.current_design()
+        return [_render_one(document, design) for document in documents]

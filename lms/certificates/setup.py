@@ -1,0 +1,63 @@
+"""Wiring: settings defaults, the ``attempt_graded`` receiver, the attempt API's certificate field, font checks."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, url_for
+
+from lms.certificates import fonts, rules, services
+from lms.core.events import attempt_graded
+
+log = logging.getLogger(__name__)
+
+_warned_about_harfbuzz = False
+
+
+def init_app(app: Flask) -> None:
+    instance = Path(app.instance_path)
+    root = Path(app.root_path).parent
+    # Settings of this domain; instance/config.py and LMS_* environment variables override them.
+    app.config.setdefault("LMS_CERT_CACHE_DIR", str(instance / "certificates"))
+    app.config.setdefault("LMS_CERT_FONT_DIR", "")  # empty: <LMS_CERT_CACHE_DIR>/fonts
+    app.config.setdefault("LMS_CERT_TEMPLATE", str(root / "templates" / "certificates" / "certificate.html"))
+    app.config.setdefault("LMS_CERT_STYLESHEET", str(root / "static" / "css" / "certificate-pdf.css"))
+    app.config.setdefault("LMS_CERT_RENDER_WORKERS", 0)  # 0: one per CPU
+    app.config.setdefault("LMS_CERT_VERIFY_LIMIT", "30 per minute;300 per hour")
+
+    app.jinja_env.filters["cert_score"] = rules.format_score
+    # weak=False: the receiver is a module function, but keep it alive explicitly; connecting twice is a no-op.
+    attempt_graded.connect(services.issue_after_grading, weak=False)
+    _register_state_extra()
+    _warn_without_harfbuzz_subset()
+
+
+def certificate_state(attempt: Any) -> dict[str, Any]:
+    """Merged into ``GET /api/v1/attempts/<id>`` once the attempt has a certificate."""
+    certificate = services.for_attempt(attempt.id)
+    if certificate is None:
+        return {}
+    return {"certificate": {"code": certificate.code, "valid": not certificate.is_revoked,
+                            "pdf_url": url_for("certificates.download", code=certificate.code),
+                            "verify_url": url_for("certificates.verify", code=certificate.code)}}
+
+
+def _register_state_extra() -> None:
+    try:
+        from lms.attempts import api as attempts_api
+    except ImportError:  # the attempts API is not there (yet): nothing to extend
+        return
+    extras = getattr(attempts_api, "STATE_EXTRAS", None)
+    if isinstance(extras, list) and certificate_state not in extras:
+        extras.append(certificate_state)
+
+
+def _warn_without_harfbuzz_subset() -> None:
+    global _warned_about_harfbuzz  # noqa: PLW0603 - once per process, however many apps are created
+    if _warned_about_harfbuzz or fonts.has_harfbuzz_subset():
+        return
+    _warned_about_harfbuzz = True
+    log.warning("libharfbuzz-subset is not installed: certificate PDFs will render slowly (about 2 s each). "
+                "Install the Debian package libharfbuzz-subset0 (make run does).")
