@@ -1,0 +1,78 @@
+"""The period's results and ledger as files for payroll and the wider assessment: xlsx (Chinese headers, two
+sheets), CSV (UTF-8 with BOM so Excel opens it; the two tables one after the other) and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from lms.accounts.models import User
+from lms.assessment import queries, rules
+from lms.core.clock import to_local
+from lms.core.errors import ValidationFailed
+
+FORMATS = ("xlsx", "csv", "json")
+MIME_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+RESULT_HEADERS = ["工号", "姓名", "县区", "网格", "考核结果", "考试成绩", "扣分", "其他指标", "统一得分",
+                  "排名", "组内人数", "黄牌/奖励", "备注"]
+LEDGER_HEADERS = ["记录编号", "工号", "姓名", "县区", "考核期", "类型", "类型说明", "金额（元）", "分数", "事由",
+                  "规则", "规则版本", "记录时间", "记录人", "冲销记录编号", "已被冲销"]
+BAND_LABELS = {rules.TOP: "奖励", rules.BOTTOM: "黄牌警告"}
+
+
+def result_rows(period: str, viewer: User | None) -> list[list[Any]]:
+    return [[r.employee_no, r.name, r.county or "", r.grid or "", r.status_label, r.score, r.deductions or None,
+             r.indicators or None, r.unified_score, r.position, r.group_size, BAND_LABELS.get(r.band or "", ""),
+             r.note] for r in queries.period_results(period, viewer)]
+
+
+def ledger_rows(period: str, viewer: User | None) -> list[list[Any]]:
+    view = queries.ledger(viewer, period=period)
+    return [[e.id, e.user.employee_no, e.user.name, e.user.county.name if e.user.county else "", e.period, e.kind,
+             e.kind_label, e.amount_yuan, e.points, e.reason, e.rule, e.rule_version,
+             to_local(e.created_at).strftime("%Y-%m-%d %H:%M"), e.created_by.employee_no if e.created_by else "系统",
+             e.reverses_id, "是" if view.is_reversed(e) else ""] for e in view.entries]
+
+
+def export_period(period: str, fmt: str, viewer: User | None) -> bytes:
+    if fmt not in FORMATS:
+        raise ValidationFailed(f"不支持的格式“{fmt}”，可选 xlsx、csv、json")
+    if fmt == "json":
+        view = queries.ledger(viewer, period=period)
+        document = {"period": period,
+                    "results": [r.as_api() for r in queries.period_results(period, viewer)],
+                    "ledger": [queries.entry_as_api(e, view) for e in view.entries]}
+        return json.dumps(document, ensure_ascii=False, indent=2).encode()
+    results, entries = result_rows(period, viewer), ledger_rows(period, viewer)
+    if fmt == "csv":
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer)
+        writer.writerow(RESULT_HEADERS)
+        writer.writerows(results)
+        writer.writerow([])
+        writer.writerow(LEDGER_HEADERS)
+        writer.writerows(entries)
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    import openpyxl
+    from openpyxl.styles import Font
+
+    workbook = openpyxl.Workbook()
+    sheets = [(workbook.active, f"{period} 考核结果", RESULT_HEADERS, results),
+              (workbook.create_sheet(), f"{period} 考核台账", LEDGER_HEADERS, entries)]
+    for sheet, title, headers, rows in sheets:
+        sheet.title = title
+        sheet.append(headers)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

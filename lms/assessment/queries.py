@@ -1,0 +1,297 @@
+"""Read-side queries for pages, exports and the API. Every list of people or their records is scoped to the viewer
+(``lms.accounts.access.scope_clause``); ``viewer=None`` means the whole organisation (the command line)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy.orm import aliased, joinedload
+
+from lms.accounts.access import scope_clause
+from lms.accounts.models import User
+from lms.assessment import rules
+from lms.assessment.models import ClosedPeriod, LedgerEntry, Notice, Outcome, PostAdjustmentDecision, Ranking
+from lms.assessment.services import monthly_periods, monthly_tests
+from lms.extensions import db
+from lms.org.models import Unit
+
+
+def visible(viewer: User | None) -> ColumnElement[bool]:
+    if viewer is None:
+        return true()
+    return scope_clause(viewer, user_id_col=User.id, county_col=User.county_id, grid_col=User.grid_id)
+
+
+# --- periods ------------------------------------------------------------------------------------------------------
+
+UPCOMING, OPEN, AWAITING_CLOSE, CLOSED = "upcoming", "open", "awaiting_close", "closed"
+PERIOD_STATUS_LABELS = {UPCOMING: "未开考", OPEN: "考试进行中", AWAITING_CLOSE: "待结账", CLOSED: "已结账"}
+
+
+@dataclass
+class PeriodRow:
+    period: str
+    status: str
+    tests: list[Any]
+    closed: ClosedPeriod | None
+
+    @property
+    def status_label(self) -> str:
+        return PERIOD_STATUS_LABELS[self.status]
+
+
+def period_row(period: str, *, now: datetime, grace_seconds: int) -> PeriodRow:
+    closed = db.session.scalar(select(ClosedPeriod).where(ClosedPeriod.period == period))
+    tests = monthly_tests(period)
+    if closed is not None:
+        status = CLOSED
+    elif tests and all(t.opens_at is not None and now < t.opens_at for t in tests):
+        status = UPCOMING
+    elif any(rules.is_window_open(t.last_close, now=now, grace_seconds=grace_seconds) for t in tests):
+        status = OPEN
+    else:
+        status = AWAITING_CLOSE
+    return PeriodRow(period, status, tests, closed)
+
+
+def periods_overview(*, now: datetime, grace_seconds: int) -> list[PeriodRow]:
+    return [period_row(p, now=now, grace_seconds=grace_seconds) for p in monthly_periods()]
+
+
+# --- results ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    user_id: int
+    employee_no: str
+    name: str
+    county: str | None
+    grid: str | None
+    status: str
+    score: float | None
+    note: str
+    position: int | None
+    group_size: int | None
+    unified_score: float | None
+    deductions: float
+    indicators: float
+    band: str | None
+
+    @property
+    def passed(self) -> bool:
+        return self.status == rules.PASS
+
+    @property
+    def absent(self) -> bool:
+        return self.status == rules.ABSENT
+
+    @property
+    def status_label(self) -> str:
+        return rules.OUTCOME_LABELS[self.status]
+
+    def as_api(self) -> dict[str, Any]:
+        return {"employee_no": self.employee_no, "name": self.name, "county": self.county, "grid": self.grid,
+                "score": self.score, "passed": self.passed, "absent": self.absent, "status": self.status,
+                "unified_score": self.unified_score, "position": self.position, "group_size": self.group_size,
+                "band": self.band}
+
+
+def period_results(period: str, viewer: User | None, *, county_id: int | None = None) -> list[ResultRow]:
+    county, grid = aliased(Unit), aliased(Unit)
+    query = (select(Outcome, User, Ranking, county.name, grid.name)
+             .join(User, User.id == Outcome.user_id)
+             .outerjoin(Ranking, and_(Ranking.period == Outcome.period, Ranking.user_id == Outcome.user_id))
+             .outerjoin(county, county.id == Outcome.county_id)
+             .outerjoin(grid, grid.id == Outcome.grid_id)
+             .where(Outcome.period == period, visible(viewer)))
+    if county_id is not None:
+        query = query.where(Outcome.county_id == county_id)
+    rows = []
+    for outcome, person, ranking, county_name, grid_name in db.session.execute(query):
+        rows.append(ResultRow(
+            person.id, person.employee_no, person.name, county_name, grid_name, outcome.status, outcome.score,
+            outcome.note, ranking.position if ranking else None, ranking.group_size if ranking else None,
+            ranking.unified_score if ranking else None, ranking.deductions if ranking else 0.0,
+            ranking.indicators if ranking else 0.0, ranking.band if ranking else None))
+    return sorted(rows, key=lambda r: (r.county or "", r.position or 10**9, r.employee_no))
+
+
+# --- the ledger ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LedgerView:
+    entries: list[LedgerEntry]
+    reversed_by: dict[int, LedgerEntry] = field(default_factory=dict)
+    decisions: dict[int, PostAdjustmentDecision] = field(default_factory=dict)
+
+    def is_reversed(self, entry: LedgerEntry) -> bool:
+        return entry.id in self.reversed_by
+
+
+def ledger(viewer: User | None, *, period: str | None = None, user_id: int | None = None,
+           kinds: tuple[str, ...] | None = None, county_id: int | None = None, limit: int | None = None) -> LedgerView:
+    query = (select(LedgerEntry).join(User, User.id == LedgerEntry.user_id).where(visible(viewer))
+             .options(joinedload(LedgerEntry.user).joinedload(User.county), joinedload(LedgerEntry.user)
+                      .joinedload(User.grid), joinedload(LedgerEntry.created_by))
+             .order_by(LedgerEntry.period.desc(), LedgerEntry.id))
+    if period is not None:
+        query = query.where(LedgerEntry.period == period)
+    if user_id is not None:
+        query = query.where(LedgerEntry.user_id == user_id)
+    if kinds:
+        query = query.where(LedgerEntry.kind.in_(kinds))
+    if county_id is not None:
+        query = query.where(User.county_id == county_id)
+    if limit is not None:
+        query = query.limit(limit)
+    entries = list(db.session.scalars(query).unique())
+    ids = [e.id for e in entries]
+    view = LedgerView(entries)
+    if ids:
+        for reversal in db.session.scalars(select(LedgerEntry).where(LedgerEntry.reverses_id.in_(ids))):
+            view.reversed_by[reversal.reverses_id] = reversal  # type: ignore[index]
+        for decision in db.session.scalars(select(PostAdjustmentDecision).where(
+                PostAdjustmentDecision.entry_id.in_(ids)).options(joinedload(PostAdjustmentDecision.decided_by))):
+            view.decisions[decision.entry_id] = decision
+    return view
+
+
+def entry_as_api(entry: LedgerEntry, view: LedgerView) -> dict[str, Any]:
+    reversal = view.reversed_by.get(entry.id)
+    return {
+        "id": entry.id, "employee_no": entry.user.employee_no, "name": entry.user.name, "period": entry.period,
+        "kind": entry.kind, "amount_yuan": entry.amount_yuan, "points": entry.points, "reason": entry.reason,
+        "rule": entry.rule, "rule_version": entry.rule_version, "evidence": entry.evidence,
+        "created_at": entry.created_at.isoformat(),
+        "created_by": entry.created_by.employee_no if entry.created_by else "system",
+        "reverses": entry.reverses_id, "reversed_by": reversal.id if reversal else None,
+    }
+
+
+def ledger_entry_for(viewer: User, entry_id: int) -> LedgerEntry | None:
+    return db.session.scalar(select(LedgerEntry).join(User, User.id == LedgerEntry.user_id).where(
+        LedgerEntry.id == entry_id, visible(viewer)))
+
+
+# --- reports ------------------------------------------------------------------------------------------------------
+
+FAIL_STATUSES = (rules.FAIL, rules.ABSENT)
+
+
+def previous_tested_period(period: str) -> str | None:
+    """The closed period before ``period`` ("consecutive" skips periods without a test, which are never closed)."""
+    return db.session.scalar(select(ClosedPeriod.period).where(ClosedPeriod.period < period)
+                             .order_by(ClosedPeriod.period.desc()).limit(1))
+
+
+def failed_twice(period: str, viewer: User | None, *, absent_counts_as_fail: bool = True) -> list[dict[str, Any]]:
+    """People who failed ``period`` and the tested period before it (one indexed self-join)."""
+    previous = previous_tested_period(period)
+    if previous is None:
+        return []
+    statuses = FAIL_STATUSES if absent_counts_as_fail else (rules.FAIL,)
+    before = aliased(Outcome)
+    county, grid = aliased(Unit), aliased(Unit)
+    query = (select(User.employee_no, User.name, county.name, grid.name, Outcome.status, Outcome.score,
+                    before.status, before.score)
+             .select_from(Outcome)
+             .join(before, and_(before.user_id == Outcome.user_id, before.period == previous))
+             .join(User, User.id == Outcome.user_id)
+             .outerjoin(county, county.id == User.county_id)
+             .outerjoin(grid, grid.id == User.grid_id)
+             .where(Outcome.period == period, Outcome.status.in_(statuses), before.status.in_(statuses),
+                    visible(viewer))
+             .order_by(User.employee_no))
+    return [{"employee_no": no, "name": name, "county": c, "grid": g, "period": period, "previous_period": previous,
+             "status": status, "score": score, "previous_status": prev_status, "previous_score": prev_score}
+            for no, name, c, g, status, score, prev_status, prev_score in db.session.execute(query)]
+
+
+# --- the notice ---------------------------------------------------------------------------------------------------
+
+NOTICE_SECTIONS = (
+    (rules.CRITICISM, "通报批评"),
+    (rules.CASH_PENALTY, "现金处罚"),
+    (rules.YELLOW_CARD, "黄牌警告"),
+    (rules.IMPROVEMENT_PLAN, "重点提升"),
+    (rules.REWARD, "奖励"),
+)
+
+
+@dataclass
+class NoticeDraft:
+    period: str
+    county: Unit
+    sections: list[tuple[str, str, list[LedgerEntry]]]
+    outcome_counts: dict[str, int]
+    published: Notice | None
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(entries for _, _, entries in self.sections)
+
+
+def notice_draft(period: str, county: Unit) -> NoticeDraft:
+    """The notice as the rules wrote it: standing entries (reversed ones left out) of the county's people."""
+    view = ledger(None, period=period, county_id=county.id, kinds=tuple(k for k, _ in NOTICE_SECTIONS))
+    by_kind: dict[str, list[LedgerEntry]] = defaultdict(list)
+    for entry in view.entries:
+        if not view.is_reversed(entry):
+            by_kind[entry.kind].append(entry)
+    counts: dict[str, int] = defaultdict(int)
+    for status in db.session.scalars(select(Outcome.status).where(Outcome.period == period,
+                                                                  Outcome.county_id == county.id)):
+        counts[status] += 1
+    published = db.session.scalar(select(Notice).where(Notice.period == period, Notice.county_id == county.id))
+    sections = [(kind, label, sorted(by_kind[kind], key=lambda e: e.user.employee_no))
+                for kind, label in NOTICE_SECTIONS]
+    return NoticeDraft(period, county, sections, dict(counts), published)
+
+
+def published_notices(county_id: int | None) -> list[Notice]:
+    if county_id is None:
+        return []
+    return list(db.session.scalars(select(Notice).where(Notice.county_id == county_id)
+                                   .order_by(Notice.period.desc()).options(joinedload(Notice.county))))
+
+
+def visible_counties(viewer: User) -> list[Unit]:
+    from lms.org import services as org
+
+    scope = viewer.scope
+    counties = org.counties()
+    if scope.kind == "all":
+        return counties
+    return [c for c in counties if c.id == viewer.county_id]
+
+
+# --- a manager's own records --------------------------------------------------------------------------------------
+
+
+@dataclass
+class MyRecords:
+    outcomes: list[Outcome]
+    rankings: dict[str, Ranking]
+    ledger: LedgerView
+    notices: list[Notice]
+
+    @property
+    def standing_penalty_yuan(self) -> int:
+        return sum(e.amount_yuan or 0 for e in self.ledger.entries)
+
+
+def my_records(person: User) -> MyRecords:
+    outcomes = list(db.session.scalars(select(Outcome).where(Outcome.user_id == person.id)
+                                       .order_by(Outcome.period.desc())))
+    rankings = {r.period: r for r in db.session.scalars(select(Ranking).where(Ranking.user_id == person.id))}
+    return MyRecords(outcomes, rankings, ledger(person, user_id=person.id), published_notices(person.county_id))
+
+
+def post_adjustments(viewer: User) -> LedgerView:
+    return ledger(viewer, kinds=(rules.POST_ADJUSTMENT,))

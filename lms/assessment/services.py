@@ -1,0 +1,592 @@
+"""Assessment use cases that write: the monthly close, reversals, system-operation deductions, post-adjustment
+decisions, publishing a notice and importing indicators. Each owns its commit; events go out after it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import IntegrityError
+
+from lms.accounts import rules as account_rules
+from lms.accounts.access import can_view_person
+from lms.accounts.models import User
+from lms.assessment import rules
+from lms.assessment.models import (
+    CONFIRMED,
+    REJECTED,
+    ClosedPeriod,
+    Indicator,
+    LedgerEntry,
+    Notice,
+    Outcome,
+    PostAdjustmentDecision,
+    Ranking,
+)
+from lms.attempts.models import EXEMPT, IN_PROGRESS, VOID, Accommodation, Attempt
+from lms.core import events
+from lms.core.clock import period_of
+from lms.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from lms.core.tabular import read_table
+from lms.extensions import db
+from lms.org.models import COUNTY, Unit
+from lms.quizzes.models import MONTHLY, Quiz, QuizVersion
+
+log = logging.getLogger(__name__)
+
+# One lock for every close: closes are rare, and serialising them keeps "is it closed yet?" honest.
+CLOSE_LOCK_KEY = 0x4C4D5305
+
+
+def current_policy() -> rules.Policy:
+    return rules.Policy.from_settings(current_app.config)
+
+
+def check_period(period: str) -> str:
+    if not rules.is_period(period):
+        raise ValidationFailed(f"考核期“{period}”格式不正确，应为 YYYY-MM（例如 2026-11）")
+    return period
+
+
+def is_closed(period: str) -> bool:
+    return db.session.scalar(select(ClosedPeriod.id).where(ClosedPeriod.period == period)) is not None
+
+
+# --- the test windows of a period -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthlyTest:
+    quiz_id: int
+    slug: str
+    title: str
+    opens_at: datetime | None
+    last_close: datetime | None  # the latest close of any version, make-up window included
+
+
+def monthly_tests(period: str) -> list[MonthlyTest]:
+    quizzes = db.session.scalars(select(Quiz).where(Quiz.kind == MONTHLY, Quiz.period == period,
+                                                    Quiz.retired_at.is_(None)).order_by(Quiz.slug)).all()
+    versions: dict[int, list[QuizVersion]] = defaultdict(list)
+    if quizzes:
+        for version in db.session.scalars(select(QuizVersion).where(QuizVersion.quiz_id.in_([q.id for q in quizzes]))):
+            versions[version.quiz_id].append(version)
+    tests = []
+    for quiz in quizzes:
+        opens = [v.opens_at for v in versions[quiz.id] if v.opens_at is not None]
+        closes: list[datetime | None] = []
+        for version in versions[quiz.id]:
+            makeup = (version.definition or {}).get("makeup_closes_at")
+            candidates = [version.closes_at, datetime.fromisoformat(makeup) if makeup else None]
+            closes.append(None if version.closes_at is None else max(c for c in candidates if c is not None))
+        last = None if not closes or any(c is None for c in closes) else max(c for c in closes if c is not None)
+        tests.append(MonthlyTest(quiz.id, quiz.slug, quiz.title, min(opens) if opens else None, last))
+    return tests
+
+
+def monthly_periods() -> list[str]:
+    """Every period that has (or had) a monthly test, or has been closed; newest first."""
+    with_tests = set(db.session.scalars(select(Quiz.period).where(Quiz.kind == MONTHLY, Quiz.period.is_not(None),
+                                                                  Quiz.retired_at.is_(None)).distinct()))
+    closed = set(db.session.scalars(select(ClosedPeriod.period)))
+    return sorted({p for p in with_tests | closed if p}, reverse=True)
+
+
+# --- the monthly close --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CloseReport:
+    """What a close wrote (or, in a dry run, would write)."""
+
+    period: str
+    dry_run: bool
+    already_closed: bool = False
+    tests: list[MonthlyTest] = field(default_factory=list)
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    entries: list[rules.PlannedEntry] = field(default_factory=list)
+    ranking: list[rules.RankResult] = field(default_factory=list)
+    people: dict[int, User] = field(default_factory=dict)
+    finished_attempts: int = 0
+    unfinished_attempts: int = 0  # dry run: attempts past their deadline that the close would finish first
+    certificates: int = 0
+
+    @property
+    def outcome_counts(self) -> Counter[str]:
+        return Counter(o["status"] for o in self.outcomes)
+
+    @property
+    def entry_counts(self) -> Counter[str]:
+        return Counter(e.kind for e in self.entries)
+
+    def summary(self) -> str:
+        if self.already_closed:
+            return f"{self.period} 已结账，本次未做任何更改。"
+        verb = "将写入" if self.dry_run else "已写入"
+        outcomes = "，".join(f"{rules.OUTCOME_LABELS[k]} {v}" for k, v in sorted(self.outcome_counts.items()))
+        entries = "，".join(f"{rules.KIND_LABELS[k]} {v}" for k, v in sorted(self.entry_counts.items())) or "无"
+        lines = [f"{self.period}{'（预演，未写入）' if self.dry_run else ''}：",
+                 f"  考核结果 {len(self.outcomes)} 人：{outcomes or '无'}",
+                 f"  台账记录{verb} {len(self.entries)} 条：{entries}",
+                 f"  排名 {len(self.ranking)} 人"]
+        if self.dry_run and self.unfinished_attempts:
+            lines.append(f"  另有 {self.unfinished_attempts} 份已超时未交的答卷，结账时将先自动交卷评分")
+        if not self.dry_run:
+            lines.append(f"  自动交卷 {self.finished_attempts} 份，颁发证书 {self.certificates} 张")
+        return "\n".join(lines)
+
+
+def _finish_expired_attempts(now: datetime) -> int:
+    try:
+        from lms.attempts import services as attempts
+    except ImportError:  # the attempts domain is optional for the close
+        return 0
+    finish = getattr(attempts, "finish_expired_attempts", None)
+    return int(finish(now)) if finish is not None else 0
+
+
+def _lock_for_close() -> None:
+    """Serialise closes: PostgreSQL's transaction-scoped advisory lock; SQLite's write lock, taken up front."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLOSE_LOCK_KEY})
+    elif connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _check_closable(period: str, now: datetime, policy: rules.Policy) -> list[MonthlyTest]:
+    tests = monthly_tests(period)
+    if not tests:
+        raise Conflict(f"{period} 没有月考，无需结账（没有月考的考核期不计入连续不及格）")
+    still_open = [t for t in tests if rules.is_window_open(t.last_close, now=now, grace_seconds=policy.grace_seconds)]
+    if still_open:
+        names = "、".join(t.title for t in still_open)
+        raise Conflict(f"{period} 的考试窗口尚未结束（{names}），窗口关闭后才能结账")
+    closed = select(ClosedPeriod.period)
+    earlier = db.session.scalars(
+        select(Quiz.period).where(Quiz.kind == MONTHLY, Quiz.period < period, Quiz.retired_at.is_(None),
+                                  Quiz.period.not_in(closed)).distinct().order_by(Quiz.period)).all()
+    if earlier:
+        raise Conflict(f"请先结账更早的考核期：{'、'.join(p for p in earlier if p)}（连续不及格按顺序计算）")
+    return tests
+
+
+def _assigned_managers(tests: list[MonthlyTest], quiz_ids: list[int], policy: rules.Policy) -> list[User]:
+    """Active channel managers; people who joined after the window opened only if the setting says so, or if
+    they took the test anyway."""
+    query = select(User).where(User.role == account_rules.MANAGER, User.active.is_(True))
+    opens = [t.opens_at for t in tests if t.opens_at is not None]
+    if opens and not policy.assign_late_joiners:
+        took_it = select(Attempt.user_id).where(Attempt.quiz_id.in_(quiz_ids), Attempt.official.is_(True))
+        query = query.where((User.joined_at < min(opens)) | User.id.in_(took_it))
+    return list(db.session.scalars(query.order_by(User.id)))
+
+
+def _best_attempts(quiz_ids: list[int]) -> dict[int, Attempt]:
+    best: dict[int, Attempt] = {}
+    graded = select(Attempt).where(Attempt.quiz_id.in_(quiz_ids), Attempt.official.is_(True),
+                                   Attempt.status != IN_PROGRESS, Attempt.score.is_not(None))
+    for attempt in db.session.scalars(graded):
+        current = best.get(attempt.user_id)
+        if current is None or _attempt_rank(attempt) < _attempt_rank(current):
+            best[attempt.user_id] = attempt
+    return best
+
+
+def _attempt_rank(attempt: Attempt) -> tuple[float, float]:
+    finished = attempt.finished_at.timestamp() if attempt.finished_at else float("inf")
+    return (-(attempt.score or 0.0), finished)
+
+
+def _accommodations(quiz_ids: list[int]) -> dict[int, Accommodation]:
+    found: dict[int, Accommodation] = {}
+    for accommodation in db.session.scalars(select(Accommodation).where(
+            Accommodation.quiz_id.in_(quiz_ids), Accommodation.kind.in_((EXEMPT, VOID))).order_by(Accommodation.id)):
+        current = found.get(accommodation.user_id)
+        if current is None or (current.kind == EXEMPT and accommodation.kind == VOID):  # a voided result wins
+            found[accommodation.user_id] = accommodation
+    return found
+
+
+def standing_entries(kind: str) -> Any:
+    """Entries of ``kind`` that no reversal cancels (a select of LedgerEntry)."""
+    reversed_ids = select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.is_not(None))
+    return select(LedgerEntry).where(LedgerEntry.kind == kind, LedgerEntry.id.not_in(reversed_ids))
+
+
+def period_deductions(period: str) -> dict[int, float]:
+    """Points off per person in a period (a positive number), reversed deductions excluded."""
+    query = standing_entries(rules.DEDUCTION).where(LedgerEntry.period == period).with_only_columns(
+        LedgerEntry.user_id, func.sum(LedgerEntry.points)).group_by(LedgerEntry.user_id)
+    return {user_id: -float(total or 0) for user_id, total in db.session.execute(query)}
+
+
+def period_indicators(period: str) -> dict[int, float]:
+    query = select(Indicator.user_id, func.sum(Indicator.points)).where(Indicator.period == period).group_by(
+        Indicator.user_id)
+    return {user_id: float(total or 0) for user_id, total in db.session.execute(query)}
+
+
+def outcome_history(before: str) -> dict[int, list[tuple[str, str]]]:
+    history: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    rows = db.session.execute(select(Outcome.user_id, Outcome.period, Outcome.status).where(
+        Outcome.period < before).order_by(Outcome.user_id, Outcome.period))
+    for user_id, period, status in rows:
+        history[user_id].append((period, status))
+    return history
+
+
+def prior_yellow_cards(period: str) -> dict[int, list[str]]:
+    """Standing yellow cards of this quarter and the one before (all that R8 looks at), before ``period``."""
+    quarter = rules.quarter_of(period)
+    wanted = {quarter, rules.previous_quarter(quarter)}
+    cards: dict[int, list[str]] = defaultdict(list)
+    query = standing_entries(rules.YELLOW_CARD).where(LedgerEntry.period < period).with_only_columns(
+        LedgerEntry.user_id, LedgerEntry.period).order_by(LedgerEntry.period)
+    for user_id, card_period in db.session.execute(query):
+        if rules.quarter_of(card_period) in wanted:
+            cards[user_id].append(card_period)
+    return cards
+
+
+def close_month(period: str, *, now: datetime, actor: User | None = None, dry_run: bool = False) -> CloseReport:
+    """Close a period: outcomes for every assigned manager, the rules' ledger entries, the ranking, yellow cards,
+    rewards and quarterly consequences — all in one transaction. Closing a closed period changes nothing."""
+    check_period(period)
+    policy = current_policy()
+    if is_closed(period):
+        return CloseReport(period, dry_run, already_closed=True)
+    tests = _check_closable(period, now, policy)
+    quiz_ids = [t.quiz_id for t in tests]
+    report = CloseReport(period, dry_run, tests=tests)
+    if dry_run:
+        report.unfinished_attempts = db.session.scalar(select(func.count(Attempt.id)).where(
+            Attempt.quiz_id.in_(quiz_ids), Attempt.status == IN_PROGRESS)) or 0
+    else:
+        report.finished_attempts = _finish_expired_attempts(now)
+        _lock_for_close()
+        if is_closed(period):  # another close finished while this one waited for the lock
+            db.session.rollback()
+            return CloseReport(period, dry_run, already_closed=True)
+
+    managers = _assigned_managers(tests, quiz_ids, policy)
+    best = _best_attempts(quiz_ids)
+    accommodations = _accommodations(quiz_ids)
+    pass_scores = dict(db.session.execute(select(QuizVersion.id, QuizVersion.pass_score).where(
+        QuizVersion.quiz_id.in_(quiz_ids))).all())
+    facts = []
+    for person in managers:
+        attempt = best.get(person.id)
+        accommodation = accommodations.get(person.id)
+        pass_score = pass_scores.get(attempt.quiz_version_id, policy.pass_score) if attempt else policy.pass_score
+        status = rules.decide_outcome(accommodation=accommodation.kind if accommodation else None,
+                                      score=attempt.score if attempt else None, pass_score=pass_score)
+        report.people[person.id] = person
+        report.outcomes.append({
+            "period": period, "user_id": person.id, "status": status,
+            "score": attempt.score if attempt else None,
+            "quiz_id": attempt.quiz_id if attempt else (accommodation.quiz_id if accommodation else None),
+            "attempt_id": attempt.id if attempt else None,
+            "submitted_at": attempt.finished_at if attempt else None,
+            "county_id": person.county_id, "grid_id": person.grid_id,
+            "note": accommodation.reason if accommodation else "", "created_at": now,
+        })
+        facts.append(rules.OutcomeFact(person.id, person.employee_no, person.county_id, status,
+                                       attempt.score if attempt else None, attempt.finished_at if attempt else None))
+    plan = rules.plan_period(
+        rules.PeriodFacts(period, facts, period_deductions(period), period_indicators(period)),
+        history=outcome_history(period), prior_cards=prior_yellow_cards(period), policy=policy)
+    report.entries, report.ranking = plan.entries, plan.ranking
+    if dry_run:
+        return report
+    written = _write_close(report, now=now, actor=actor, policy=policy)
+    log.info("closed %s: %d outcomes, %d entries", period, len(report.outcomes), len(written))
+    for entry in written:
+        events.ledger_entry_written.send(entry)
+    report.certificates = _issue_certificates([o["attempt_id"] for o in report.outcomes
+                                               if o["status"] == rules.PASS and o["attempt_id"]])
+    return report
+
+
+def _write_close(report: CloseReport, *, now: datetime, actor: User | None, policy: rules.Policy) -> list[LedgerEntry]:
+    period = report.period
+    try:
+        if report.outcomes:
+            db.session.execute(insert(Outcome), report.outcomes)
+        test_scores = {o["user_id"]: o["score"] for o in report.outcomes}
+        deductions, indicators = period_deductions(period), period_indicators(period)
+        if report.ranking:
+            db.session.execute(insert(Ranking), [{
+                "period": period, "user_id": r.user_id, "county_id": report.people[r.user_id].county_id,
+                "position": r.position,
+                "group_size": r.group_size, "unified_score": r.unified_score, "test_score": test_scores.get(r.user_id),
+                "deductions": deductions.get(r.user_id, 0.0), "indicators": indicators.get(r.user_id, 0.0),
+                "band": r.band} for r in report.ranking])
+        entries = [_entry_from_plan(e, now=now) for e in report.entries]
+        db.session.add_all(entries)
+        db.session.add(ClosedPeriod(period=period, closed_at=now, closed_by_id=actor.id if actor else None,
+                                    quiz_count=len(report.tests), outcome_count=len(report.outcomes),
+                                    entry_count=len(entries), policy=asdict(policy)))
+        db.session.commit()
+    except IntegrityError as exc:
+        # Only reachable when another close of this period won a race the lock should have prevented.
+        db.session.rollback()
+        raise Conflict(f"{period} 正在或已经由他人结账，本次未写入任何记录") from exc
+    except Exception:
+        db.session.rollback()
+        raise
+    return entries
+
+
+def _entry_from_plan(planned: rules.PlannedEntry, *, now: datetime) -> LedgerEntry:
+    return LedgerEntry(user_id=planned.user_id, period=planned.period, kind=planned.kind,
+                       amount_yuan=planned.amount_yuan, points=planned.points, reason=planned.reason,
+                       rule=planned.rule.code, rule_version=planned.rule.version, idempotency_key=planned.key,
+                       created_at=now)
+
+
+def _issue_certificates(attempt_ids: list[int]) -> int:
+    try:
+        from lms.certificates import services as certificates
+    except ImportError:  # the certificates domain is optional for the close
+        return 0
+    issue = getattr(certificates, "issue_for_attempt", None)
+    if issue is None or not attempt_ids:
+        return 0
+    issued = 0
+    for attempt in db.session.scalars(select(Attempt).where(Attempt.id.in_(attempt_ids)).order_by(Attempt.id)):
+        try:
+            if issue(attempt) is not None:
+                issued += 1
+        except Exception:  # a certificate problem must not undo a committed close; it is logged and retried later
+            log.exception("certificate for attempt %s failed", attempt.id)
+            db.session.rollback()
+    return issued
+
+
+# --- recompute (audit) -----------------------------------------------------------------------------------------
+
+
+def recompute_close_entries() -> set[tuple[str, int, str]]:
+    """(period, user, kind) of every entry the closes should have written, recomputed from the stored outcomes,
+    deductions and indicators of every closed period; compare with ``written_close_entries``."""
+    periods = db.session.scalars(select(ClosedPeriod.period).order_by(ClosedPeriod.period)).all()
+    numbers = dict(db.session.execute(select(User.id, User.employee_no)).all())
+    by_period: dict[str, list[rules.OutcomeFact]] = defaultdict(list)
+    for o in db.session.scalars(select(Outcome).order_by(Outcome.period, Outcome.user_id)):
+        by_period[o.period].append(rules.OutcomeFact(o.user_id, numbers[o.user_id], o.county_id, o.status, o.score,
+                                                     o.submitted_at))
+    facts = [rules.PeriodFacts(p, by_period[p], period_deductions(p), period_indicators(p)) for p in periods]
+    return {(e.period, e.user_id, e.kind) for plan in rules.plan_history(facts, current_policy())
+            for e in plan.entries}
+
+
+def written_close_entries() -> set[tuple[str, int, str]]:
+    rows = db.session.execute(select(LedgerEntry.period, LedgerEntry.user_id, LedgerEntry.kind).where(
+        LedgerEntry.kind.in_(rules.CLOSE_KINDS)))
+    return {(p, u, k) for p, u, k in rows}
+
+
+# --- corrections and manual entries -----------------------------------------------------------------------------
+
+
+def _commit_entry(entry: LedgerEntry, conflict_message: str) -> LedgerEntry:
+    db.session.add(entry)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict(conflict_message) from exc
+    events.ledger_entry_written.send(entry)
+    return entry
+
+
+def reverse_entry(entry_id: int, *, actor: User, reason: str, now: datetime) -> LedgerEntry:
+    """An appeal upheld: a ``reversal`` entry cancelling ``entry_id`` (its amount and points negated)."""
+    if actor.role not in (account_rules.SUPERVISOR, account_rules.ADMIN):
+        raise Forbidden("只有主管或管理员可以冲销台账记录")
+    entry = db.session.get(LedgerEntry, entry_id)
+    if entry is None or not can_view_person(actor, entry.user):
+        raise NotFound("台账记录不存在")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请填写冲销原因（申诉成立的依据）")
+    if len(reason) > 1000:
+        raise ValidationFailed("冲销原因不能超过1000个字符")
+    if entry.kind == rules.REVERSAL:
+        raise Conflict("冲销记录本身不能再被冲销")
+    if db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry.id)) is not None:
+        raise Conflict("该记录已被冲销，不能重复冲销")
+    reversal = LedgerEntry(
+        user_id=entry.user_id, period=entry.period, kind=rules.REVERSAL,
+        amount_yuan=-entry.amount_yuan if entry.amount_yuan else None,
+        points=-entry.points if entry.points else None,
+        reason=f"冲销 #{entry.id}（{entry.kind_label}）：{reason}", rule=rules.RULE_APPEAL.code,
+        rule_version=rules.RULE_APPEAL.version, evidence={"reason": reason, "reverses_kind": entry.kind},
+        idempotency_key=f"reversal:{entry.id}", reverses_id=entry.id, created_at=now, created_by_id=actor.id)
+    return _commit_entry(reversal, "该记录已被冲销，不能重复冲销")
+
+
+def record_system_ops_deduction(*, employee_no: str, system: str, what_happened: str, reported_by: str,
+                                actor: User, now: datetime, period: str | None = None,
+                                request_key: str | None = None) -> LedgerEntry:
+    """R3: shops report that a manager still cannot handle a system after training → points off that period."""
+    if actor.role not in (account_rules.TRAINER, account_rules.SUPERVISOR, account_rules.ADMIN):
+        raise Forbidden("只有培训师、主管或管理员可以登记系统操作扣分")
+    period = check_period(period or period_of(now))
+    problems = []
+    person = db.session.scalar(select(User).where(User.employee_no == (employee_no or "").strip()))
+    if person is None or person.role != account_rules.MANAGER or not can_view_person(actor, person):
+        problems.append(f"工号“{employee_no}”不是您管辖范围内的渠道经理")
+    if system not in rules.SYSTEMS:
+        problems.append("请选择系统（社会渠道管理系统、终端订货系统或日常业务查询）")
+    what_happened, reported_by = (what_happened or "").strip(), (reported_by or "").strip()
+    if not what_happened or len(what_happened) > 1000:
+        problems.append("请填写发生了什么（不超过1000个字符）")
+    if not reported_by or len(reported_by) > 200:
+        problems.append("请填写反映人（哪家门店、谁反映的，不超过200个字符）")
+    if problems:
+        raise ValidationFailed("扣分未登记", problems)
+    assert person is not None  # noqa: S101 - narrowed by the checks above
+    if is_closed(period):
+        raise Conflict(f"{period} 已结账，扣分不能再计入该月；请登记到当前考核期")
+    key = f"deduction:{request_key or uuid.uuid4().hex}"
+    existing = db.session.scalar(select(LedgerEntry).where(LedgerEntry.idempotency_key == key))
+    if existing is not None:  # the same form sent twice
+        return existing
+    points = current_policy().system_ops_deduction_points
+    entry = LedgerEntry(
+        user_id=person.id, period=period, kind=rules.DEDUCTION, points=-points,
+        reason=rules.deduction_reason(system=system, what_happened=what_happened, reported_by=reported_by,
+                                      points=points),
+        rule=rules.RULE_SYSTEM_OPS.code, rule_version=rules.RULE_SYSTEM_OPS.version,
+        evidence={"system": system, "system_label": rules.SYSTEMS[system], "what_happened": what_happened,
+                  "reported_by": reported_by},
+        idempotency_key=key, created_at=now, created_by_id=actor.id)
+    return _commit_entry(entry, "该扣分已登记")
+
+
+def is_city_supervisor(user: User) -> bool:
+    return user.role == account_rules.SUPERVISOR and user.scope.kind == account_rules.ALL
+
+
+def decide_post_adjustment(entry_id: int, *, actor: User, confirm: bool, note: str,
+                           now: datetime) -> PostAdjustmentDecision:
+    if not is_city_supervisor(actor):
+        raise Forbidden("岗位调整建议须由市级主管确认")
+    entry = db.session.get(LedgerEntry, entry_id)
+    if entry is None or entry.kind != rules.POST_ADJUSTMENT:
+        raise NotFound("岗位调整建议不存在")
+    if db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry.id)) is not None:
+        raise Conflict("该建议已被冲销，无需确认")
+    note = (note or "").strip()
+    if not confirm and not note:
+        raise ValidationFailed("驳回岗位调整建议时请填写理由")
+    decision = PostAdjustmentDecision(entry_id=entry.id, decision=CONFIRMED if confirm else REJECTED, note=note[:1000],
+                                      decided_by_id=actor.id, decided_at=now)
+    db.session.add(decision)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict("该岗位调整建议已有决定") from exc
+    return decision
+
+
+# --- notices ------------------------------------------------------------------------------------------------------
+
+
+def can_publish_notice(user: User, county_id: int) -> bool:
+    if user.role != account_rules.SUPERVISOR:
+        return False
+    scope = user.scope
+    if scope.kind == account_rules.ALL:
+        return True
+    return scope.kind == account_rules.COUNTY_SCOPE and scope.county_id == county_id
+
+
+def publish_notice(period: str, county_id: int, *, actor: User, body_html: str, now: datetime) -> Notice:
+    """Freeze the reviewed draft of a county's notice and make it visible to the county's managers."""
+    check_period(period)
+    county = db.session.get(Unit, county_id)
+    if county is None or county.kind != COUNTY:
+        raise NotFound("县区不存在")
+    if not can_publish_notice(actor, county_id):
+        raise Forbidden("只有本县区或市级主管可以发布通报")
+    if not is_closed(period):
+        raise Conflict(f"{period} 尚未结账，通报只能在结账后发布")
+    notice = Notice(period=period, county_id=county_id, body_html=body_html, published_at=now,
+                    published_by_id=actor.id)
+    db.session.add(notice)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict(f"{county.name} {period} 的通报已经发布") from exc
+    return notice
+
+
+# --- imported indicators ------------------------------------------------------------------------------------------
+
+INDICATOR_HEADERS = {"employee_no": "employee_no", "工号": "employee_no", "indicator": "name", "指标": "name",
+                     "points": "points", "得分": "points", "分值": "points"}
+
+
+def import_indicators(period: str, data: bytes, filename: str, *, actor: User) -> int:  # noqa: PLR0912 - one check per cell reads best flat
+    """Other indicators of the wider assessment (工号,指标,得分), replacing the period's earlier import.
+    Every row is checked first; one bad row and nothing is written."""
+    check_period(period)
+    if actor.role not in (account_rules.SUPERVISOR, account_rules.ADMIN):
+        raise Forbidden("只有主管或管理员可以导入考核指标")
+    if is_closed(period):
+        raise Conflict(f"{period} 已结账，不能再导入指标")
+    table = read_table(data, filename, max_rows=current_app.config["LMS_ROSTER_MAX_ROWS"],
+                       max_bytes=current_app.config["LMS_UPLOAD_MAX_BYTES"])
+    columns = {INDICATOR_HEADERS.get(h.strip().lstrip("\ufeff").lower()): i for i, h in enumerate(table.header)}
+    missing = [c for c in ("employee_no", "name", "points") if c not in columns]
+    if missing:
+        raise ValidationFailed(f"{filename}：表头缺少列", [f"第1行：缺少“{c}”（工号,指标,得分）" for c in missing])
+    people = {u.employee_no: u for u in db.session.scalars(select(User).where(User.role == account_rules.MANAGER))}
+    problems, rows, seen = [], [], set()
+    for number, cells in table.rows:
+        if not any(c.strip() for c in cells):
+            continue
+        def cell(key: str, cells: list[str] = cells) -> str:
+            index = columns[key]
+            return cells[index].strip() if index < len(cells) else ""
+        person, name = people.get(cell("employee_no")), cell("name")
+        try:
+            points = float(cell("points"))
+        except ValueError:
+            problems.append(f"第{number}行：得分“{cell('points')}”不是数字")
+            continue
+        if person is None or not can_view_person(actor, person):
+            problems.append(f"第{number}行：工号“{cell('employee_no')}”不是您管辖范围内的渠道经理")
+        elif not name or len(name) > 100:
+            problems.append(f"第{number}行：指标名称为空或超过100个字符")
+        elif (person.id, name) in seen:
+            problems.append(f"第{number}行：{person.employee_no} 的“{name}”重复")
+        else:
+            seen.add((person.id, name))
+            rows.append({"period": period, "user_id": person.id, "name": name, "points": points,
+                         "imported_by_id": actor.id})
+    if problems:
+        raise ValidationFailed(f"{filename}：有 {len(problems)} 行无法导入，未写入任何数据", problems)
+    if not rows:
+        raise ValidationFailed(f"{filename}：文件中没有数据行")
+    for old in db.session.scalars(select(Indicator).where(Indicator.period == period,
+                                                          Indicator.user_id.in_({r["user_id"] for r in rows}))):
+        db.session.delete(old)
+    db.session.flush()
+    db.session.execute(insert(Indicator), rows)
+    db.session.commit()
+    return len(rows)
