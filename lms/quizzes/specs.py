@@ -33,3 +33,6 @@ class QuestionSpec:
     lesson: str | None = None  # slug of the lesson that teaches it
     source: str = ""  # "file:line" for error messages and trainers
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # Feedback per answer (GIFT's "#..."), Markdown: one per option (choices), per accepted text (fill), or
+    # (if answered true, if answered false); empty when the source gave none.
+    feedback: tuple[str, ...] = ()
