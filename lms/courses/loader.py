@@ -99,9 +99,13 @@ def parse_front_matter(front: str, path: str) -> tuple[dict[str, Any], dict[str,
             lines[key] = line
         return values, lines, problems
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # The context mark is where the broken construct starts (an unclosed "[" …), usually the line to fix.
+        mark = exc.context_mark or exc.problem_mark
         line = mark.line + 2 if mark is not None else 1
-        return {}, {}, [f"{path}:{line}: 头部信息 YAML 格式错误：{exc.problem or exc}"]
+        where = ""
+        if exc.problem_mark is not None and exc.problem_mark.line + 2 != line:
+            where = f"（在第{exc.problem_mark.line + 2}行发现）"
+        return {}, {}, [f"{path}:{line}: 头部信息 YAML 格式错误：{exc.context or ''} {exc.problem or exc}{where}"]
     except (yaml.YAMLError, RecursionError) as exc:
         return {}, {}, [f"{path}:1: 头部信息无法解析：{type(exc).__name__}"]
     finally:

@@ -1,0 +1,56 @@
+"""Forms for the lesson editor and for scheduling a training session."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from lms.courses import rules
+
+
+def category_choices() -> list[tuple[str, str]]:
+    return [(c.key, f"{c.group} · {c.label}") for c in rules.CATEGORIES]
+
+
+class LessonForm(FlaskForm):
+    slug = StringField("课程标识（网址的一部分，小写字母、数字和连字符）", validators=[Optional(), Length(max=80)])
+    title = StringField("标题", validators=[DataRequired(), Length(max=200)])
+    category = SelectField("分类", choices=category_choices)
+    period = StringField("所属月份（YYYY-MM，月度培训包）", validators=[Optional(), Length(max=7)])
+    order = IntegerField("排序（小的在前）", default=100, validators=[Optional(), NumberRange(-10000, 10000)])
+    effective = DateField("生效日期", validators=[Optional()])
+    tags = StringField("标签（逗号分隔）", validators=[Optional(), Length(max=300)])
+    summary = TextAreaField("摘要", validators=[Optional(), Length(max=500)])
+    quiz = StringField("练习测验标识", validators=[Optional(), Length(max=80)])
+    body = TextAreaField("正文（Markdown）", validators=[DataRequired()])
+    note = StringField("修改说明", validators=[Optional(), Length(max=200)])
+
+    def meta_values(self) -> dict[str, object]:
+        return {
+            "title": self.title.data, "category": self.category.data, "period": (self.period.data or "").strip(),
+            "order": self.order.data if self.order.data is not None else 100, "effective": self.effective.data,
+            "tags": self.tags.data or "", "summary": self.summary.data or "", "quiz": (self.quiz.data or "").strip(),
+        }
+
+
+class TrainingSessionForm(FlaskForm):
+    title = StringField("培训主题", validators=[DataRequired(), Length(max=200)])
+    mode = SelectField("培训方式", choices=list(rules.TRAINING_MODES.items()))
+    day = DateField("日期", validators=[DataRequired()])
+    starts = TimeField("开始时间", validators=[DataRequired()])
+    ends = TimeField("结束时间", validators=[Optional()])
+    place = StringField("地点", validators=[DataRequired(), Length(max=200)])
+    county = SelectField("所属片区（县区）", coerce=int, choices=[], validate_choice=False)
+    lessons = SelectMultipleField("培训课程", choices=[], validate_choice=False)
+    units = SelectMultipleField("邀请单位（该单位全部渠道经理）", coerce=int, choices=[], validate_choice=False)
+    employee_nos = TextAreaField("另邀请人员（工号，逗号或换行分隔）", validators=[Optional(), Length(max=5000)])
+    notes = TextAreaField("备注", validators=[Optional(), Length(max=2000)])

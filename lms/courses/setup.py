@@ -1,0 +1,31 @@
+"""Wiring: the ``content`` sync source and the managers' home panel (this month's training pack)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from lms.core.sync import register_source
+
+
+def home_panel(user: Any) -> dict[str, Any] | None:
+    from lms.core.clock import utcnow
+    from lms.courses import queries
+
+    now = utcnow()
+    pack = queries.training_pack(user, now)
+    upcoming = queries.sessions_for(user, upcoming_from=now)[:3]
+    if pack.period is None and not upcoming:
+        return None
+    studied = queries.studied_lesson_ids(user)
+    todo = [lesson for lesson in pack.lessons if lesson.id not in studied][:5]
+    return {"pack": pack, "todo": todo, "upcoming": upcoming}
+
+
+def init_app(app: Flask) -> None:
+    from lms.courses.sync_source import ContentSource
+    from lms.home import panels
+
+    register_source("content", ContentSource)
+    panels.register("manager", "courses/_home_panel.html", home_panel, order=20)
