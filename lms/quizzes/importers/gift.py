@@ -427,6 +427,6 @@ def _one_answer(marker: re.Match[str], body: str, base: int) -> _Answer:
         end = stripped.find("%", 1)
         middle = stripped[1:end] if 0 < end <= 12 else ""
         if _PERCENT.fullmatch(middle):
-            weight, stripped = float(middle) / 100, stripped[end + 1 :]
+            weight, stripped = round(float(middle) / 100, 6), stripped[end + 1 :]  # 33.333% → 0.33333
     text, _, feedback = stripped.partition("#")
     return _Answer(marker.group(), text, weight, feedback, offset)
