@@ -26,3 +26,47 @@ DOMAIN_POLICY.update({
     "certificates.period_zip": STAFF,
     "certificates.revoke": {ADMIN},
 })
+
+# quizzes and attempts: lists and the player for everyone signed in (someone else's attempt is a 404);
+# question banks for trainers; a quiz's people and accommodations for staff, scoped to their unit
+DOMAIN_POLICY.update({
+    "quizzes.index": SIGNED_IN,
+    "quizzes.detail": SIGNED_IN,
+    "quizzes.banks": AUTHORS,
+    "quizzes.bank_template": AUTHORS,
+    "quizzes.bank": AUTHORS,
+    "attempts.take": SIGNED_IN,
+    "attempts.result": SIGNED_IN,
+    "attempts.wrong_answers": SIGNED_IN,
+    "attempts.people": STAFF,
+    "api.start_attempt": SIGNED_IN,
+    "api.get_attempt": SIGNED_IN,
+    "api.save_answer": SIGNED_IN,
+    "api.submit_attempt": SIGNED_IN,
+    "api.record_event": SIGNED_IN,
+})
+
+# assessment: staff read periods, results, ranking, ledger and exports (scoped); city supervisors and admins
+# preview and close; supervisors reverse and import; a city supervisor decides post adjustments; managers read
+# their own records and their county's published notice (drafts are staff-only; a missing county is a 404)
+DOMAIN_POLICY.update({
+    "assessment.periods": STAFF,
+    "assessment.period": STAFF,
+    "assessment.preview": {CITY_SUP, ADMIN},
+    "assessment.close": {CITY_SUP, ADMIN},
+    "assessment.period_ledger": STAFF,
+    "assessment.ranking": STAFF,
+    "assessment.export_file": STAFF,
+    "assessment.notice": STAFF | {MANAGER},
+    "assessment.notice_pdf": STAFF | {MANAGER},
+    "assessment.publish_notice": {COUNTY_SUP, CITY_SUP},
+    "assessment.reverse": SUPERVISORS,
+    "assessment.deduction": STAFF,
+    "assessment.post_adjustments": SUPERVISORS,
+    "assessment.decide_post_adjustment": {CITY_SUP},
+    "assessment.indicators": SUPERVISORS,
+    "assessment.mine": {MANAGER},
+    "api.period_results": SIGNED_IN,
+    "api.ledger": SIGNED_IN,
+    "api.failed_twice": SIGNED_IN,
+})

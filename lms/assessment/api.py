@@ -1,0 +1,73 @@
+"""JSON for payroll, the wider assessment and supervisors (CONTRACT.md), scoped to the caller's unit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify, request
+from flask_login import current_user
+
+from lms.api import openapi
+from lms.api.blueprint import api, error
+from lms.assessment import queries, rules
+
+PERIOD_PARAMETER = {"name": "period", "in": "query", "required": True, "schema": {"type": "string", "pattern":
+                    r"^\d{4}-\d{2}$"}, "description": "assessment period YYYY-MM"}
+
+
+def _period_argument() -> str | None:
+    period = request.args.get("period", "")
+    return period if rules.is_period(period) else None
+
+
+@api.route("/periods/<period>/results")
+def period_results(period: str) -> Any:
+    if not rules.is_period(period):
+        return error(400, "bad_request", "考核期格式应为 YYYY-MM")
+    return jsonify([row.as_api() for row in queries.period_results(period, current_user)])
+
+
+openapi.document("/periods/{period}/results", "get", {
+    "summary": "Each person's result for a closed period (managers see only themselves)",
+    "parameters": [{"name": "period", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "responses": {"200": {"description": "[{employee_no, name, county, grid, score, passed, absent, status, "
+                                         "unified_score, position, group_size, band}]"},
+                  **openapi.error_responses(400, 401)},
+})
+
+
+@api.route("/ledger")
+def ledger() -> Any:
+    period = request.args.get("period")
+    if period is not None and not rules.is_period(period):
+        return error(400, "bad_request", "考核期格式应为 YYYY-MM")
+    view = queries.ledger(current_user, period=period, limit=None if period else 5000)
+    return jsonify([queries.entry_as_api(entry, view) for entry in view.entries])
+
+
+openapi.document("/ledger", "get", {
+    "summary": "Ledger entries (criticism, cash_penalty, deduction, yellow_card, reward, improvement_plan, "
+               "post_adjustment, reversal), scoped to the caller",
+    "parameters": [{**PERIOD_PARAMETER, "required": False}],
+    "responses": {"200": {"description": "[{id, employee_no, period, kind, amount_yuan, points, reason, created_at, "
+                                         "created_by, reverses, reversed_by, rule, rule_version}]"},
+                  **openapi.error_responses(400, 401)},
+})
+
+
+@api.route("/reports/failed-twice")
+def failed_twice() -> Any:
+    period = _period_argument()
+    if period is None:
+        return error(400, "bad_request", "请提供 period=YYYY-MM")
+    return jsonify(queries.failed_twice(period, current_user,
+                                        absent_counts_as_fail=current_app.config["LMS_ABSENT_COUNTS_AS_FAIL"]))
+
+
+openapi.document("/reports/failed-twice", "get", {
+    "summary": "People who failed the period and the tested period before it",
+    "parameters": [PERIOD_PARAMETER],
+    "responses": {"200": {"description": "[{employee_no, name, county, grid, period, previous_period, score, "
+                                         "previous_score}]"},
+                  **openapi.error_responses(400, 401)},
+})
