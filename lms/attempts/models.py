@@ -34,6 +34,9 @@ class Attempt(db.Model):  # type: ignore[name-defined,misc]
     official: Mapped[bool] = mapped_column(Boolean, default=False)  # counts for the assessment period
     makeup: Mapped[bool] = mapped_column(Boolean, default=False)  # started in the quiz's make-up window
     status: Mapped[str] = mapped_column(String(16), default=IN_PROGRESS, index=True)
+    # "<user_id>:<quiz_id>" while in progress, NULL once finished: a unique column, so two starts racing each
+    # other (double tap, two tabs) can never leave a person with two running attempts of one quiz.
+    in_progress_key: Mapped[str | None] = mapped_column(String(40), unique=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -29,6 +29,7 @@ def upgrade():
     sa.Column('official', sa.Boolean(), nullable=False),
     sa.Column('makeup', sa.Boolean(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('in_progress_key', sa.String(length=40), nullable=True),
     sa.Column('started_at', lms.core.types.UTCDateTime(), nullable=False),
     sa.Column('deadline_at', lms.core.types.UTCDateTime(), nullable=False),
     sa.Column('finished_at', lms.core.types.UTCDateTime(), nullable=True),
@@ -43,6 +44,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['quiz_version_id'], ['quiz_versions.id'], name=op.f('fk_attempts_quiz_version_id_quiz_versions')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_attempts_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attempts')),
+    sa.UniqueConstraint('in_progress_key', name=op.f('uq_attempts_in_progress_key')),
     sa.UniqueConstraint('user_id', 'quiz_id', 'number', name=op.f('uq_attempts_user_id_quiz_id_number'))
     )
     with op.batch_alter_table('attempts', schema=None) as batch_op:

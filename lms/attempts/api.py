@@ -1,0 +1,215 @@
+"""The quiz player's JSON API (CONTRACT.md): start, save an answer, submit, read the state, log events.
+
+``STATE_EXTRAS`` lets other domains add keys to ``GET /attempts/<id>`` (the certificates domain adds
+``"certificate": {"code", "pdf_url"}``) without this module knowing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask import jsonify, request
+from flask_login import current_user
+
+from lms.api import openapi
+from lms.api.blueprint import api
+from lms.attempts import rules, services
+from lms.attempts.models import IN_PROGRESS, Attempt
+from lms.core.clock import utcnow
+from lms.core.errors import ValidationFailed
+from lms.core.markdown import render_inline, render_markdown
+
+STATE_EXTRAS: list[Callable[[Attempt], dict[str, Any]]] = []
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def question_json(question: dict[str, Any]) -> dict[str, Any]:
+    public = rules.public_question(question)
+    return {
+        "id": public["id"], "type": public["type"], "section": public["section"], "points": public["points"],
+        "stem_html": render_markdown(public["stem"]),
+        "options": [{"id": o["id"], "html": render_inline(o["text"])} for o in public["options"]],
+    }
+
+
+def attempt_state(attempt: Attempt, *, now: datetime) -> dict[str, Any]:
+    """Everything the page needs to draw (or resume) an attempt; the key only once review is open."""
+    version = attempt.quiz_version
+    answers = services.saved_answers(attempt.id)
+    state: dict[str, Any] = {
+        "id": attempt.id,
+        "quiz": {"slug": attempt.quiz.slug, "title": attempt.quiz.title, "kind": attempt.quiz.kind,
+                 "period": attempt.quiz.period},
+        "status": attempt.status,
+        "official": attempt.official,
+        "makeup": attempt.makeup,
+        "started_at": _iso(attempt.started_at),
+        "deadline": _iso(attempt.deadline_at),
+        "server_time": _iso(now),
+        "remaining_seconds": rules.remaining_seconds(now, attempt.deadline_at) if attempt.status == IN_PROGRESS
+        else 0,
+        "grace_seconds": services.grace_seconds(),
+        "time_limit_seconds": version.time_limit_seconds,
+        "tab_switch_limit": version.definition.get("tab_switch_limit"),
+        "questions": [question_json(q) for q in attempt.paper["questions"]],
+        "answers": {qid: {"choices": row.choices or [], "text": row.text, "seq": row.client_seq,
+                          "saved_at": _iso(row.saved_at)} for qid, row in answers.items()},
+        "result": None,
+        "review": None,
+    }
+    if attempt.is_finished:
+        state["result"] = {
+            "score": attempt.score, "max_score": attempt.max_score, "passed": attempt.passed,
+            "submitted_at": _iso(attempt.finished_at), "finish_reason": attempt.finish_reason,
+            "wrong": [qid for qid, r in (attempt.results or {}).items() if not r["correct"]],
+            "per_question": attempt.results,
+        }
+        review_open = services.is_review_open(attempt, now=now)
+        close = services.review_close(attempt)
+        state["review_opens_at"] = _iso(close) if version.review_policy == "after_close" else None
+        if review_open:
+            state["review"] = {
+                q["id"]: {"correct": q["correct"], "accepted": q["accepted"],
+                          "explanation_html": render_markdown(q["explanation"]) if q["explanation"] else "",
+                          "lesson": q.get("lesson")}
+                for q in attempt.paper["questions"]
+            }
+    for extra in STATE_EXTRAS:
+        state.update(extra(attempt))
+    return state
+
+
+def _body() -> Any:
+    payload = request.get_json(silent=True)
+    if payload is None and request.data:
+        raise ValidationFailed("请求体不是有效的 JSON")
+    return payload if payload is not None else {}
+
+
+@api.route("/quizzes/<slug>/attempts", methods=["POST"])
+def start_attempt(slug: str) -> Any:
+    now = utcnow()
+    attempt, created = services.start_attempt(current_user, slug, now=now)
+    return jsonify(attempt_state(attempt, now=now)), 201 if created else 200
+
+
+@api.route("/attempts/<int:attempt_id>", methods=["GET"])
+def get_attempt(attempt_id: int) -> Any:
+    now = utcnow()
+    attempt = services.finish_if_expired(services.own_attempt(current_user, attempt_id), now=now)
+    return jsonify(attempt_state(attempt, now=now))
+
+
+@api.route("/attempts/<int:attempt_id>/answers/<question_id>", methods=["PUT"])
+def save_answer(attempt_id: int, question_id: str) -> Any:
+    now = utcnow()
+    row = services.save_answer(current_user, attempt_id, question_id, _body(), now=now)
+    return jsonify(saved_at=_iso(row.saved_at), seq=row.client_seq, question_id=question_id,
+                   remaining_seconds=rules.remaining_seconds(now, row.attempt.deadline_at))
+
+
+@api.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+def submit_attempt(attempt_id: int) -> Any:
+    attempt = services.submit_attempt(current_user, attempt_id, _body(), now=utcnow())
+    return jsonify(score=attempt.score, max_score=attempt.max_score, passed=attempt.passed,
+                   submitted_at=_iso(attempt.finished_at), status=attempt.status,
+                   finish_reason=attempt.finish_reason)
+
+
+@api.route("/attempts/<int:attempt_id>/events", methods=["POST"])
+def record_event(attempt_id: int) -> Any:
+    body = _body()
+    if not isinstance(body, dict):
+        raise ValidationFailed("事件格式错误")
+    attempt = services.record_client_event(current_user, attempt_id, str(body.get("kind", "")), now=utcnow(),
+                                           detail=body.get("detail") if isinstance(body.get("detail"), dict)
+                                           else None)
+    return jsonify(status=attempt.status, finish_reason=attempt.finish_reason), 201
+
+
+# --- OpenAPI ---------------------------------------------------------------------------------------------------------
+
+openapi.schema("PaperQuestion", {
+    "type": "object", "required": ["id", "type", "stem_html", "points", "options"],
+    "properties": {
+        "id": {"type": "string"}, "type": {"type": "string", "enum": ["single", "multiple", "truefalse", "fill"]},
+        "section": {"type": "string"}, "stem_html": {"type": "string"}, "points": {"type": "number"},
+        "options": {"type": "array", "items": {"type": "object", "required": ["id", "html"],
+                                               "properties": {"id": {"type": "string"}, "html": {"type": "string"}}}},
+    },
+})
+openapi.schema("AttemptState", {
+    "type": "object", "required": ["id", "deadline", "time_limit_seconds", "questions", "status",
+                                   "remaining_seconds", "answers"],
+    "properties": {
+        "id": {"type": "integer"}, "status": {"type": "string", "enum": ["in_progress", "submitted", "expired"]},
+        "deadline": {"type": "string", "format": "date-time"},
+        "server_time": {"type": "string", "format": "date-time"},
+        "remaining_seconds": {"type": "integer", "description": "computed by the server; the page's timer shows it"},
+        "grace_seconds": {"type": "integer"}, "time_limit_seconds": {"type": "integer"},
+        "official": {"type": "boolean"},
+        "questions": {"type": "array", "items": {"$ref": "#/components/schemas/PaperQuestion"}},
+        "answers": {"type": "object", "additionalProperties": {"type": "object"}},
+        "result": {"type": "object", "nullable": True,
+                   "description": "score, max_score, passed, submitted_at, wrong (question ids), per_question"},
+        "review": {"type": "object", "nullable": True,
+                   "description": "per question: correct option ids, accepted texts, explanation_html — only once "
+                                  "the quiz's review policy allows"},
+        "certificate": {"type": "object", "properties": {"code": {"type": "string"}, "pdf_url": {"type": "string"}},
+                        "description": "present once a certificate is issued for this attempt"},
+    },
+})
+_state = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/AttemptState"}}}}
+_attempt_id = {"name": "attempt_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+openapi.document("/quizzes/{slug}/attempts", "post", {
+    "summary": "Start an attempt (or get back the unfinished one)",
+    "description": "The paper never contains answers. Outside the window, attempts used up, exempt or not assigned "
+                   "→ 403/409 with a clear message.",
+    "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "responses": {"201": {"description": "started", **_state}, "200": {"description": "resumed", **_state},
+                  **openapi.error_responses(401, 403, 404, 409)},
+})
+openapi.document("/attempts/{attempt_id}", "get", {
+    "summary": "An attempt's state: remaining seconds, saved answers; result and review when available",
+    "parameters": [_attempt_id],
+    "responses": {"200": {"description": "state", **_state}, **openapi.error_responses(401, 404)},
+})
+openapi.document("/attempts/{attempt_id}/answers/{question_id}", "put", {
+    "summary": "Save one answer (autosave); saving the same answer again is harmless",
+    "parameters": [_attempt_id, {"name": "question_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "properties": {
+            "choices": {"type": "array", "items": {"type": "string"}}, "text": {"type": "string"},
+            "seq": {"type": "integer", "description": "the page's change counter; an older change never overwrites "
+                                                      "a newer one (offline replay)"}}}}}},
+    "responses": {"200": {"description": "saved", "content": {"application/json": {"schema": {
+        "type": "object", "required": ["saved_at"], "properties": {"saved_at": {"type": "string"}}}}}},
+        **openapi.error_responses(401, 404, 409, 422)},
+})
+openapi.document("/attempts/{attempt_id}/submit", "post", {
+    "summary": "Submit (idempotent: a repeated submit returns the same result and never grades twice)",
+    "parameters": [_attempt_id],
+    "requestBody": {"required": False, "content": {"application/json": {"schema": {
+        "type": "object", "properties": {
+            "answers": {"type": "object", "description": "final answers by question id, saved before grading"},
+            "reason": {"type": "string", "enum": ["submit", "timer"]}}}}}},
+    "responses": {"200": {"description": "graded", "content": {"application/json": {"schema": {
+        "type": "object", "required": ["score", "max_score", "passed", "submitted_at"],
+        "properties": {"score": {"type": "number"}, "max_score": {"type": "number"}, "passed": {"type": "boolean"},
+                       "submitted_at": {"type": "string", "format": "date-time"}}}}}},
+        **openapi.error_responses(401, 404, 409, 422)},
+})
+openapi.document("/attempts/{attempt_id}/events", "post", {
+    "summary": "Log a page event (tab hidden, fullscreen left, offline …) with the server's time",
+    "parameters": [_attempt_id],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["kind"], "properties": {
+            "kind": {"type": "string", "enum": list(services.CLIENT_EVENT_KINDS)},
+            "detail": {"type": "object"}}}}}},
+    "responses": {"201": {"description": "logged"}, **openapi.error_responses(401, 404, 422)},
+})

@@ -1,0 +1,202 @@
+"""Attempt rules, pure: drawing a paper, grading it, the clock. No Flask, no SQLAlchemy; ``now`` is passed in.
+
+Scoring and rounding (documented in docs/quizzes.md as well):
+- each question earns points by its type (``lms.quizzes.question_types``);
+- the score is ``earned / total × max_score`` (max_score 100), rounded **half up to one decimal** using exact
+  decimal arithmetic (79.95 → 80.0, 79.94 → 79.9);
+- a person passes when the **rounded** score is ≥ the pass score (80): exactly 80 passes, 79.9 fails.
+
+Time:
+- the deadline is fixed when the attempt starts: start + time limit + any extra time granted, but never later than
+  the window's close (plus that extra time), so a late starter gets less time, not a later window;
+- answers and submits are accepted until ``deadline + grace`` inclusive (grace covers the phone's last request on
+  a slow network); one moment later they are refused and the server finishes the attempt from its saved answers.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from lms.quizzes.question_types import Answer, QuestionGrade, question_type
+from lms.quizzes.rules import DrawRule, QuizDefinition
+from lms.quizzes.specs import LETTERS, QuestionSpec
+
+TRUE_FALSE_OPTIONS = (("T", "正确"), ("F", "错误"))
+
+
+class PaperShortage(ValueError):
+    """A draw rule asks for more questions than its bank has that match."""
+
+
+# --- drawing ---------------------------------------------------------------------------------------------------------
+
+def _matches(spec: QuestionSpec, rule: DrawRule) -> bool:
+    return set(rule.tags) <= set(spec.tags) and rule.difficulty_min <= spec.difficulty <= rule.difficulty_max
+
+
+def _paper_question(spec: QuestionSpec, *, qid: str, bank: str | None, section: str, points: float,
+                    rng: random.Random, shuffle_options: bool) -> dict[str, Any]:
+    question: dict[str, Any] = {
+        "id": qid, "key": spec.key, "bank": bank, "section": section, "type": spec.type, "stem": spec.stem,
+        "points": points, "explanation": spec.explanation, "lesson": spec.lesson, "tags": list(spec.tags),
+        "options": [], "correct": [], "weights": None, "accepted": list(spec.accepted),
+    }
+    if spec.type == "truefalse":
+        question["options"] = [{"id": oid, "text": text} for oid, text in TRUE_FALSE_OPTIONS]
+        question["correct"] = ["T" if spec.truth else "F"]
+    elif spec.type in ("single", "multiple"):
+        order = list(range(len(spec.options)))
+        if shuffle_options:
+            rng.shuffle(order)
+        # Display ids are positions on this paper, so an id never reveals the authoring order.
+        ids = {original: LETTERS[position] for position, original in enumerate(order)}
+        question["options"] = [{"id": ids[i], "text": spec.options[i], "source_index": i} for i in order]
+        question["correct"] = sorted(ids[i] for i in spec.correct)
+        if spec.weights is not None:
+            question["weights"] = {ids[i]: spec.weights[i] for i in order}
+    return question
+
+
+def draw_paper(definition: QuizDefinition, banks: dict[str, list[QuestionSpec]], seed: int) -> dict[str, Any]:
+    """The questions one person gets, in their order, with the key. Deterministic for a given seed."""
+    rng = random.Random(seed)  # noqa: S311 - shuffling a paper, not a secret
+    questions: list[dict[str, Any]] = []
+    for section in definition.sections:
+        chosen: list[dict[str, Any]] = [
+            _paper_question(spec, qid=spec.key, bank=None, section=section.title, points=spec.points, rng=rng,
+                            shuffle_options=definition.shuffle_options)
+            for spec in section.questions
+        ]
+        taken: set[tuple[str, str]] = set()
+        for rule in section.draws:
+            pool = [s for s in banks.get(rule.bank, []) if _matches(s, rule) and (rule.bank, s.key) not in taken]
+            if len(pool) < rule.count:
+                raise PaperShortage(
+                    f"{rule.source}: bank {rule.bank!r} has {len(pool)} matching questions, {rule.count} needed")
+            for spec in rng.sample(sorted(pool, key=lambda s: s.key), rule.count):
+                taken.add((rule.bank, spec.key))
+                chosen.append(_paper_question(
+                    spec, qid=f"{rule.bank}.{spec.key}", bank=rule.bank, section=section.title,
+                    points=rule.points if rule.points is not None else spec.points, rng=rng,
+                    shuffle_options=definition.shuffle_options))
+        if definition.shuffle_questions:
+            rng.shuffle(chosen)
+        questions.extend(chosen)
+    return {"seed": seed, "partial_credit": definition.partial_credit, "questions": questions}
+
+
+def public_question(question: dict[str, Any]) -> dict[str, Any]:
+    """What the browser may see before review: no key, no weights, no explanation."""
+    return {
+        "id": question["id"], "type": question["type"], "stem": question["stem"], "points": question["points"],
+        "section": question["section"],
+        "options": [{"id": o["id"], "text": o["text"]} for o in question["options"]],
+    }
+
+
+# --- grading ---------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GradeResult:
+    score: float
+    raw_points: float
+    total_points: float
+    max_score: float
+    passed: bool
+    per_question: dict[str, QuestionGrade]
+
+
+def scale_score(earned: float, total: float, max_score: float = 100.0) -> float:
+    """``earned / total × max_score`` rounded half up to one decimal, computed in exact decimals."""
+    if total <= 0:
+        return 0.0
+    exact = Decimal(str(earned)) * Decimal(str(max_score)) / Decimal(str(total))
+    rounded = exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return float(min(max(rounded, Decimal(0)), Decimal(str(max_score))))
+
+
+def is_pass(score: float, pass_score: float) -> bool:
+    return score >= pass_score
+
+
+def grade_paper(paper: dict[str, Any], answers: dict[str, Answer], *, pass_score: float = 80.0,
+                max_score: float = 100.0) -> GradeResult:
+    partial = bool(paper.get("partial_credit"))
+    per_question = {
+        q["id"]: question_type(q["type"]).grade(q, answers.get(q["id"]), partial_credit=partial)
+        for q in paper["questions"]
+    }
+    earned = sum(g.points for g in per_question.values())
+    total = sum(g.max_points for g in per_question.values())
+    score = scale_score(earned, total, max_score)
+    return GradeResult(score=score, raw_points=round(earned, 4), total_points=total, max_score=max_score,
+                       passed=is_pass(score, pass_score), per_question=per_question)
+
+
+# --- the clock -------------------------------------------------------------------------------------------------------
+
+def compute_deadline(started_at: datetime, time_limit_seconds: int, *, extra_seconds: int = 0,
+                     hard_close: datetime | None = None) -> datetime:
+    deadline = started_at + timedelta(seconds=time_limit_seconds + extra_seconds)
+    if hard_close is not None:
+        deadline = min(deadline, hard_close + timedelta(seconds=extra_seconds))
+    return deadline
+
+
+def accepts_answers(now: datetime, deadline: datetime, grace_seconds: int) -> bool:
+    """Answers and submits count until deadline + grace, inclusive."""
+    return now <= deadline + timedelta(seconds=grace_seconds)
+
+
+def remaining_seconds(now: datetime, deadline: datetime) -> int:
+    """Whole seconds left on the timer the person sees (rounded up, never negative)."""
+    return max(0, math.ceil((deadline - now).total_seconds()))
+
+
+def review_open(policy: str, *, now: datetime, finished: bool, closes_at: datetime | None) -> bool:
+    """May the person see correct answers and explanations? ``closes_at`` is the last close (make-up included)."""
+    if not finished or policy == "never":
+        return False
+    if policy == "immediately":
+        return True
+    return closes_at is None or now > closes_at
+
+
+# --- who may start ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StartDecision:
+    allowed: bool
+    code: str = ""  # not_open | closed | exempt | used_up | retired
+    makeup: bool = False
+    status: int = 403
+
+
+def decide_start(  # noqa: PLR0911 - one early return per reason, in the order people read them
+    *, now: datetime, opens_at: datetime | None, closes_at: datetime | None,
+                 makeup_opens_at: datetime | None, makeup_closes_at: datetime | None,
+                 attempts_used: int, attempts_allowed: int | None, exempt: bool, retired: bool) -> StartDecision:
+    if retired:
+        return StartDecision(False, "retired")
+    if exempt:
+        return StartDecision(False, "exempt")
+    if attempts_allowed is not None and attempts_used >= attempts_allowed:
+        return StartDecision(False, "used_up", status=409)
+    if opens_at is not None and now < opens_at:
+        return StartDecision(False, "not_open")
+    if closes_at is None or now <= closes_at:
+        return StartDecision(True)
+    if makeup_opens_at is not None and makeup_closes_at is not None and makeup_opens_at <= now <= makeup_closes_at:
+        return StartDecision(True, makeup=True)
+    return StartDecision(False, "closed")
+
+
+def last_close(closes_at: datetime | None, makeup_closes_at: datetime | None) -> datetime | None:
+    if closes_at is None:
+        return None
+    return max(closes_at, makeup_closes_at) if makeup_closes_at else closes_at

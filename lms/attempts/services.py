@@ -1,0 +1,468 @@
+"""Attempt use cases: start, save an answer, submit, finish at the deadline, events, accommodations.
+
+Concurrency: every write that must not race (saving an answer, submitting, finishing) begins a fresh transaction
+whose *first* statement is ``UPDATE attempts … WHERE id = ? AND status = 'in_progress'``. On PostgreSQL that takes
+the row lock; on SQLite it takes the database write lock (a read first would give a WAL snapshot that cannot be
+upgraded to a write). Whoever holds the lock sees the attempt still in progress or gets rowcount 0, so a double
+tap, a retried submit and the deadline sweep can never grade twice, and no acknowledged answer lands after grading.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lms.accounts.access import can_view_person
+from lms.accounts.models import User
+from lms.attempts import rules
+from lms.attempts.models import (
+    ACCOMMODATION_KINDS,
+    EXEMPT,
+    EXPIRED,
+    EXTRA_TIME,
+    IN_PROGRESS,
+    SUBMITTED,
+    VOID,
+    Accommodation,
+    Attempt,
+    AttemptAnswer,
+    AttemptEvent,
+)
+from lms.core import events
+from lms.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from lms.extensions import db
+from lms.quizzes import services as quizzes
+from lms.quizzes.models import Quiz, QuizVersion
+from lms.quizzes.question_types import Answer, AnswerRejected, QuestionGrade, question_type
+from lms.quizzes.rules import window_state
+
+log = logging.getLogger(__name__)
+
+CLIENT_EVENT_KINDS = ("tab_hidden", "tab_visible", "fullscreen_exit", "offline", "online", "resumed")
+SUSPICIOUS_KINDS = ("tab_hidden", "fullscreen_exit")
+START_MESSAGES = {
+    "retired": "该考试已下线。",
+    "exempt": "您已被免考，无需参加本次考试。",
+    "used_up": "您已用完本考试的作答次数。",
+    "not_open": "考试尚未开始。",
+    "closed": "考试已结束。",
+}
+
+
+def grace_seconds() -> int:
+    return int(current_app.config["LMS_GRACE_SECONDS"])
+
+
+# --- loading ---------------------------------------------------------------------------------------------------------
+
+def own_attempt(user: User, attempt_id: int) -> Attempt:
+    """The caller's attempt; someone else's is reported as not found, so ids reveal nothing."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user.id:
+        raise NotFound("答卷不存在")
+    return attempt
+
+
+def attempt_for_viewer(viewer: User, attempt_id: int) -> Attempt:
+    """An attempt a trainer/supervisor/admin may look at (their scope), or the person's own."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None:
+        raise NotFound("答卷不存在")
+    if attempt.user_id != viewer.id and (viewer.role == "manager" or not can_view_person(viewer, attempt.user)):
+        raise NotFound("答卷不存在")
+    return attempt
+
+
+def accommodations_for(user_id: int, quiz_id: int) -> list[Accommodation]:
+    return list(db.session.scalars(
+        select(Accommodation).where(Accommodation.user_id == user_id, Accommodation.quiz_id == quiz_id)
+        .order_by(Accommodation.id)))
+
+
+def extra_seconds(accommodations: list[Accommodation]) -> int:
+    return sum((a.minutes or 0) * 60 for a in accommodations if a.kind == EXTRA_TIME)
+
+
+def saved_answers(attempt_id: int) -> dict[str, AttemptAnswer]:
+    return {a.question_id: a for a in db.session.scalars(
+        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id))}
+
+
+def _as_answer(row: AttemptAnswer) -> Answer:
+    return Answer(choices=tuple(row.choices or ()), text=row.text)
+
+
+def _event(attempt_id: int, kind: str, now: datetime, detail: dict[str, Any] | None = None) -> None:
+    db.session.add(AttemptEvent(attempt_id=attempt_id, kind=kind, at=now, detail=detail))
+
+
+def _lock_in_progress(attempt_id: int) -> bool:
+    """Start a fresh transaction holding the attempt's write lock; False if it is no longer in progress."""
+    db.session.commit()
+    result = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt_id, Attempt.status == IN_PROGRESS)
+        .values(status=IN_PROGRESS).execution_options(synchronize_session=False))
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+# --- start -----------------------------------------------------------------------------------------------------------
+
+def is_assigned(user: User, quiz: Quiz) -> bool:
+    """Official tests are for active channel managers; practice is open to everyone signed in."""
+    return quiz.kind == "practice" or (user.role == "manager" and user.active)
+
+
+def in_progress_attempt(user_id: int, quiz_id: int) -> Attempt | None:
+    return db.session.scalar(select(Attempt).where(
+        Attempt.user_id == user_id, Attempt.quiz_id == quiz_id, Attempt.status == IN_PROGRESS))
+
+
+def start_attempt(user: User, slug: str, *, now: datetime) -> tuple[Attempt, bool]:
+    """Start (or resume) the caller's attempt. Returns the attempt and whether it was created now."""
+    quiz = quizzes.get_quiz(slug)
+    if not is_assigned(user, quiz):
+        raise Forbidden("本考试只面向渠道经理；您可以参加练习测试。", code="not_assigned")
+    existing = in_progress_attempt(user.id, quiz.id)
+    if existing is not None:
+        if rules.accepts_answers(now, existing.deadline_at, grace_seconds()):
+            _event(existing.id, "resumed", now)
+            db.session.commit()
+            return existing, False
+        finish_attempt(existing.id, now=now, status=EXPIRED, reason="deadline")
+    version: QuizVersion = quiz.current_version  # type: ignore[assignment]
+    definition = quizzes.version_definition(version)
+    accommodations = accommodations_for(user.id, quiz.id)
+    used = db.session.scalar(select(func.count(Attempt.id)).where(
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)) or 0
+    decision = rules.decide_start(
+        now=now, opens_at=version.opens_at, closes_at=version.closes_at,
+        makeup_opens_at=definition.makeup_opens_at, makeup_closes_at=definition.makeup_closes_at,
+        attempts_used=used, attempts_allowed=version.attempts_allowed,
+        exempt=any(a.kind in (EXEMPT, VOID) for a in accommodations), retired=quiz.retired_at is not None)
+    if not decision.allowed:
+        error = Conflict if decision.status == 409 else Forbidden
+        raise error(START_MESSAGES[decision.code], code=decision.code)
+    banks = quizzes.bank_questions({r.bank for s in definition.sections for r in s.draws})
+    try:
+        paper = rules.draw_paper(definition, banks, seed=secrets.randbits(31))
+    except rules.PaperShortage as exc:
+        log.error("cannot draw a paper for %s: %s", slug, exc)
+        raise Conflict("题库题目不足，无法组卷，请联系培训师。", code="bank_shortage") from exc
+    hard_close = definition.makeup_closes_at if decision.makeup else version.closes_at
+    attempt = Attempt(
+        user_id=user.id, quiz_id=quiz.id, quiz_version_id=version.id, number=used + 1,
+        official=definition.official, makeup=decision.makeup, status=IN_PROGRESS, started_at=now,
+        in_progress_key=f"{user.id}:{quiz.id}",
+        deadline_at=rules.compute_deadline(now, version.time_limit_seconds,
+                                           extra_seconds=extra_seconds(accommodations), hard_close=hard_close),
+        max_score=version.max_score, paper=paper,
+    )
+    db.session.add(attempt)
+    try:
+        db.session.flush()
+        _event(attempt.id, "started", now, {"version": version.number, "makeup": decision.makeup})
+        db.session.commit()
+    except IntegrityError:
+        # A second tap on "start" won the race: hand back the attempt it created.
+        db.session.rollback()
+        existing = in_progress_attempt(user.id, quiz.id)
+        if existing is None:
+            raise Conflict(START_MESSAGES["used_up"], code="used_up") from None
+        return existing, False
+    log.info("attempt %s started: %s by %s", attempt.id, slug, user.employee_no)
+    return attempt, True
+
+
+# --- answers ---------------------------------------------------------------------------------------------------------
+
+def _paper_question(attempt: Attempt, question_id: str) -> dict[str, Any]:
+    for question in attempt.paper["questions"]:
+        if question["id"] == question_id:
+            return question  # type: ignore[no-any-return]
+    raise NotFound("试卷中没有这道题")
+
+
+def _parse(attempt: Attempt, question_id: str, payload: Any) -> tuple[Answer, int]:
+    if not isinstance(payload, dict):
+        raise ValidationFailed("答案格式错误：需要 JSON 对象 {\"choices\": [...]} 或 {\"text\": \"...\"}")
+    question = _paper_question(attempt, question_id)
+    allowed = {"text", "seq"} if question["type"] == "fill" else {"choices", "seq"}
+    if set(payload) - allowed:
+        raise ValidationFailed(f"答案格式错误：此题只接受 {', '.join(sorted(allowed))}", code="invalid_answer")
+    try:
+        answer = question_type(question["type"]).parse_answer(question, payload)
+    except AnswerRejected as exc:
+        raise ValidationFailed(f"答案无效：{exc}", code="invalid_answer") from exc
+    seq = payload.get("seq", 0)
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise ValidationFailed("seq 必须是非负整数")
+    return answer, seq
+
+
+def _refuse_late(attempt: Attempt, now: datetime) -> None:
+    if attempt.status != IN_PROGRESS:
+        raise Conflict("答卷已提交，不能再修改。", code="finished")
+    if not rules.accepts_answers(now, attempt.deadline_at, grace_seconds()):
+        finish_attempt(attempt.id, now=now, status=EXPIRED, reason="deadline")
+        raise Conflict("考试时间已到，答卷已按已保存的答案自动交卷。", code="deadline_passed")
+
+
+def _write_answer(attempt_id: int, question_id: str, answer: Answer, seq: int, now: datetime) -> AttemptAnswer:
+    row = db.session.scalar(select(AttemptAnswer).where(
+        AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.question_id == question_id))
+    if row is not None and seq and row.client_seq > seq:
+        return row  # an older change replayed from the page's offline queue: the newer answer stands
+    if row is None:
+        row = AttemptAnswer(attempt_id=attempt_id, question_id=question_id)
+        db.session.add(row)
+    row.choices, row.text = list(answer.choices), answer.text
+    row.client_seq, row.saved_at = max(seq, row.client_seq or 0), now
+    _event(attempt_id, "answer_saved", now, {"question": question_id, "seq": seq})
+    return row
+
+
+def save_answer(user: User, attempt_id: int, question_id: str, payload: Any, *, now: datetime) -> AttemptAnswer:
+    attempt = own_attempt(user, attempt_id)
+    answer, seq = _parse(attempt, question_id, payload)
+    _refuse_late(attempt, now)
+    if not _lock_in_progress(attempt_id):
+        db.session.rollback()
+        raise Conflict("答卷已提交，不能再修改。", code="finished")
+    row = _write_answer(attempt_id, question_id, answer, seq, now)
+    db.session.commit()
+    return row
+
+
+# --- finishing -------------------------------------------------------------------------------------------------------
+
+def finish_attempt(attempt_id: int, *, now: datetime, status: str, reason: str,
+                   final_answers: dict[str, tuple[Answer, int]] | None = None) -> Attempt:
+    """Grade from the saved answers and close the attempt, exactly once. Returns the (possibly earlier) result."""
+    if not _lock_in_progress(attempt_id):
+        db.session.rollback()
+        return db.session.get(Attempt, attempt_id)  # type: ignore[return-value]
+    for question_id, (answer, seq) in (final_answers or {}).items():
+        _write_answer(attempt_id, question_id, answer, seq, now)
+    db.session.flush()
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt is not None  # noqa: S101 - locked above
+    db.session.refresh(attempt)
+    version = attempt.quiz_version
+    answers = {qid: _as_answer(row) for qid, row in saved_answers(attempt_id).items()}
+    result = rules.grade_paper(attempt.paper, answers, pass_score=version.pass_score, max_score=version.max_score)
+    attempt.status, attempt.finish_reason, attempt.finished_at = status, reason, now
+    attempt.in_progress_key = None
+    attempt.score, attempt.raw_points, attempt.passed = result.score, result.raw_points, result.passed
+    attempt.max_score = result.max_score
+    attempt.results = {qid: {"earned": g.points, "points": g.max_points, "correct": g.correct}
+                       for qid, g in result.per_question.items()}
+    _event(attempt_id, "submitted" if status == SUBMITTED else "expired", now,
+           {"reason": reason, "score": result.score})
+    db.session.commit()
+    log.info("attempt %s graded (%s): %.1f", attempt_id, reason, result.score)
+    events.attempt_graded.send(attempt)
+    return attempt
+
+
+def submit_attempt(user: User, attempt_id: int, payload: Any, *, now: datetime) -> Attempt:
+    """Submit (idempotent). ``payload`` may carry the final answers {question_id: {choices|text, seq}}."""
+    attempt = own_attempt(user, attempt_id)
+    if attempt.status == SUBMITTED:
+        return attempt
+    if attempt.status == EXPIRED:
+        raise Conflict("考试时间已到，答卷已按已保存的答案自动交卷。", code="deadline_passed")
+    final: dict[str, tuple[Answer, int]] = {}
+    answers = (payload or {}).get("answers") if isinstance(payload, dict) else None
+    if answers is not None:
+        if not isinstance(answers, dict):
+            raise ValidationFailed("answers 必须是 {题号: 答案} 对象")
+        final = {str(qid): _parse(attempt, str(qid), value) for qid, value in answers.items()}
+    reason = (payload or {}).get("reason", "submit") if isinstance(payload, dict) else "submit"
+    reason = reason if reason in ("submit", "timer") else "submit"
+    _refuse_late(attempt, now)
+    finished = finish_attempt(attempt_id, now=now, status=SUBMITTED, reason=reason, final_answers=final)
+    if finished.status == EXPIRED:  # the deadline sweep got there first
+        raise Conflict("考试时间已到，答卷已按已保存的答案自动交卷。", code="deadline_passed")
+    return finished
+
+
+def finish_if_expired(attempt: Attempt, *, now: datetime) -> Attempt:
+    """Lazily finish an attempt whose deadline + grace has passed (any read calls this)."""
+    if attempt.status == IN_PROGRESS and not rules.accepts_answers(now, attempt.deadline_at, grace_seconds()):
+        return finish_attempt(attempt.id, now=now, status=EXPIRED, reason="deadline")
+    return attempt
+
+
+def finish_expired_attempts(now: datetime) -> int:
+    """Grade every in-progress attempt whose deadline + grace has passed. Returns how many this call finished."""
+    cutoff = now - timedelta(seconds=grace_seconds())
+    ids = list(db.session.scalars(select(Attempt.id).where(
+        Attempt.status == IN_PROGRESS, Attempt.deadline_at < cutoff).order_by(Attempt.id)))
+    finished = 0
+    for attempt_id in ids:
+        attempt = finish_attempt(attempt_id, now=now, status=EXPIRED, reason="deadline")
+        if attempt.finished_at == now and attempt.finish_reason == "deadline":
+            finished += 1
+    return finished
+
+
+# --- events ----------------------------------------------------------------------------------------------------------
+
+def record_client_event(user: User, attempt_id: int, kind: str, *, now: datetime,
+                        detail: dict[str, Any] | None = None) -> Attempt:
+    """A tab switch, leaving fullscreen, going offline … logged with the server's time; may end the attempt."""
+    if kind not in CLIENT_EVENT_KINDS:
+        raise ValidationFailed(f"未知事件类型：{kind}")
+    attempt = own_attempt(user, attempt_id)
+    if attempt.status != IN_PROGRESS:
+        return attempt
+    safe_detail = {k: str(v)[:200] for k, v in (detail or {}).items() if isinstance(k, str)}
+    _event(attempt.id, kind, now, safe_detail or None)
+    db.session.commit()
+    limit = attempt.quiz_version.definition.get("tab_switch_limit")
+    if limit is not None and kind in SUSPICIOUS_KINDS and suspicious_count(attempt.id) > int(limit):
+        return finish_attempt(attempt.id, now=now, status=SUBMITTED, reason="tab_limit")
+    return attempt
+
+
+def suspicious_count(attempt_id: int) -> int:
+    return db.session.scalar(select(func.count(AttemptEvent.id)).where(
+        AttemptEvent.attempt_id == attempt_id, AttemptEvent.kind.in_(SUSPICIOUS_KINDS))) or 0
+
+
+def attempt_events(attempt_id: int) -> list[AttemptEvent]:
+    return list(db.session.scalars(
+        select(AttemptEvent).where(AttemptEvent.attempt_id == attempt_id).order_by(AttemptEvent.at, AttemptEvent.id)))
+
+
+# --- accommodations --------------------------------------------------------------------------------------------------
+
+def grant_accommodation(actor: User, person: User, quiz: Quiz, *, kind: str, reason: str, minutes: int | None,
+                        now: datetime) -> Accommodation:
+    """Extra time, exemption or voiding for one person, with the reason; extra time also extends a running test."""
+    if actor.role not in ("trainer", "supervisor", "admin"):
+        raise Forbidden("只有培训师、主管或管理员可以调整考试安排。")
+    if not can_view_person(actor, person):
+        raise Forbidden("该人员不在您的管理范围内。")
+    if kind not in ACCOMMODATION_KINDS:
+        raise ValidationFailed("未知的调整类型")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationFailed("请填写原因。")
+    if kind == EXTRA_TIME:
+        if minutes is None or not 1 <= minutes <= 600:
+            raise ValidationFailed("延长时间须在 1 到 600 分钟之间。")
+    else:
+        minutes = None
+    accommodation = Accommodation(user_id=person.id, quiz_id=quiz.id, kind=kind, minutes=minutes, reason=reason,
+                                  created_by_id=actor.id, created_at=now)
+    db.session.add(accommodation)
+    running = in_progress_attempt(person.id, quiz.id)
+    if running is not None and kind == EXTRA_TIME and minutes:
+        running.deadline_at = running.deadline_at + timedelta(minutes=minutes)
+        _event(running.id, "extra_time", now, {"minutes": minutes, "by": actor.employee_no})
+    db.session.commit()
+    log.info("accommodation %s for %s on %s by %s", kind, person.employee_no, quiz.slug, actor.employee_no)
+    return accommodation
+
+
+# --- reading ---------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QuizStanding:
+    """One quiz as a person sees it in their list."""
+
+    quiz: Quiz
+    window: str  # upcoming | open | closed
+    attempt: Attempt | None  # the latest
+    attempts_used: int
+    exempt: bool
+    can_start: bool
+
+
+def standings_for(user: User, *, now: datetime) -> list[QuizStanding]:
+    found = []
+    for quiz in quizzes.live_quizzes():
+        if not is_assigned(user, quiz) and quiz.kind != "practice":
+            continue
+        version = quiz.current_version
+        assert version is not None  # noqa: S101 - live_quizzes has a version
+        definition = version.definition
+        attempts = list(db.session.scalars(select(Attempt).where(
+            Attempt.user_id == user.id, Attempt.quiz_id == quiz.id).order_by(Attempt.number.desc())))
+        latest = finish_if_expired(attempts[0], now=now) if attempts else None
+        accommodations = accommodations_for(user.id, quiz.id)
+        exempt = any(a.kind in (EXEMPT, VOID) for a in accommodations)
+        makeup_opens = definition.get("makeup_opens_at")
+        makeup_closes = definition.get("makeup_closes_at")
+        decision = rules.decide_start(
+            now=now, opens_at=version.opens_at, closes_at=version.closes_at,
+            makeup_opens_at=datetime.fromisoformat(makeup_opens) if makeup_opens else None,
+            makeup_closes_at=datetime.fromisoformat(makeup_closes) if makeup_closes else None,
+            attempts_used=len(attempts), attempts_allowed=version.attempts_allowed, exempt=exempt, retired=False)
+        found.append(QuizStanding(
+            quiz=quiz, window=window_state(now, version.opens_at, version.closes_at), attempt=latest,
+            attempts_used=len(attempts), exempt=exempt,
+            can_start=decision.allowed or (latest is not None and latest.status == IN_PROGRESS)))
+    return found
+
+
+def review_close(attempt: Attempt) -> datetime | None:
+    definition = attempt.quiz_version.definition
+    makeup_closes = definition.get("makeup_closes_at")
+    return rules.last_close(attempt.quiz_version.closes_at,
+                            datetime.fromisoformat(makeup_closes) if makeup_closes else None)
+
+
+def is_review_open(attempt: Attempt, *, now: datetime) -> bool:
+    return rules.review_open(attempt.quiz_version.review_policy, now=now, finished=attempt.is_finished,
+                             closes_at=review_close(attempt))
+
+
+@dataclass(frozen=True)
+class WrongAnswer:
+    attempt: Attempt
+    question: dict[str, Any]
+    given: AttemptAnswer | None
+
+
+def wrong_answer_book(user: User, *, now: datetime) -> list[WrongAnswer]:
+    """The person's wrong answers (错题本) from finished attempts whose review is open; newest first, one per
+    question."""
+    attempts = db.session.scalars(select(Attempt).where(
+        Attempt.user_id == user.id, Attempt.status != IN_PROGRESS).order_by(Attempt.finished_at.desc()))
+    seen: set[tuple[str | None, str]] = set()
+    found: list[WrongAnswer] = []
+    for attempt in attempts:
+        if not attempt.results or not is_review_open(attempt, now=now):
+            continue
+        answers = saved_answers(attempt.id)
+        for question in attempt.paper["questions"]:
+            outcome = attempt.results.get(question["id"])
+            identity = (question.get("bank") or attempt.quiz.slug, question["key"])
+            if outcome is None or outcome["correct"] or identity in seen:
+                continue
+            seen.add(identity)
+            found.append(WrongAnswer(attempt, question, answers.get(question["id"])))
+    return found
+
+
+def check_practice_answer(user: User, attempt_id: int, question_id: str, payload: Any, *, now: datetime
+                          ) -> tuple[dict[str, Any], QuestionGrade]:
+    """Practice from the wrong-answer book: grade a fresh answer to a question the person got wrong. Writes nothing.
+    """
+    attempt = own_attempt(user, attempt_id)
+    if not is_review_open(attempt, now=now):
+        raise Forbidden("该考试的答案尚未公布。")
+    question = _paper_question(attempt, question_id)
+    answer, _seq = _parse(attempt, question_id, payload)
+    grade = question_type(question["type"]).grade(question, answer,
+                                                  partial_credit=bool(attempt.paper.get("partial_credit")))
+    return question, grade

@@ -1,0 +1,124 @@
+"""Pages: the quiz player, the result page, the wrong-answer book, and the supervisors' view of a quiz's people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.accounts.access import roles_required, user_scope_clause
+from lms.accounts.models import User
+from lms.attempts import services
+from lms.attempts.models import ACCOMMODATION_KINDS, Accommodation, Attempt
+from lms.core.clock import utcnow
+from lms.core.errors import DomainError
+from lms.core.markdown import render_inline, render_markdown
+from lms.extensions import db
+from lms.quizzes import services as quizzes
+
+bp = Blueprint("attempts", __name__)
+
+STAFF = ("trainer", "supervisor", "admin")
+
+
+@bp.route("/quizzes/<slug>/take")
+@roles_required()
+def take(slug: str) -> Any:
+    """The player shell; static/js/quiz.js starts or resumes the attempt through the JSON API."""
+    quiz = quizzes.get_quiz(slug)
+    return render_template("attempts/take.html", quiz=quiz, version=quiz.current_version)
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@roles_required()
+def result(attempt_id: int) -> Any:
+    now = utcnow()
+    attempt = services.finish_if_expired(services.attempt_for_viewer(current_user, attempt_id), now=now)
+    if not attempt.is_finished and attempt.user_id == current_user.id:
+        return redirect(url_for("attempts.take", slug=attempt.quiz.slug))
+    review = services.is_review_open(attempt, now=now) or current_user.role in ("trainer", "admin")
+    answers = services.saved_answers(attempt.id)
+    rows = []
+    for number, question in enumerate(attempt.paper["questions"], start=1):
+        outcome = (attempt.results or {}).get(question["id"])
+        given = answers.get(question["id"])
+        rows.append({
+            "number": number, "question": question, "outcome": outcome,
+            "stem_html": render_markdown(question["stem"]),
+            "options": [{"id": o["id"], "html": render_inline(o["text"])} for o in question["options"]],
+            "given": given,
+            "explanation_html": render_markdown(question["explanation"]) if question["explanation"] else "",
+        })
+    is_staff = attempt.user_id != current_user.id
+    return render_template(
+        "attempts/result.html", attempt=attempt, rows=rows, review=review,
+        review_close=services.review_close(attempt), is_staff=is_staff,
+        events=services.attempt_events(attempt.id) if is_staff else [],
+        suspicious=services.suspicious_count(attempt.id))
+
+
+@bp.route("/wrong-answers", methods=["GET", "POST"])
+@roles_required()
+def wrong_answers() -> Any:
+    now = utcnow()
+    checked: dict[str, Any] | None = None
+    if request.method == "POST":
+        try:
+            attempt_id = int(request.form.get("attempt_id", "0"))
+        except ValueError:
+            abort(400)
+        question_id = request.form.get("question_id", "")
+        payload: dict[str, Any] = {"choices": request.form.getlist("choice")} if "text" not in request.form \
+            else {"text": request.form.get("text", "")}
+        _question, grade = services.check_practice_answer(current_user, attempt_id, question_id, payload, now=now)
+        checked = {"key": f"{attempt_id}:{question_id}", "correct": grade.correct}
+    entries = [
+        {"entry": e, "stem_html": render_markdown(e.question["stem"]),
+         "options": [{"id": o["id"], "html": render_inline(o["text"])} for o in e.question["options"]],
+         "explanation_html": render_markdown(e.question["explanation"]) if e.question["explanation"] else ""}
+        for e in services.wrong_answer_book(current_user, now=now)
+    ]
+    return render_template("attempts/wrong_answers.html", entries=entries, checked=checked)
+
+
+@bp.route("/quizzes/<slug>/people", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def people(slug: str) -> Any:
+    """Who took the quiz in the viewer's scope, with evidence counts and per-person accommodations."""
+    quiz = quizzes.get_quiz(slug)
+    now = utcnow()
+    if request.method == "POST":
+        person = db.session.scalar(select(User).where(User.employee_no == request.form.get("employee_no", ""),
+                                                      user_scope_clause(current_user)))
+        if person is None:
+            flash(_("找不到该工号，或不在您的管理范围内。"), "error")
+        else:
+            minutes_text = request.form.get("minutes", "").strip()
+            try:
+                services.grant_accommodation(
+                    current_user, person, quiz, kind=request.form.get("kind", ""),
+                    reason=request.form.get("reason", ""),
+                    minutes=int(minutes_text) if minutes_text.isdigit() else None, now=now)
+            except DomainError as exc:
+                flash(exc.message, "error")
+            else:
+                flash(_("已记录。"), "success")
+        return redirect(url_for("attempts.people", slug=slug))
+    managers = list(db.session.scalars(
+        select(User).where(User.role == "manager", User.active.is_(True), user_scope_clause(current_user))
+        .order_by(User.employee_no)))
+    ids = [m.id for m in managers]
+    attempts: dict[int, Attempt] = {}
+    for attempt in db.session.scalars(select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id.in_(ids))
+                                      .order_by(Attempt.number)):
+        attempts[attempt.user_id] = attempt
+    accommodations = list(db.session.scalars(
+        select(Accommodation).where(Accommodation.quiz_id == quiz.id, Accommodation.user_id.in_(ids))
+        .order_by(Accommodation.created_at)))
+    return render_template(
+        "attempts/people.html", quiz=quiz, managers=managers, attempts=attempts,
+        suspicious={a.id: services.suspicious_count(a.id) for a in attempts.values()},
+        accommodations=accommodations, kinds=ACCOMMODATION_KINDS)

@@ -1,0 +1,266 @@
+"""Quiz and bank use cases: applying the sync plan, importing questions into a bank, reading banks for drawing."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from lms.core.clock import utcnow
+from lms.core.errors import NotFound, ValidationFailed
+from lms.core.sync import SyncReport
+from lms.extensions import db
+from lms.quizzes.loader import QuizzesPlan
+from lms.quizzes.models import BankQuestion, QuestionBank, Quiz, QuizVersion
+from lms.quizzes.rules import (
+    SLUG_RE,
+    BankDefinition,
+    QuizDefinition,
+    definition_from_json,
+    spec_checksum,
+    spec_from_json,
+    spec_to_json,
+    validate_spec,
+)
+from lms.quizzes.specs import QuestionSpec
+
+log = logging.getLogger(__name__)
+
+
+# --- sync ------------------------------------------------------------------------------------------------------------
+
+def apply_quiz_plan(plan: QuizzesPlan, *, now: datetime | None = None) -> SyncReport:
+    """Write banks and quizzes from the files (no commit: ``flask sync`` commits once for every source)."""
+    now = now or utcnow()
+    report = SyncReport(source="quizzes")
+    for bank in plan.banks:
+        _apply_bank(bank, report, now)
+    file_banks = {b.slug for b in plan.banks}
+    for orphan in db.session.scalars(select(QuestionBank).where(QuestionBank.source_path.is_not(None))):
+        if orphan.slug not in file_banks:
+            retired = _retire_bank_questions(orphan, keep=set(), now=now)
+            if retired:
+                report.retired.append(f"bank:{orphan.slug}")
+    db.session.flush()
+    _check_draw_banks(plan)
+    for definition in plan.quizzes:
+        _apply_quiz(definition, report, now)
+    in_files = {q.slug for q in plan.quizzes}
+    for quiz in db.session.scalars(select(Quiz).where(Quiz.source_path.is_not(None), Quiz.retired_at.is_(None))):
+        if quiz.slug not in in_files:
+            quiz.retired_at = now
+            report.retired.append(quiz.slug)
+    db.session.flush()
+    return report
+
+
+def _apply_bank(definition: BankDefinition, report: SyncReport, now: datetime) -> None:
+    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == definition.slug))
+    created = bank is None
+    if bank is None:
+        bank = QuestionBank(slug=definition.slug, title=definition.title, description=definition.description,
+                            source_path=definition.source_path)
+        db.session.add(bank)
+        db.session.flush()
+    bank.title, bank.description, bank.source_path = definition.title, definition.description, definition.source_path
+    counts = store_bank_questions(bank, list(definition.questions), now=now)
+    retired = _retire_bank_questions(bank, keep={q.key for q in definition.questions}, now=now)
+    name = f"bank:{definition.slug}"
+    if created:
+        report.added.append(name)
+    elif counts.added or counts.updated or retired:
+        report.changed.append(name)
+    else:
+        report.unchanged.append(name)
+
+
+def _retire_bank_questions(bank: QuestionBank, *, keep: set[str], now: datetime) -> int:
+    retired = 0
+    for question in bank.questions:
+        if question.key not in keep and question.retired_at is None:
+            question.retired_at = now
+            retired += 1
+    return retired
+
+
+def _check_draw_banks(plan: QuizzesPlan) -> None:
+    wanted = {(rule.bank, rule.source) for q in plan.quizzes for s in q.sections for rule in s.draws}
+    known = set(db.session.scalars(select(QuestionBank.slug)))
+    missing = sorted(f"{source}: no question bank {bank!r}" for bank, source in wanted if bank not in known)
+    if missing:
+        raise ValidationFailed("quizzes/ draws from unknown banks", missing)
+
+
+def _apply_quiz(definition: QuizDefinition, report: SyncReport, now: datetime) -> None:
+    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == definition.slug))
+    checksum = definition.checksum()
+    if quiz is None:
+        quiz = Quiz(slug=definition.slug, kind=definition.kind, title=definition.title)
+        db.session.add(quiz)
+        db.session.flush()
+        report.added.append(definition.slug)
+        current = None
+    else:
+        current = quiz.current_version
+        if current is not None and current.checksum == checksum and quiz.retired_at is None:
+            quiz.source_path = definition.source_path
+            report.unchanged.append(definition.slug)
+            return
+        report.changed.append(definition.slug)
+    quiz.kind, quiz.title, quiz.period = definition.kind, definition.title, definition.period
+    quiz.source_path, quiz.retired_at = definition.source_path, None
+    if current is None or current.checksum != checksum:
+        number = (db.session.scalar(select(db.func.max(QuizVersion.number)).where(QuizVersion.quiz_id == quiz.id))
+                  or 0) + 1
+        version = QuizVersion(
+            quiz_id=quiz.id, number=number, checksum=checksum, definition=definition.to_json(),
+            opens_at=definition.opens_at, closes_at=definition.closes_at,
+            time_limit_seconds=definition.time_limit_seconds, pass_score=definition.pass_score,
+            max_score=definition.max_score, attempts_allowed=definition.attempts_allowed,
+            review_policy=definition.review_policy, issues_certificate=definition.issues_certificate,
+            created_at=now,
+        )
+        db.session.add(version)
+        db.session.flush()
+        quiz.current_version_id = version.id
+        quiz.current_version = version
+
+
+# --- banks -----------------------------------------------------------------------------------------------------------
+
+@dataclass
+class StoreCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def store_bank_questions(bank: QuestionBank, specs: list[QuestionSpec], *, now: datetime) -> StoreCounts:
+    """Insert new questions, update changed ones (by key), keep the rest. Papers already drawn are unaffected."""
+    existing = {q.key: q for q in bank.questions}
+    counts = StoreCounts()
+    for spec in specs:
+        checksum = spec_checksum(spec)
+        category = next((t.split(":", 1)[1] for t in spec.tags if t.startswith("category:")), None)
+        row = existing.get(spec.key)
+        if row is None:
+            row = BankQuestion(bank=bank, key=spec.key, created_at=now)
+            db.session.add(row)
+            existing[spec.key] = row
+            counts.added += 1
+        elif row.checksum == checksum and row.retired_at is None:
+            counts.unchanged += 1
+            continue
+        else:
+            counts.updated += 1
+        row.type, row.category, row.lesson = spec.type, category, spec.lesson
+        row.tags, row.difficulty = list(spec.tags), spec.difficulty
+        row.spec, row.checksum = spec_to_json(spec), checksum
+        row.retired_at = None
+        row.updated_at = now
+    return counts
+
+
+def bank_questions(slugs: set[str]) -> dict[str, list[QuestionSpec]]:
+    """The live questions of the named banks, for drawing papers."""
+    if not slugs:
+        return {}
+    rows = db.session.execute(
+        select(QuestionBank.slug, BankQuestion.spec)
+        .join(BankQuestion, BankQuestion.bank_id == QuestionBank.id)
+        .where(QuestionBank.slug.in_(slugs), BankQuestion.retired_at.is_(None))
+        .order_by(BankQuestion.key)
+    )
+    found: dict[str, list[QuestionSpec]] = {slug: [] for slug in slugs}
+    for slug, spec in rows:
+        found[slug].append(spec_from_json(spec))
+    return found
+
+
+@dataclass
+class ImportReport:
+    bank: str
+    imported: int
+    updated: int
+    unchanged: int
+    skipped: list[tuple[str, int | None, str]] = field(default_factory=list)  # (name, line, reason)
+    dry_run: bool = False
+
+
+def import_questions(data: bytes, filename: str, bank_slug: str, *, title: str | None = None,
+                     dry_run: bool = False, max_bytes: int | None = None) -> ImportReport:
+    """Import a GIFT, Aiken or .xlsx file into a bank (created if missing). All or nothing."""
+    from lms.quizzes import importers
+
+    if not SLUG_RE.match(bank_slug):
+        raise ValidationFailed(f"题库标识 {bank_slug!r} 无效：只能使用小写字母、数字、- 和 _")
+    if max_bytes is not None and len(data) > max_bytes:
+        raise ValidationFailed(f"{filename}: 文件超过 {max_bytes // 1024 // 1024} MB 上限")
+    result = importers.parse_file(data, filename)
+    problems = [problem for spec in result.questions for problem in validate_spec(spec)]
+    keys: dict[str, str] = {}
+    for spec in result.questions:
+        if spec.key in keys:
+            problems.append(f"{spec.source or filename}: duplicate question id {spec.key!r} (also {keys[spec.key]})")
+        keys[spec.key] = spec.source or filename
+    if problems:
+        raise ValidationFailed(f"{filename}: 有题目无法导入，未做任何修改", problems)
+    if not result.questions:
+        raise ValidationFailed(f"{filename}: 没有可导入的题目")
+    skipped = [(item.name, getattr(item, "line", None), item.reason) for item in result.skipped]
+    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == bank_slug))
+    if bank is None:
+        bank = QuestionBank(slug=bank_slug, title=title or bank_slug, description="")
+        db.session.add(bank)
+        db.session.flush()
+    try:
+        counts = store_bank_questions(bank, list(result.questions), now=utcnow())
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    log.info("imported %s into bank %s: %s", filename, bank_slug, counts)
+    return ImportReport(bank=bank_slug, imported=counts.added, updated=counts.updated, unchanged=counts.unchanged,
+                        skipped=skipped, dry_run=dry_run)
+
+
+def list_banks() -> list[tuple[QuestionBank, int]]:
+    rows = db.session.execute(
+        select(QuestionBank, db.func.count(BankQuestion.id))
+        .outerjoin(BankQuestion, (BankQuestion.bank_id == QuestionBank.id) & BankQuestion.retired_at.is_(None))
+        .group_by(QuestionBank.id)
+        .order_by(QuestionBank.slug)
+    )
+    return [(bank, count) for bank, count in rows]
+
+
+def get_bank(slug: str) -> QuestionBank:
+    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == slug))
+    if bank is None:
+        raise NotFound("题库不存在")
+    return bank
+
+
+# --- quizzes ---------------------------------------------------------------------------------------------------------
+
+def get_quiz(slug: str) -> Quiz:
+    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug))
+    if quiz is None or quiz.current_version is None:
+        raise NotFound("考试不存在")
+    return quiz
+
+
+def version_definition(version: QuizVersion) -> QuizDefinition:
+    return definition_from_json(version.definition)
+
+
+def live_quizzes() -> list[Quiz]:
+    return list(db.session.scalars(
+        select(Quiz).where(Quiz.retired_at.is_(None), Quiz.current_version_id.is_not(None))
+        .order_by(Quiz.kind, Quiz.period.desc(), Quiz.slug)
+    ))

@@ -1,0 +1,42 @@
+"""Hooks the quizzes domain into the app: the ``quizzes`` sync source and the manager's home panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from lms.core.sync import SyncReport, register_source
+from lms.quizzes.loader import QuizzesPlan, plan_quizzes
+
+
+class QuizzesSource:
+    name = "quizzes"
+    order = 20  # after content/ (lessons), which questions link to
+
+    def plan(self, config: dict[str, Any]) -> QuizzesPlan:
+        return plan_quizzes(config)
+
+    def apply(self, plan: QuizzesPlan) -> SyncReport:
+        from lms.quizzes.services import apply_quiz_plan
+
+        return apply_quiz_plan(plan)
+
+
+def _home_panel(user: Any) -> dict[str, Any] | None:
+    from lms.attempts.services import standings_for
+    from lms.core.clock import utcnow
+
+    standings = standings_for(user, now=utcnow())
+    monthly = [s for s in standings if s.quiz.kind == "monthly"]
+    current = next((s for s in monthly if s.window == "open"), None) or (monthly[0] if monthly else None)
+    if current is None:
+        return None
+    return {"standing": current}
+
+
+def init_app(app: Flask) -> None:
+    register_source("quizzes", QuizzesSource)
+    from lms.home import panels
+
+    panels.register("manager", "quizzes/_home_panel.html", _home_panel, order=10)

@@ -1,0 +1,347 @@
+/* The quiz player. The server owns the clock and the answers; this page only shows them and keeps changes safe.
+ *
+ * - The countdown is computed from the server's remaining_seconds, measured against performance.now() (the phone's
+ *   wall clock is never trusted) and resynchronised on resume, on reconnect and every minute.
+ * - Every change gets a sequence number and goes into a queue kept in localStorage; the queue is sent in order,
+ *   one request at a time, and survives reloads and lost connections. The server ignores an older change.
+ * - Submitting sends every answer again with the submit and is retried until the server answers. At zero the page
+ *   submits by itself.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("quiz");
+  if (!root) { return; }
+  var d = root.dataset;
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var form = document.getElementById("quiz-form");
+  var timerEl = document.getElementById("quiz-timer");
+  var saveEl = document.getElementById("quiz-save-status");
+  var progressEl = document.getElementById("quiz-progress");
+  var offlineEl = document.getElementById("quiz-offline");
+  var announcer = document.getElementById("quiz-announcer");
+  var messageEl = document.getElementById("quiz-message");
+  var actions = document.getElementById("quiz-actions");
+  var confirmBox = document.getElementById("quiz-confirm");
+
+  var attempt = null;          // the last state from the server
+  var endAt = 0;               // performance.now() at which the timer reaches zero
+  var answers = {};            // question id -> {choices: [...]} or {text: "..."}
+  var queue = [];              // [{qid, body, seq}] not yet acknowledged, in order
+  var seq = 0;
+  var sending = false;
+  var finishing = false;
+  var finished = false;
+  var announced = {};
+  var THRESHOLDS = [600, 300, 60, 30];
+  var RETRY_MS = 3000;
+
+  function msg(key, values) {
+    var text = d["msg" + key.charAt(0).toUpperCase() + key.slice(1)] || key;
+    Object.keys(values || {}).forEach(function (k) { text = text.replace("{" + k + "}", values[k]); });
+    return text;
+  }
+
+  // --- storage ---------------------------------------------------------------------------------------------------
+  function storeKey(name) { return "quiz:" + attempt.id + ":" + name; }
+  function load(name, fallback) {
+    try { var v = localStorage.getItem(storeKey(name)); return v === null ? fallback : JSON.parse(v); }
+    catch (e) { return fallback; }
+  }
+  function save(name, value) {
+    try { localStorage.setItem(storeKey(name), JSON.stringify(value)); } catch (e) { /* private mode: memory only */ }
+  }
+  function clearStore() {
+    ["queue", "answers", "seq", "submitting"].forEach(function (n) {
+      try { localStorage.removeItem(storeKey(n)); } catch (e) { /* ignore */ }
+    });
+  }
+
+  // --- network ---------------------------------------------------------------------------------------------------
+  function NetworkError() { this.network = true; }
+  function request(method, url, body) {
+    var options = {method: method, credentials: "same-origin",
+                   headers: {"X-CSRFToken": csrf, "Accept": "application/json"}};
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(url, options).then(function (response) {
+      setOnline(true);
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return {status: response.status, ok: response.ok, data: data};
+      });
+    }, function () {
+      setOnline(false);
+      throw new NetworkError();
+    });
+  }
+  function setOnline(online) {
+    if (online) {
+      offlineEl.hidden = true;
+    } else {
+      offlineEl.textContent = msg("offline");
+      offlineEl.hidden = false;
+    }
+  }
+
+  // --- timer -----------------------------------------------------------------------------------------------------
+  function syncClock(remainingSeconds) {
+    endAt = performance.now() + remainingSeconds * 1000;
+  }
+  function secondsLeft() { return Math.max(0, Math.ceil((endAt - performance.now()) / 1000)); }
+  function format(seconds) {
+    var h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+    var mm = (h ? String(m).padStart(2, "0") : String(m)), ss = String(s).padStart(2, "0");
+    return (h ? h + ":" : "") + mm + ":" + ss;
+  }
+  function tick() {
+    if (!attempt || finished) { return; }
+    var left = secondsLeft();
+    timerEl.textContent = format(left);
+    timerEl.classList.toggle("quiz-timer-warn", left <= 300 && left > 60);
+    timerEl.classList.toggle("quiz-timer-danger", left <= 60);
+    THRESHOLDS.forEach(function (t) {
+      if (left <= t && left > t - 5 && !announced[t]) {
+        announced[t] = true;
+        announcer.textContent = t >= 60 ? msg("minutes", {n: t / 60}) : msg("seconds", {n: t});
+      }
+    });
+    if (left <= 0 && !finishing) {
+      announcer.textContent = msg("timeup");
+      submit("timer");
+    }
+  }
+  function resync() {
+    if (!attempt || finished) { return; }
+    request("GET", d.apiBase + "/attempts/" + attempt.id).then(function (r) {
+      if (!r.ok) { return; }
+      if (r.data.status !== "in_progress") { showDone(r.data.result); return; }
+      syncClock(r.data.remaining_seconds);
+      tick();
+    }, function () { /* offline: keep counting locally */ });
+  }
+
+  // --- rendering -------------------------------------------------------------------------------------------------
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+  function render() {
+    form.textContent = "";
+    attempt.questions.forEach(function (q, index) {
+      var box = el("fieldset", "quiz-q card");
+      box.id = "q-" + q.id;
+      box.dataset.qid = q.id;
+      var legend = el("legend", "quiz-q-head");
+      legend.appendChild(el("span", "quiz-q-number", (index + 1) + "."));
+      legend.appendChild(el("span", "tag", d["label" + q.type.charAt(0).toUpperCase() + q.type.slice(1)] || q.type));
+      legend.appendChild(el("span", "muted", " " + q.points + d.labelPoints));
+      box.appendChild(legend);
+      var stem = el("div", "quiz-stem");
+      stem.innerHTML = q.stem_html;  // sanitized by the server (nh3 allow-list)
+      box.appendChild(stem);
+      var current = answers[q.id] || {};
+      if (q.type === "fill") {
+        var input = el("input", "quiz-fill");
+        input.type = "text";
+        input.name = q.id;
+        input.autocomplete = "off";
+        input.placeholder = d.labelFillPlaceholder;
+        input.setAttribute("aria-label", (index + 1) + ". " + stem.textContent);
+        input.value = current.text || "";
+        var timer = null;
+        input.addEventListener("input", function () {
+          clearTimeout(timer);
+          timer = setTimeout(function () { change(q.id, {text: input.value}); }, 500);
+        });
+        input.addEventListener("change", function () { clearTimeout(timer); change(q.id, {text: input.value}); });
+        box.appendChild(input);
+      } else {
+        var kind = q.type === "multiple" ? "checkbox" : "radio";
+        q.options.forEach(function (option) {
+          var label = el("label", "quiz-opt");
+          var input = el("input");
+          input.type = kind;
+          input.name = q.id;
+          input.value = option.id;
+          input.checked = (current.choices || []).indexOf(option.id) >= 0;
+          input.addEventListener("change", function () {
+            var chosen = Array.prototype.map.call(
+              form.querySelectorAll('input[name="' + CSS.escape(q.id) + '"]:checked'), function (i) { return i.value; });
+            change(q.id, {choices: chosen});
+          });
+          label.appendChild(input);
+          label.appendChild(el("span", "quiz-opt-id", option.id + "."));
+          var text = el("span", "quiz-opt-text");
+          text.innerHTML = option.html;
+          label.appendChild(text);
+          box.appendChild(label);
+        });
+      }
+      form.appendChild(box);
+    });
+    actions.hidden = false;
+    updateProgress();
+  }
+  function answeredCount() {
+    return attempt.questions.filter(function (q) {
+      var a = answers[q.id];
+      return a && ((a.choices && a.choices.length) || (a.text && a.text.trim()));
+    }).length;
+  }
+  function updateProgress() {
+    progressEl.textContent = answeredCount() + " / " + attempt.questions.length;
+    if (queue.length) {
+      saveEl.textContent = sending ? msg("saving") : msg("pending", {n: queue.length});
+    } else {
+      saveEl.textContent = msg("saved");
+    }
+  }
+
+  // --- saving ----------------------------------------------------------------------------------------------------
+  function change(qid, body) {
+    if (finished || finishing) { return; }
+    answers[qid] = body;
+    seq += 1;
+    queue.push({qid: qid, body: body, seq: seq});
+    save("answers", answers);
+    save("queue", queue);
+    save("seq", seq);
+    updateProgress();
+    flush();
+  }
+  function flush() {
+    if (sending || !queue.length || finished) { return Promise.resolve(); }
+    sending = true;
+    updateProgress();
+    var item = queue[0];
+    var body = Object.assign({seq: item.seq}, item.body);
+    return request("PUT", d.apiBase + "/attempts/" + attempt.id + "/answers/" + encodeURIComponent(item.qid), body)
+      .then(function (r) {
+        sending = false;
+        if (r.status === 409) { queue = []; save("queue", queue); resync(); return; }
+        queue.shift();  // saved, or refused for good (4xx): either way it must not block the rest
+        save("queue", queue);
+        if (!r.ok) { showMessage((r.data.error || {}).message || String(r.status)); }
+        if (typeof r.data.remaining_seconds === "number") { syncClock(r.data.remaining_seconds); }
+        updateProgress();
+        return flush();
+      }, function () {
+        sending = false;
+        updateProgress();
+        setTimeout(flush, RETRY_MS);
+      });
+  }
+
+  // --- submitting ------------------------------------------------------------------------------------------------
+  function submit(reason) {
+    if (finished) { return; }
+    finishing = true;
+    save("submitting", reason);
+    confirmBox.hidden = true;
+    document.getElementById("quiz-submit").disabled = true;
+    saveEl.textContent = msg("submitting");
+    var all = {};
+    Object.keys(answers).forEach(function (qid) { all[qid] = Object.assign({seq: seq}, answers[qid]); });
+    request("POST", d.apiBase + "/attempts/" + attempt.id + "/submit", {answers: all, reason: reason})
+      .then(function (r) {
+        if (r.ok || r.status === 409) {
+          queue = [];
+          clearStore();
+          if (r.ok) { showDone(r.data); } else { resync(); }
+          return;
+        }
+        showMessage((r.data.error || {}).message || String(r.status));
+        finishing = false;
+        document.getElementById("quiz-submit").disabled = false;
+      }, function () {
+        saveEl.textContent = msg("submitRetry");
+        setTimeout(function () { submit(reason); }, RETRY_MS);
+      });
+  }
+  function showDone(result) {
+    finished = true;
+    finishing = true;
+    clearStore();
+    form.hidden = true;
+    actions.hidden = true;
+    timerEl.textContent = msg("submitted");
+    var done = document.getElementById("quiz-done");
+    if (result && typeof result.score === "number") {
+      document.getElementById("quiz-done-score").textContent = result.score.toFixed(1) + " / " + result.max_score;
+    }
+    document.getElementById("quiz-done-link").href = d.resultBase + attempt.id;
+    done.hidden = false;
+    document.getElementById("quiz-done-link").focus();
+  }
+  function showMessage(text) {
+    messageEl.textContent = text;
+    messageEl.hidden = false;
+  }
+
+  // --- events (evidence for supervisors) -------------------------------------------------------------------------
+  function logEvent(kind) {
+    if (!attempt || finished) { return; }
+    fetch(d.apiBase + "/attempts/" + attempt.id + "/events", {
+      method: "POST", credentials: "same-origin", keepalive: true,
+      headers: {"X-CSRFToken": csrf, "Content-Type": "application/json"},
+      body: JSON.stringify({kind: kind})
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        if (data.status && data.status !== "in_progress") { resync(); }
+      });
+    }).catch(function () { /* offline: nothing to log to */ });
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { logEvent("tab_hidden"); } else { resync(); flush(); }
+  });
+  document.addEventListener("fullscreenchange", function () {
+    if (!document.fullscreenElement) { logEvent("fullscreen_exit"); }
+  });
+  window.addEventListener("online", function () { setOnline(true); flush(); resync(); });
+  window.addEventListener("offline", function () { setOnline(false); });
+
+  // --- buttons ---------------------------------------------------------------------------------------------------
+  document.getElementById("quiz-submit").addEventListener("click", function () {
+    var missing = attempt.questions.length - answeredCount();
+    document.getElementById("quiz-confirm-text").textContent =
+      msg("confirm") + (missing ? " " + msg("unanswered", {n: missing}) : "");
+    confirmBox.hidden = false;
+    document.getElementById("quiz-confirm-yes").focus();
+  });
+  document.getElementById("quiz-confirm-yes").addEventListener("click", function () { submit("submit"); });
+  document.getElementById("quiz-confirm-no").addEventListener("click", function () { confirmBox.hidden = true; });
+
+  // --- start / resume --------------------------------------------------------------------------------------------
+  function begin(state) {
+    attempt = state;
+    if (state.status !== "in_progress") { showDone(state.result); return; }
+    answers = {};
+    Object.keys(state.answers).forEach(function (qid) {
+      var a = state.answers[qid];
+      answers[qid] = a.text !== null && a.text !== undefined ? {text: a.text} : {choices: a.choices};
+    });
+    // What this phone changed but the server has not acknowledged yet wins over the server's copy.
+    queue = load("queue", []);
+    seq = Math.max(load("seq", 0), 0);
+    Object.keys(state.answers).forEach(function (qid) { seq = Math.max(seq, state.answers[qid].seq || 0); });
+    var local = load("answers", {});
+    queue.forEach(function (item) { answers[item.qid] = local[item.qid] || item.body; });
+    syncClock(state.remaining_seconds);
+    render();
+    tick();
+    setInterval(tick, 250);
+    setInterval(resync, 60000);
+    var pendingSubmit = load("submitting", null);
+    if (pendingSubmit) { submit(pendingSubmit); } else { flush(); }
+  }
+  request("POST", d.startUrl).then(function (r) {
+    if (r.ok) { begin(r.data); return; }
+    showMessage(msg("error") + "：" + ((r.data.error || {}).message || r.status));
+  }, function () {
+    showMessage(msg("offline"));
+  });
+})();
