@@ -12,13 +12,14 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.courses import rules
 
 
-def category_choices() -> list[tuple[str, str]]:
-    return [(c.key, f"{c.group} · {c.label}") for c in rules.CATEGORIES]
+def category_choices() -> list[SelectChoice]:
+    return [SelectChoice(c.key, f"{c.group} · {c.label}") for c in rules.CATEGORIES]
 
 
 class LessonForm(FlaskForm):
@@ -44,7 +45,7 @@ class LessonForm(FlaskForm):
 
 class TrainingSessionForm(FlaskForm):
     title = StringField("培训主题", validators=[DataRequired(), Length(max=200)])
-    mode = SelectField("培训方式", choices=list(rules.TRAINING_MODES.items()))
+    mode = SelectField("培训方式", choices=[SelectChoice(k, v) for k, v in rules.TRAINING_MODES.items()])
     day = DateField("日期", validators=[DataRequired()])
     starts = TimeField("开始时间", validators=[DataRequired()])
     ends = TimeField("结束时间", validators=[Optional()])

@@ -23,6 +23,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.access import roles_required
 from lms.core.clock import SHANGHAI, period_of, utcnow
@@ -335,9 +336,9 @@ def _unit_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
 def new_training_session() -> Any:
     form = TrainingSessionForm()
     counties, units = _unit_choices()
-    form.county.choices = [(0, _("全市")), *counties]
-    form.units.choices = units
-    form.lessons.choices = [(lesson.slug, lesson.title) for lesson in queries.live_lessons()]
+    form.county.choices = [SelectChoice("0", _("全市")), *(SelectChoice(str(i), name) for i, name in counties)]
+    form.units.choices = [SelectChoice(str(i), name) for i, name in units]
+    form.lessons.choices = [SelectChoice(lesson.slug, lesson.title) for lesson in queries.live_lessons()]
     problems: list[str] = []
     if form.validate_on_submit():
         assert form.day.data is not None  # noqa: S101 - DataRequired
