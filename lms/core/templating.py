@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,26 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
 ]
 
 
+# endpoint -> badge provider: ``provider(user)`` returns what the navigation item shows (e.g. an unread count);
+# a falsy value shows nothing. Domains register in their setup.init_app; a failing provider never breaks a page.
+BADGES: dict[str, Callable[[Any], int | str | None]] = {}
+
+
+def register_badge(endpoint: str, provider: Callable[[Any], int | str | None]) -> None:
+    BADGES[endpoint] = provider
+
+
+def _badge(endpoint: str) -> int | str | None:
+    provider = BADGES.get(endpoint)
+    if provider is None:
+        return None
+    try:
+        return provider(current_user)
+    except Exception:  # a badge is decoration: log it, show the page
+        current_app.logger.exception("badge provider for %s failed", endpoint)
+        return None
+
+
 def local_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
@@ -40,7 +61,11 @@ def navigation() -> list[dict[str, str]]:
     items = []
     for endpoint, label, roles in NAVIGATION:
         if endpoint in endpoints and current_user.role in roles:
-            items.append({"endpoint": endpoint, "label": _(label)})
+            item = {"endpoint": endpoint, "label": _(label)}
+            badge = _badge(endpoint)
+            if badge:
+                item["badge"] = str(badge)
+            items.append(item)
     return items
 
 

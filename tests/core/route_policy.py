@@ -70,3 +70,29 @@ DOMAIN_POLICY.update({
     "api.ledger": SIGNED_IN,
     "api.failed_twice": SIGNED_IN,
 })
+
+# announcements: the inbox is everyone's; publishing and receipts are staff's; the outbox and robots the admin's.
+DOMAIN_POLICY.update({
+    "announcements.inbox": SIGNED_IN,
+    "announcements.message": SIGNED_IN,
+    "announcements.acknowledge": SIGNED_IN,
+    "announcements.read_all": SIGNED_IN,
+    "announcements.settings": SIGNED_IN,
+    "announcements.announcement_page": STAFF,
+    "announcements.manage": STAFF,
+    "announcements.new": STAFF,
+    "announcements.receipts": STAFF,
+    "announcements.nudge": STAFF,
+    "announcements.withdraw": STAFF,
+    "announcements.lesson_receipts": STAFF,
+    "announcements.nudge_lesson": STAFF,
+    "announcements.outbox": {ADMIN},
+    "announcements.outbox_message": {ADMIN},
+    "announcements.outbox_retry": {ADMIN},
+    "announcements.robots": {ADMIN},
+    "announcements.robot_toggle": {ADMIN},
+    "announcements.robot_test": {ADMIN},
+    "api.inbox_list": SIGNED_IN,
+    "api.inbox_message": SIGNED_IN,
+    "api.inbox_acknowledge": SIGNED_IN,
+})

@@ -1,0 +1,74 @@
+"""Inbox JSON for a mobile or chat front end: list, unread count, open (read receipt) and acknowledge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from flask_login import current_user
+
+from lms.announcements import services
+from lms.announcements.models import InboxMessage
+from lms.api import openapi
+from lms.api.blueprint import api
+from lms.core.markdown import render_markdown
+
+
+def _message_json(item: InboxMessage, *, with_body: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": item.id, "kind": item.kind, "title": item.title, "link": item.link,
+        "created_at": item.created_at.isoformat(),
+        "read_at": item.read_at.isoformat() if item.read_at else None,
+        "acknowledged_at": item.acknowledged_at.isoformat() if item.acknowledged_at else None,
+        "requires_ack": bool(item.announcement and item.announcement.requires_ack),
+        "withdrawn": bool(item.announcement and item.announcement.is_withdrawn),
+    }
+    if with_body:
+        withdrawn = data["withdrawn"]
+        data["body_html"] = "" if withdrawn else render_markdown(item.body)
+    return data
+
+
+@api.route("/inbox")
+def inbox_list() -> Any:
+    unread_only = request.args.get("unread") in ("1", "true")
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    pagination = services.inbox(current_user, unread_only=unread_only, page=page, per_page=50)
+    return jsonify(unread=services.unread_count(current_user), page=page, pages=pagination.pages,
+                   messages=[_message_json(m) for m in pagination.items])
+
+
+@api.route("/inbox/<int:message_id>")
+def inbox_message(message_id: int) -> Any:
+    return jsonify(_message_json(services.open_message(current_user, message_id), with_body=True))
+
+
+@api.route("/inbox/<int:message_id>/ack", methods=["POST"])
+def inbox_acknowledge(message_id: int) -> Any:
+    return jsonify(_message_json(services.acknowledge(current_user, message_id)))
+
+
+_MESSAGE = {"type": "object", "required": ["id", "kind", "title", "created_at", "read_at", "acknowledged_at"],
+            "properties": {"id": {"type": "integer"}, "kind": {"type": "string"}, "title": {"type": "string"},
+                           "link": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
+                           "read_at": {"type": "string", "format": "date-time", "nullable": True},
+                           "acknowledged_at": {"type": "string", "format": "date-time", "nullable": True},
+                           "requires_ack": {"type": "boolean"}, "withdrawn": {"type": "boolean"},
+                           "body_html": {"type": "string"}}}
+openapi.schema("InboxMessage", _MESSAGE)
+_REF = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/InboxMessage"}}}}
+openapi.document("/inbox", "get", {
+    "summary": "The caller's inbox (announcements, reminders, ledger messages), unread first",
+    "parameters": [{"name": "unread", "in": "query", "schema": {"type": "boolean"}},
+                   {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
+    "responses": {"200": {"description": "`{unread, page, pages, messages: [InboxMessage]}`"},
+                  **openapi.error_responses(401)},
+})
+openapi.document("/inbox/{message_id}", "get", {
+    "summary": "One message with its sanitized HTML body; the first open is the read receipt",
+    "responses": {"200": {"description": "the message", **_REF}, **openapi.error_responses(401, 404)},
+})
+openapi.document("/inbox/{message_id}/ack", "post", {
+    "summary": "Acknowledge (已阅) an announcement",
+    "responses": {"200": {"description": "the message", **_REF}, **openapi.error_responses(401, 404, 409)},
+})
