@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify
+from flask import jsonify
 
 from lms.api import openapi
 from lms.api.blueprint import api, error, public
 from lms.certificates import services
-from lms.extensions import limiter
+from lms.certificates.views import verify_limit
 
 
 @api.route("/certificates/<code>")
 @public
-@limiter.limit(lambda: current_app.config["LMS_CERT_VERIFY_LIMIT"])
+@verify_limit
 def certificate_status(code: str) -> Any:
     certificate = services.find_by_code(code)
     if certificate is None:

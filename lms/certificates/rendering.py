@@ -8,6 +8,7 @@ changed template or a revocation renders a fresh file and an unchanged one is ne
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import os
@@ -48,6 +49,8 @@ class _Prepared:
 
 
 _prepared: dict[tuple[str, str], _Prepared] = {}
+# Release WeasyPrint's font configuration before interpreter shutdown tears down the modules its __del__ needs.
+atexit.register(_prepared.clear)
 
 
 def cache_dir() -> Path:

@@ -63,7 +63,7 @@ class CertificateDocument:
     period: str
     score: float
     max_score: float
-    issued_at: datetime  # local time (Asia/Shanghai), as printed
+    issued_at: datetime  # in local time (Asia/Shanghai): the date printed is the local date
     company_name: str
     verify_url: str
     revoked: bool

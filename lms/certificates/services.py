@@ -199,7 +199,7 @@ def document_for(certificate: Certificate, config: dict[str, Any] | None = None)
         period=certificate.period,
         score=certificate.score,
         max_score=certificate.max_score,
-        issued_at=to_local(certificate.issued_at).replace(tzinfo=None),
+        issued_at=to_local(certificate.issued_at),
         company_name=config["LMS_COMPANY_NAME"],
         verify_url=rules.verify_url(config["LMS_BASE_URL"], certificate.code),
         revoked=certificate.is_revoked,

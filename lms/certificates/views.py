@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 from urllib.parse import quote
 
@@ -22,8 +23,12 @@ def _verify_limit() -> str:
     return str(current_app.config["LMS_CERT_VERIFY_LIMIT"])
 
 
+# One budget per address for every way of checking a code (page, form, API), so guessing cannot spread across them.
+verify_limit = limiter.shared_limit(_verify_limit, scope="certificate-verify")
+
+
 @bp.route("/verify")
-@limiter.limit(_verify_limit)
+@verify_limit
 def verify_form() -> Any:
     """Type the code printed on a certificate (for those who hold the paper, not a phone camera)."""
     typed = request.args.get("code", "").strip()
@@ -36,7 +41,7 @@ def verify_form() -> Any:
 
 
 @bp.route("/verify/<code>")
-@limiter.limit(_verify_limit)
+@verify_limit
 def verify(code: str) -> Any:
     certificate = services.find_by_code(code)
     if certificate is None:
@@ -56,8 +61,9 @@ def mine() -> Any:
 @roles_required()
 def download(code: str) -> Any:
     certificate = services.downloadable(current_user, code)
-    cached = services.pdf_for(certificate)
-    response = send_file(cached.path, mimetype="application/pdf", max_age=0,
+    # Read whole (≤ 40 KB): no open file outlives the request, and a cache clean-up cannot cut a download short.
+    pdf = services.pdf_for(certificate).path.read_bytes()
+    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", max_age=0,
                          download_name=services.download_name(certificate),
                          as_attachment=request.args.get("inline") != "1")
     response.headers["Cache-Control"] = "private, no-cache"
