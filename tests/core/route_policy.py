@@ -96,3 +96,32 @@ DOMAIN_POLICY.update({
     "api.inbox_message": SIGNED_IN,
     "api.inbox_acknowledge": SIGNED_IN,
 })
+
+# courses: reading, studying and training sessions for everyone signed in (drafts and others' sessions are 404s);
+# authoring, revisions and attendance for trainers; study progress for staff, scoped to their unit
+DOMAIN_POLICY.update({
+    "courses.catalogue": SIGNED_IN,
+    "courses.lesson": SIGNED_IN,
+    "courses.mark_studied": SIGNED_IN,
+    "courses.attachment": SIGNED_IN,
+    "courses.progress": STAFF,
+    "courses.manage": AUTHORS,
+    "courses.new_lesson": AUTHORS,
+    "courses.edit_lesson": AUTHORS,
+    "courses.preview": AUTHORS,
+    "courses.publish": AUTHORS,
+    "courses.unpublish": AUTHORS,
+    "courses.revisions": AUTHORS,
+    "courses.revision": AUTHORS,
+    "courses.diff": AUTHORS,
+    "courses.rollback": AUTHORS,
+    "courses.export": AUTHORS,
+    "courses.training_sessions": SIGNED_IN,
+    "courses.new_training_session": AUTHORS,
+    "courses.training_session": SIGNED_IN,
+    "courses.training_attendance": AUTHORS,
+    "courses.cancel_training": AUTHORS,
+    "api.lessons_index": SIGNED_IN,
+    "api.lesson_detail": SIGNED_IN,
+    "api.lesson_studied": SIGNED_IN,
+})
