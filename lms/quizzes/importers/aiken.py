@@ -21,10 +21,15 @@ import unicodedata
 from lms.quizzes.importers.results import MAX_QUESTIONS, ImportResult, Problems, too_many_questions
 from lms.quizzes.specs import LETTERS, QuestionSpec
 
+MAX_QUESTION_LINES = 100  # stem and options of one question; more means an answer line is missing
+
 # Anchored, without nested repetition: linear on any line.
 _OPTION = re.compile(r"([A-Za-zＡ-Ｚａ-ｚ])\s*[.)．、）]\s*(.*)", re.DOTALL)
-_ANSWER = re.compile(r"(?:ANSWER|答案)\s*[:：]\s*(.*)", re.IGNORECASE | re.DOTALL)
-_DETECT = re.compile(r"^[ \t]*(?:ANSWER|答案)[ \t]*[:：][ \t]*[A-JＡ-Ｊ]", re.MULTILINE)
+_ANSWER_LINE = re.compile(r"^[^\S\n]*(?:ANSWER|答案)[^\S\n]*[:：]([^\n]*)", re.MULTILINE | re.IGNORECASE)
+# "ANSWER: B" or "答案：A、C" alone on its line; letters and separators are disjoint, so nothing backtracks far.
+_DETECT = re.compile(
+    r"^[ \t]*(?:ANSWER|答案)[ \t]*[:：][ \t]*[A-JＡ-Ｊ](?:[ \t,，、]*[A-JＡ-Ｊ])*[ \t]*$", re.MULTILINE | re.IGNORECASE
+)
 _LETTER_SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
@@ -34,81 +39,92 @@ def looks_like_aiken(text: str) -> bool:
 
 
 def parse_aiken(text: str, filename: str) -> ImportResult:
+    """Questions are found by their answer lines (a regular expression over the whole text), then read line by line."""
     reader = _AikenReader(filename)
-    for number, raw in enumerate(text.split("\n"), 1):
-        reader.line(number, raw.strip())
-    if reader.stem:
-        reader.problems.add(reader.stem_line, "题目缺少答案行（ANSWER: X）")
+    position, line = 0, 1  # ``line`` is the number of the line ``position`` is on
+    for count, answer in enumerate(_ANSWER_LINE.finditer(text), 1):
+        if count > MAX_QUESTIONS:
+            raise too_many_questions(filename, line)
+        chunk = text[position : answer.start()]
+        reader.question(chunk, line, answer.group(1).strip())
+        line += chunk.count("\n")
+        position = answer.end()
+    rest = text[position:]
+    if rest.strip():
+        reader.problems.add(line + _leading_lines(rest), "题目缺少答案行（ANSWER: X）")
     reader.problems.raise_if_any()
     return ImportResult(questions=reader.questions, skipped=[], format="aiken")
 
 
-class _AikenReader:
-    """The question being read (stem lines, then options) and what has been read so far."""
+def _leading_lines(text: str) -> int:
+    return text[: len(text) - len(text.lstrip())].count("\n")
 
+
+class _AikenReader:
     def __init__(self, filename: str) -> None:
         self.filename = filename
         self.problems = Problems(filename)
         self.questions: list[QuestionSpec] = []
-        self.stem: list[str] = []
-        self.stem_line = 0
-        self.options: list[str] = []
-        self.recovering = False  # after a broken question, read on from its answer line, not report every line
 
-    def line(self, number: int, line: str) -> None:
-        answer = _ANSWER.fullmatch(line)
-        if self.recovering:
-            self.recovering = answer is None
-        elif not line:
-            if self.stem and not self.options:
-                self.stem.append("")  # a paragraph break inside a long stem
-        elif answer:
-            if self.stem:
-                self.finish(answer.group(1), number)
-            else:
-                self.problems.add(number, "答案行之前没有题目")
-        elif not self.stem:
-            self.stem, self.stem_line, self.options = [line], number, []
-        else:
-            self.option_or_stem(number, line)
-
-    def option_or_stem(self, number: int, line: str) -> None:
-        option = _OPTION.fullmatch(line)
-        expected = LETTERS[len(self.options)] if len(self.options) < len(LETTERS) else None
-        if option and unicodedata.normalize("NFKC", option.group(1)).upper() == expected:
-            if not option.group(2).strip():
-                self.problems.add(number, f"选项 {expected} 的内容为空")
-            self.options.append(option.group(2).strip())
-        elif not self.options:
-            self.stem.append(line)
-        else:
-            if option:
-                wanted = f"应为 {expected}" if expected else f"最多 {len(LETTERS)} 个选项"
-                self.problems.add(number, f"选项字母“{option.group(1)}”不连续（{wanted}）")
-            else:
-                self.problems.add(number, "既不是选项（如“B. …”）也不是答案行（ANSWER: X）")
-            self.stem, self.options, self.recovering = [], [], True
-
-    def finish(self, written: str, answer_line: int) -> None:
-        correct = self.correct(written, answer_line)
+    def question(self, chunk: str, line: int, written: str) -> None:
+        """One question: ``chunk`` holds its lines (from line number ``line``), ``written`` its answer letters."""
+        answer_line = line + chunk.count("\n")
+        body = chunk.strip()
+        if not body:
+            self.problems.add(answer_line, "答案行之前没有题目")
+            return
+        first = line + _leading_lines(chunk)
+        if body.count("\n") >= MAX_QUESTION_LINES:
+            self.problems.add(first, f"题目超过 {MAX_QUESTION_LINES} 行，可能缺少答案行（ANSWER: X）")
+            return
+        stem: list[str] = []
+        options: list[str] = []
+        for number, raw in enumerate(body.split("\n"), first):
+            text = raw.strip()
+            if not stem:
+                stem.append(text)
+            elif not self.option_or_stem(number, text, stem, options):
+                return
+        while stem and not stem[-1]:
+            stem.pop()
+        correct = self.correct(written, len(options), answer_line)
         if correct is not None:
-            while self.stem and not self.stem[-1]:
-                self.stem.pop()
             self.questions.append(QuestionSpec(
                 key=f"aiken-{len(self.questions) + 1}",
                 type="single" if len(correct) == 1 else "multiple",
-                stem="\n".join(self.stem),
-                options=tuple(self.options),
+                stem="\n".join(stem),
+                options=tuple(options),
                 correct=tuple(sorted(correct)),
-                source=f"{self.filename}:{self.stem_line}",
+                source=f"{self.filename}:{first}",
             ))
-            if len(self.questions) > MAX_QUESTIONS:
-                raise too_many_questions(self.filename, self.stem_line)
-        self.stem, self.options = [], []
 
-    def correct(self, written: str, answer_line: int) -> list[int] | None:
+    def option_or_stem(self, number: int, text: str, stem: list[str], options: list[str]) -> bool:
+        """Add the line where it belongs; False (and a problem) when it belongs nowhere."""
+        if not text:
+            if not options:
+                stem.append("")  # a paragraph break inside a long stem
+            return True
+        option = _OPTION.fullmatch(text)
+        expected = LETTERS[len(options)] if len(options) < len(LETTERS) else None
+        if option and unicodedata.normalize("NFKC", option.group(1)).upper() == expected:
+            if not option.group(2).strip():
+                self.problems.add(number, f"选项 {expected} 的内容为空")
+                return False
+            options.append(option.group(2).strip())
+        elif not options:
+            stem.append(text)
+        elif option:
+            wanted = f"应为 {expected}" if expected else f"最多 {len(LETTERS)} 个选项"
+            self.problems.add(number, f"选项字母“{option.group(1)}”不连续（{wanted}）")
+            return False
+        else:
+            self.problems.add(number, "既不是选项（如“B. …”）也不是答案行（ANSWER: X）")
+            return False
+        return True
+
+    def correct(self, written: str, option_count: int, answer_line: int) -> list[int] | None:
         """``D``, ``AC`` or ``A,C`` → 0-based indexes of existing options; None (and a problem) otherwise."""
-        if len(self.options) < 2:
+        if option_count < 2:
             self.problems.add(answer_line, "答案行之前至少需要两个选项（A. … B. …）")
             return None
         parts = [part for part in _LETTER_SEPARATORS.split(unicodedata.normalize("NFKC", written).upper()) if part]
@@ -116,9 +132,8 @@ class _AikenReader:
         correct: list[int] = []
         for letter in letters:
             index = LETTERS.find(letter) if len(letter) == 1 else -1
-            if not 0 <= index < len(self.options):
-                last = LETTERS[len(self.options) - 1]
-                self.problems.add(answer_line, f"答案“{written}”无效：应为 A–{last} 中的字母")
+            if not 0 <= index < option_count:
+                self.problems.add(answer_line, f"答案“{written}”无效：应为 A–{LETTERS[option_count - 1]} 中的字母")
                 return None
             if index in correct:
                 self.problems.add(answer_line, f"答案“{written}”中字母 {letter} 重复")

@@ -14,7 +14,6 @@ non-nested regular expressions, so there is no backtracking, and answer lists ar
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -23,6 +22,7 @@ from lms.quizzes.importers.results import MAX_QUESTIONS, ImportResult, Problems,
 from lms.quizzes.specs import LETTERS, QuestionSpec
 
 BLANK = "＿＿＿"  # where a "missing word" answer block sat inside the sentence
+MAX_PARAGRAPHS = 2 * MAX_QUESTIONS  # questions plus the comment and $CATEGORY paragraphs between them
 MAX_ANSWERS = 100  # answers in one block; far more than any real question, few enough to bound the work
 FORMATS = ("markdown", "html", "plain", "moodle")
 TRUE_WORDS, FALSE_WORDS = ("T", "TRUE"), ("F", "FALSE")
@@ -42,6 +42,10 @@ _AS_MARKDOWN = str.maketrans(
 # [plain] text must show literally: escape what python-markdown would otherwise interpret.
 _LITERAL_MARKDOWN = str.maketrans({**{c: "\\" + c for c in "\\`*_{}[]()>#+-.!"}, "<": "&lt;", "&": "&amp;"})
 
+_LEADING_SPACE = re.compile(r"^[^\S\n]+", re.MULTILINE)
+_COMMENT_LINE = re.compile(r"^//[^\n]*", re.MULTILINE)
+_MARKED_COMMENT_LINE = re.compile(r"^//[^\n\[]*\[[^\n]*", re.MULTILINE)  # only these can hold [id:…] or [tag:…]
+_BLANK_LINES = re.compile(r"\n\n+")  # a single repeated character: the regex engine keeps no stack for it
 _MARKERS = {"choice": re.compile("[~=]"), "fill": re.compile("=")}
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _PERCENT = re.compile(r"-?\d+(?:\.\d+)?", re.ASCII)
@@ -65,27 +69,13 @@ def _excerpt(held: str, limit: int = 40) -> str:
 
 @dataclass(frozen=True)
 class _Block:
-    """One question's text (comment lines removed, escapes held) and where each of its lines sits in the file."""
+    """One question's text (lines trimmed, comment lines emptied, escapes held) and the line it starts on."""
 
     text: str
-    starts: tuple[int, ...]
-    numbers: tuple[int, ...]
-
-    @classmethod
-    def of(cls, lines: list[tuple[int, str]]) -> _Block:
-        starts, offset, held = [], 0, []
-        for _, line in lines:
-            starts.append(offset)
-            held.append(_hold_escapes(line))
-            offset += len(held[-1]) + 1
-        return cls("\n".join(held), tuple(starts), tuple(number for number, _ in lines))
+    first_line: int
 
     def line_at(self, offset: int) -> int:
-        return self.numbers[max(bisect_right(self.starts, offset) - 1, 0)]
-
-    @property
-    def first_line(self) -> int:
-        return self.numbers[0]
+        return self.first_line + self.text.count("\n", 0, offset)
 
 
 @dataclass(frozen=True)
@@ -116,18 +106,30 @@ def parse_gift(text: str, filename: str) -> ImportResult:
     category: str | None = None
     ordinal = 0
     keys: dict[str, int] = {}
-    for lines in _question_lines(text):
-        comments = [line for _, line in lines if line.startswith("//")]
-        body = [(number, line) for number, line in lines if not line.startswith("//")]
-        if body and body[0][1].startswith("$CATEGORY:"):
-            category = _category_tag(_plain(_hold_escapes(body[0][1][len("$CATEGORY:") :])))
-            body = body[1:]
+    for paragraph, (paragraph_line, paragraph_text) in enumerate(_paragraphs(text), 1):
+        if paragraph > MAX_PARAGRAPHS:
+            raise ValidationFailed(
+                f"{filename}：题目、注释和分类段落超过 {MAX_PARAGRAPHS} 个的上限（第{paragraph_line}行起），"
+                "请拆分成多个文件导入"
+            )
+        comments: list[str] = []
+        chunk = paragraph_text
+        if chunk.startswith("//") or "\n//" in chunk:
+            # Emptied rather than removed, so every line keeps its number.
+            comments = _MARKED_COMMENT_LINE.findall(chunk)
+            chunk = _COMMENT_LINE.sub("", chunk)
+        body, first = _drop_leading_lines(chunk, paragraph_line)
+        if body.startswith("$CATEGORY:"):
+            category_line, _, rest = body.partition("\n")
+            category = _category_tag(_plain(_hold_escapes(category_line[len("$CATEGORY:") :])))
+            body, first = _drop_leading_lines(rest, first + 1)
+        body = body.rstrip("\n")
         if not body:
             continue
         ordinal += 1
         if ordinal > MAX_QUESTIONS:
-            raise too_many_questions(filename, body[0][0])
-        block = _Block.of(body)
+            raise too_many_questions(filename, first)
+        block = _Block(_hold_escapes(body), first)
         ids = _comment_marks(comments, "[id:")
         key = ids[0] if ids else f"gift-{ordinal}"
         if key in keys:
@@ -143,18 +145,29 @@ def parse_gift(text: str, filename: str) -> ImportResult:
     return ImportResult(questions=questions, skipped=skipped, format="gift")
 
 
-def _question_lines(text: str) -> Iterator[list[tuple[int, str]]]:
-    """Questions as their non-blank lines (numbered from 1, trimmed as Moodle trims them); a blank line ends one."""
-    current: list[tuple[int, str]] = []
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = raw.strip()
-        if line:
-            current.append((number, line))
-        elif current:
-            yield current
-            current = []
-    if current:
-        yield current
+def _paragraphs(text: str) -> Iterator[tuple[int, str]]:
+    """Each question's text, every line trimmed as Moodle trims it, with the number of its first line.
+
+    A blank line ends a question. Only regular expressions that cannot backtrack touch the text (trailing space is
+    removed as the leading space of the reversed text), and no object is made per line, so any layout of a file
+    costs time, and little memory, in proportion to its size.
+    """
+    text = _LEADING_SPACE.sub("", text)
+    text = _LEADING_SPACE.sub("", text[::-1])[::-1]
+    line, position = 1, 0
+    for blank in _BLANK_LINES.finditer(text):
+        if blank.start() > position:
+            yield line, text[position : blank.start()]
+        line += text.count("\n", position, blank.end())
+        position = blank.end()
+    if position < len(text):
+        yield line, text[position:]
+
+
+def _drop_leading_lines(text: str, first: int) -> tuple[str, int]:
+    """Lines emptied at the top of a question (comments, a category) no longer count as its first line."""
+    body = text.lstrip("\n")
+    return body, first + len(text) - len(body)
 
 
 def _category_tag(path: str) -> str | None:
