@@ -95,7 +95,7 @@ def test_txt_goes_to_aiken_only_when_it_has_answer_lines() -> None:
         ("Q?\nA. x\nB. y\n", 1, "缺少答案行"),
         ("ANSWER: A\n", 1, "答案行之前没有题目"),
         ("Q?\n" + "more of the stem\n" * 100 + "A. x\nB. y\nANSWER: A\n", 1, "题目超过 100 行"),
-        ("\n\nQ?\nA. x\n\nB. y\n\n\nANSWER: C\n", 8, "应为 A–B"),
+        ("\n\nQ?\nA. x\n\nB. y\n\n\nANSWER: C\n", 9, "应为 A–B"),
     ],
 )
 def test_malformed_aiken_is_refused_naming_the_line(text: str, line: int, message_part: str) -> None:
