@@ -182,3 +182,16 @@ def test_the_shipped_content_syncs_cleanly(app, sync, content_dir):
             "policy-handset", "policy-access", "policy-data", "policy-broadband"}
     assert {"system-social-channel", "system-b2b-ordering", "system-daily-lookup", "daily-management", "organising",
             "support-scripts"} <= {lesson.category for lesson in lessons}
+
+
+def test_the_shipped_attachment_is_served_beside_its_lesson(client, sign_in, sync, content_dir):
+    shutil.rmtree(content_dir)
+    shutil.copytree(REPO_CONTENT, content_dir)
+    assert sync().exit_code == 0
+    sign_in("manager")
+    page = client.get("/lessons/shop-visit-standard").get_data(as_text=True)
+    assert 'href="/lessons/shop-visit-standard/files/files/shop-visit-checklist.xlsx"' in page
+    sheet = client.get("/lessons/shop-visit-standard/files/files/shop-visit-checklist.xlsx")
+    assert sheet.status_code == 200
+    assert sheet.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet.close()
