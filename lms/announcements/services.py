@@ -384,7 +384,7 @@ def nudge_outstanding(viewer: User, announcement_id: int, *, now: datetime | Non
     announcement = get_announcement_for_staff(viewer, announcement_id)
     if announcement.is_withdrawn:
         raise Conflict("通知已撤回，不能再催阅")
-    waiting = receipts(viewer, announcement, only="outstanding")
+    waiting = [r for r in receipts(viewer, announcement, only="outstanding") if r.user.id != viewer.id]
     link = path_for("announcements.announcement_page", announcement_id=announcement.id)
     action = "阅读并确认" if announcement.requires_ack else "阅读"
     reminders = [rules.Reminder(rules.nudge_key(announcement.id, r.user.id, now), r.user.id, rules.NUDGE,
