@@ -1,0 +1,187 @@
+"""Reminders the system sends by itself, on real rows: the monthly test window, make-up, new lessons in this
+month's pack, ledger entries; and the lesson read receipts of the training pack."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.announcements import services
+from lms.announcements.models import GroupRobot, InboxMessage, OutboxMessage
+from lms.core import events
+from lms.core.clock import period_of
+from lms.extensions import db
+from tests.support.web import post_form
+
+OPENS = datetime(2026, 10, 31, 16, 0, tzinfo=UTC)  # 2026-11-01 00:00 Shanghai
+CLOSES = datetime(2026, 11, 8, 15, 59, tzinfo=UTC)  # 2026-11-08 23:59 Shanghai
+MAKEUP_OPENS = datetime(2026, 11, 14, 16, 0, tzinfo=UTC)
+MAKEUP_CLOSES = datetime(2026, 11, 18, 15, 59, tzinfo=UTC)
+
+
+def make_quiz(slug: str, *, opens=OPENS, closes=CLOSES, makeup=None, period="2026-11"):
+    from lms.quizzes.models import Quiz, QuizVersion
+
+    quiz = Quiz(slug=slug, kind="monthly", title=f"{slug} 月考", period=period)
+    db.session.add(quiz)
+    db.session.flush()
+    definition = {"makeup_opens_at": makeup[0].isoformat() if makeup else None,
+                  "makeup_closes_at": makeup[1].isoformat() if makeup else None}
+    version = QuizVersion(quiz_id=quiz.id, number=1, checksum="x" * 64, definition=definition, opens_at=opens,
+                          closes_at=closes, time_limit_seconds=1800, pass_score=80.0, max_score=100.0,
+                          attempts_allowed=1, review_policy="after_close")
+    db.session.add(version)
+    db.session.flush()
+    quiz.current_version_id = version.id
+    db.session.commit()
+    return quiz
+
+
+def sit(user, quiz, *, score: float):
+    from lms.attempts.models import Attempt
+
+    db.session.add(Attempt(user_id=user.id, quiz_id=quiz.id, quiz_version_id=quiz.current_version_id, number=1,
+                           official=True, status="submitted", started_at=OPENS + timedelta(days=1),
+                           deadline_at=OPENS + timedelta(days=1, minutes=30), finished_at=OPENS + timedelta(days=1),
+                           score=score, max_score=100.0, passed=score >= 80, paper={}))
+    db.session.commit()
+
+
+def exempt(user, quiz, by):
+    from lms.attempts.models import Accommodation
+
+    db.session.add(Accommodation(user_id=user.id, quiz_id=quiz.id, kind="exempt", reason="产假", created_by_id=by.id))
+    db.session.commit()
+
+
+def inbox_of(kind: str) -> set[tuple[int, str]]:
+    return {(m.user_id, m.title) for m in db.session.scalars(select(InboxMessage).where(InboxMessage.kind == kind))}
+
+
+@pytest.fixture
+def people(make_user):
+    return {
+        "absent": make_user("manager", name="未考"),
+        "passed": make_user("manager", name="已及格"),
+        "failed": make_user("manager", name="不及格"),
+        "exempt": make_user("manager", name="免考"),
+        "gone": make_user("manager", name="已停用", active=False),
+        "trainer": make_user("trainer"),
+        "supervisor": make_user("supervisor", county="城区", grid=None),
+    }
+
+
+def test_the_monthly_test_reminders_reach_exactly_the_right_people_at_the_right_time(app, people):
+    quiz = make_quiz("nov", makeup=(MAKEUP_OPENS, MAKEUP_CLOSES))
+    sit(people["passed"], quiz, score=80)
+    sit(people["failed"], quiz, score=79.9)
+    exempt(people["exempt"], quiz, people["trainer"])
+    title = "考试已开放：nov 月考"
+
+    assert services.run_reminders(now=OPENS - timedelta(minutes=1)).created == 0
+    report = services.run_reminders(now=OPENS + timedelta(hours=8))
+    assert inbox_of("quiz_open") == {(people["absent"].id, title)}
+    assert report.created == 1
+
+    services.run_reminders(now=CLOSES - timedelta(days=2, minutes=1))
+    assert inbox_of("quiz_closing") == set()
+    services.run_reminders(now=CLOSES - timedelta(days=2))
+    assert inbox_of("quiz_closing") == {(people["absent"].id, "考试即将截止：nov 月考")}
+
+    services.run_reminders(now=MAKEUP_OPENS + timedelta(hours=1))
+    assert {user for user, _title in inbox_of("quiz_makeup")} == {people["absent"].id, people["failed"].id}
+    message = db.session.scalar(select(InboxMessage).where(InboxMessage.kind == "quiz_makeup"))
+    assert message.link == f"/quizzes/{quiz.slug}"
+
+
+def test_a_later_monthly_test_of_the_period_reaches_only_those_who_failed_the_first(app, people):
+    first = make_quiz("nov")
+    make_quiz("nov-makeup", opens=MAKEUP_OPENS, closes=MAKEUP_CLOSES)
+    sit(people["passed"], first, score=95)
+    sit(people["failed"], first, score=40)
+    services.run_reminders(now=MAKEUP_OPENS + timedelta(minutes=5))
+    assert {u for u, t in inbox_of("quiz_open") if "nov-makeup" in t} == {people["absent"].id, people["failed"].id,
+                                                                         people["exempt"].id}
+
+
+def test_reminders_run_twice_the_same_day_creates_nothing_new(app, runner, people):
+    make_quiz("nov")
+    db.session.add(GroupRobot(name="全市渠道群", kind="wecom", url="https://robot.invalid/send", active=True))
+    db.session.commit()
+    first = runner.invoke(args=["reminders", "run", "--now", "2026-11-01T09:00"])
+    assert first.exit_code == 0, first.output
+    assert "reminders: 4 new of 4 due (quiz_open=4)" in first.output  # the four active managers; nobody has sat
+
+    assert "1 group-robot posts queued" in first.output
+    second = runner.invoke(args=["reminders", "run", "--now", "2026-11-01T18:00"])
+    assert "reminders: 0 new of 4 due" in second.output
+    assert "0 group-robot posts" in second.output
+    dry = runner.invoke(args=["reminders", "run", "--dry-run", "--now", "2026-11-07T09:00"])
+    assert "[dry run]" in dry.output
+    assert inbox_of("quiz_closing") == set()
+    assert db.session.scalar(select(func.count()).select_from(InboxMessage)) == 4
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_a_ledger_entry_brings_a_message_with_the_reason_and_how_to_appeal(app, people):
+    from lms.assessment.models import LedgerEntry
+
+    entry = LedgerEntry(user_id=people["failed"].id, period="2026-11", kind="cash_penalty", amount_yuan=200,
+                        reason="连续两个月业务测试不及格（10月 72 分，11月 79.9 分）", rule="R2-consecutive-fail",
+                        rule_version=1, idempotency_key="test:penalty:1")
+    db.session.add(entry)
+    db.session.commit()
+    events.ledger_entry_written.send(entry)
+    events.ledger_entry_written.send(entry)  # a repeated event changes nothing
+    messages = list(db.session.scalars(select(InboxMessage).where(InboxMessage.kind == "ledger")))
+    assert len(messages) == 1
+    assert messages[0].user_id == people["failed"].id
+    assert messages[0].title == "考核记录：现金处罚"
+    assert "原因：连续两个月业务测试不及格（10月 72 分，11月 79.9 分）" in messages[0].body
+    assert "金额：200 元" in messages[0].body
+    assert "7 天内向所在县区主管提出申诉" in messages[0].body
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0  # enqueue only; no e-mail asked
+
+
+def test_a_new_lesson_in_this_months_pack_is_announced_once_to_active_managers(app, people):
+    now = datetime.now(UTC)
+    period = period_of(now)
+    lesson = SimpleNamespace(slug="pack-handset-subsidy", title="本月终端补贴", period=period)
+    events.lesson_published.send(lesson)
+    events.lesson_published.send(lesson)  # a new revision of the same lesson: no second message
+    events.lesson_published.send(SimpleNamespace(slug="old", title="旧课程", period="2001-01"))
+    received = inbox_of("new_lesson")
+    assert {u for u, _t in received} == {people[k].id for k in ("absent", "passed", "failed", "exempt")}
+    assert {t for _u, t in received} == {"本月培训包新增课程：本月终端补贴"}
+
+
+def test_lesson_receipts_of_the_pack_are_scoped_and_can_nudge(app, auth, make_user):
+    from lms.courses.models import Lesson, LessonProgress
+
+    east = make_user("manager", county="城区", grid="东城网格", name="东城经理")
+    west = make_user("manager", county="城区", grid="西城网格", name="西城经理")
+    north = make_user("manager", county="郊县", grid="北镇网格", name="北镇经理")
+    supervisor = make_user("supervisor", county="城区", grid=None)
+    now = datetime.now(UTC)
+    lesson = Lesson(slug="nov-policy", source="web", title="11月渠道政策", category="policy-handset",
+                    period="2026-11", current_number=1, published_number=1, published_at=now)
+    db.session.add(lesson)
+    db.session.flush()
+    db.session.add_all([LessonProgress(lesson_id=lesson.id, user_id=east.id, visits=2, studied_at=now,
+                                       studied_revision=1),
+                        LessonProgress(lesson_id=lesson.id, user_id=north.id, visits=1)])
+    db.session.commit()
+
+    auth.login(supervisor)
+    page = auth.client.get("/announcements/lessons?period=2026-11").get_data(as_text=True)
+    assert "11月渠道政策" in page
+    assert "共 2 人：已打开 1 人，已学完 1 人。" in page
+    assert "西城经理" in page
+    assert "北镇经理" not in page
+    response = post_form(auth.client, "/announcements/lessons/nov-policy/nudge", {"period": "2026-11"},
+                         token_from="/announcements/lessons?period=2026-11")
+    assert response.status_code == 302
+    assert inbox_of("nudge") == {(west.id, "请学习本月课程：11月渠道政策")}
