@@ -34,6 +34,8 @@ class AppServer:
     env: dict[str, str] = field(default_factory=dict)
     workers: int = 2
     port: int = 0
+    target: str = "lms:create_app()"  # any WSGI app spec, e.g. the benchmark's bare-Flask baseline
+    health_path: str = "/healthz"
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -46,7 +48,7 @@ class AppServer:
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter's gunicorn, fixed arguments
             [gunicorn, "--workers", str(self.workers), "--worker-class", "sync", "--bind",
-             f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "--log-level", "warning", "lms:create_app()"],
+             f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "--log-level", "warning", self.target],
             cwd=REPO, env=env, start_new_session=True,
         )
         deadline = time.monotonic() + timeout
@@ -55,7 +57,7 @@ class AppServer:
                 raise RuntimeError(f"server exited with {self.process.returncode}")
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                connection.request("GET", "/healthz")
+                connection.request("GET", self.health_path)
                 if connection.getresponse().status == 200:
                     return self
             except OSError:
