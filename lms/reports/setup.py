@@ -1,0 +1,24 @@
+"""The supervisor's home panel: this month's test at a glance and the size of the risk lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+
+from lms.home import panels
+
+
+def _supervisor_panel(user: Any) -> dict[str, Any] | None:
+    from lms.core.clock import period_of, utcnow
+    from lms.reports import queries
+
+    period = period_of(utcnow())
+    absent_counts = current_app.config.get("LMS_ABSENT_COUNTS_AS_FAIL", True)
+    current = queries.current_period(user, period)
+    risks = queries.risk_lists(user, period, absent_counts_as_fail=bool(absent_counts), limit=None)
+    return {"current": current, "risks": risks, "period": period}
+
+
+def init_app(app: Flask) -> None:
+    panels.register("supervisor", "reports/_home_panel.html", _supervisor_panel, order=20)

@@ -1,0 +1,328 @@
+"""Pages: the supervisor's board, period pages, a person's page (with appeal reversals), trainer analytics,
+regrading and point-to-point suggestions; each table also as xlsx."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from lms.accounts.access import can_view_person, roles_required
+from lms.accounts.models import User
+from lms.core.clock import SHANGHAI, period_of, utcnow
+from lms.core.errors import DomainError, ValidationFailed
+from lms.extensions import db
+from lms.reports import charts, export, forms, queries, rules, services
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+SUPERVISORS = ("supervisor", "admin")
+AUTHORS = ("trainer", "admin")
+STAFF = ("supervisor", "admin", "trainer")
+
+
+def _absent_counts_as_fail() -> bool:
+    value = current_app.config.get("LMS_ABSENT_COUNTS_AS_FAIL", True)
+    return value if isinstance(value, bool) else str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _period_argument(value: str | None, default: str) -> str:
+    from lms.assessment.rules import is_period
+
+    if value is None or value == "":
+        return default
+    if not is_period(value):
+        abort(404)
+    return value
+
+
+def _xlsx(sheets: list[export.Sheet], filename: str) -> Any:
+    response = make_response(export.workbook(sheets))
+    response.headers["Content-Type"] = export.XLSX_MIME
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+    return response
+
+
+def _svg(markup: str) -> Markup:
+    return Markup(markup)  # noqa: S704 - built by lms.reports.charts, which escapes every text it writes
+
+
+# --- supervisor home ----------------------------------------------------------------------------------------------
+
+
+def _board(limit: int | None) -> tuple[str, queries.SupervisorBoard]:
+    period = _period_argument(request.args.get("period"), period_of(utcnow()))
+    board = queries.supervisor_board(current_user, period, now=utcnow(),
+                                     absent_counts_as_fail=_absent_counts_as_fail(), limit=limit)
+    return period, board
+
+
+@bp.route("/")
+@roles_required(*SUPERVISORS)
+def supervisor_home() -> Any:
+    period, board = _board(queries.LIST_LIMIT)
+    recent = list(reversed(queries.closed_periods()[-12:]))
+    return render_template("reports/supervisor_home.html", period=period, board=board, now=utcnow(),
+                           recent=recent, states=rules.STATE_LABELS, limit=queries.LIST_LIMIT)
+
+
+@bp.route("/export.xlsx")
+@roles_required(*SUPERVISORS)
+def supervisor_home_xlsx() -> Any:
+    period, board = _board(None)
+    return _xlsx(export.supervisor_sheets(board, now=utcnow()), f"risk-board-{period}.xlsx")
+
+
+# --- period pages -------------------------------------------------------------------------------------------------
+
+
+def _period_charts(report: queries.PeriodReport) -> dict[str, Markup]:
+    bins = charts.bar_chart(_("成绩分布（人数）"), [
+        charts.Bar(b.label, b.count, "chart-bar-pass" if b.lower >= 80 else "chart-bar-fail") for b in report.bins])
+    labels = [p for p, _t in report.trend]
+    rates = [rules.pass_rate(t.passed, t.assessed) for _p, t in report.trend]
+    trend = charts.line_chart(
+        _("近12个月合格率与平均分"), labels,
+        [charts.Series(_("合格率%"), [r * 100 if r is not None else None for r in rates], "chart-line"),
+         charts.Series(_("平均分"), [t.average for _p, t in report.trend], "chart-line-alt")],
+        maximum=100.0, reference=80.0)
+    return {"bins": _svg(bins), "trend": _svg(trend)}
+
+
+@bp.route("/periods/<period>")
+@roles_required(*STAFF)
+def period(period: str) -> Any:
+    period = _period_argument(period, period)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    report = queries.period_report(period, current_user, page=page)
+    return render_template("reports/period.html", report=report, charts=_period_charts(report),
+                           periods=list(reversed(queries.closed_periods())))
+
+
+@bp.route("/periods/<period>/export.xlsx")
+@roles_required(*STAFF)
+def period_xlsx(period: str) -> Any:
+    period = _period_argument(period, period)
+    report = queries.period_report(period, current_user)
+    sheets = export.period_sheets(report, ranking=queries.bands(period, current_user, only_bands=False),
+                                  ledger=queries.period_ledger(period, current_user, page_size=None))
+    return _xlsx(sheets, f"period-{period}.xlsx")
+
+
+# --- a person -----------------------------------------------------------------------------------------------------
+
+
+def _person_or_404(user_id: int) -> User:
+    person = db.session.get(User, user_id)
+    if person is None or not can_view_person(current_user, person):
+        abort(404)
+    return person
+
+
+def _ledger(person: User) -> Any:
+    from lms.assessment import queries as assessment_queries
+
+    return assessment_queries.ledger(current_user, user_id=person.id)
+
+
+@bp.route("/people/<int:user_id>")
+@roles_required(*STAFF)
+def person(user_id: int) -> Any:
+    person = _person_or_404(user_id)
+    report = queries.person_report(person)
+    scored = report.outcomes
+    timeline = charts.line_chart(
+        _("成绩走势"), [o.period for o in scored],
+        [charts.Series(_("成绩"), [o.score for o in scored], "chart-line")], maximum=100.0, reference=80.0)
+    return render_template("reports/person.html", report=report, ledger=_ledger(person), timeline=_svg(timeline),
+                           can_reverse=current_user.role in SUPERVISORS, form=forms.ReverseForm())
+
+
+@bp.route("/people/<int:user_id>/export.xlsx")
+@roles_required(*STAFF)
+def person_xlsx(user_id: int) -> Any:
+    person = _person_or_404(user_id)
+    return _xlsx(export.person_sheets(queries.person_report(person), _ledger(person)),
+                 f"person-{person.employee_no}.xlsx")
+
+
+@bp.route("/people/<int:user_id>/ledger/<int:entry_id>/reverse", methods=["POST"])
+@roles_required(*SUPERVISORS)
+def reverse_entry(user_id: int, entry_id: int) -> Any:
+    """An appeal upheld, from the person's page: the assessment's reversal service writes the reversal entry."""
+    from lms.assessment import services as assessment
+
+    person = _person_or_404(user_id)
+    form = forms.ReverseForm()
+    if not form.validate_on_submit():
+        if form.errors.get("csrf_token"):
+            abort(400)
+        flash(_("请填写冲销原因（申诉成立的依据）。"), "error")
+        return redirect(url_for("reports.person", user_id=person.id, _anchor="ledger"))
+    from lms.assessment.models import LedgerEntry
+
+    entry = db.session.get(LedgerEntry, entry_id)
+    if entry is None or entry.user_id != person.id:
+        abort(404)
+    try:
+        assessment.reverse_entry(entry_id, actor=current_user, reason=form.reason.data or "", now=utcnow())
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("已冲销记录 #%(id)d。", id=entry_id), "success")
+    return redirect(url_for("reports.person", user_id=person.id, _anchor="ledger"))
+
+
+# --- trainer analytics --------------------------------------------------------------------------------------------
+
+
+@bp.route("/trainer")
+@roles_required(*AUTHORS)
+def trainer_home() -> Any:
+    return render_template("reports/trainer_home.html", quizzes=queries.quiz_overview(current_user))
+
+
+@bp.route("/trainer/export.xlsx")
+@roles_required(*AUTHORS)
+def trainer_home_xlsx() -> Any:
+    return _xlsx(export.quiz_overview_sheets(queries.quiz_overview(current_user)), "quizzes.xlsx")
+
+
+@bp.route("/quizzes/<slug>")
+@roles_required(*AUTHORS)
+def quiz(slug: str) -> Any:
+    analysis = queries.quiz_analysis(services.get_quiz(slug), current_user)
+    return render_template("reports/quiz.html", analysis=analysis, most_missed=analysis.most_missed())
+
+
+@bp.route("/quizzes/<slug>/export.xlsx")
+@roles_required(*AUTHORS)
+def quiz_xlsx(slug: str) -> Any:
+    analysis = queries.quiz_analysis(services.get_quiz(slug), current_user)
+    return _xlsx(export.quiz_sheets(analysis), f"item-analysis-{slug}.xlsx")
+
+
+def _correction(question_id: str, info: queries.QuestionInfo, form: forms.RegradeForm) -> rules.KeyCorrection:
+    if info.type == "fill":
+        lines = tuple(line.strip() for line in (form.accepted.data or "").splitlines() if line.strip())
+        return rules.KeyCorrection(question_id, accepted=lines)
+    try:
+        chosen = tuple(sorted({int(value) for value in request.form.getlist("correct")}))
+    except ValueError:
+        raise ValidationFailed(_("更正后的答案无效"), [_("选项编号无效")]) from None
+    return rules.KeyCorrection(question_id, correct=chosen)
+
+
+@bp.route("/quizzes/<slug>/regrade/<question_id>", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def regrade(slug: str, question_id: str) -> Any:
+    quiz = services.get_quiz(slug)
+    info = services.find_question(quiz, question_id)
+    form = forms.RegradeForm()
+    plan, problems = None, []
+    correction = rules.KeyCorrection(question_id, correct=info.correct, accepted=info.accepted)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            correction = _correction(question_id, info, form)
+            if form.action.data == "apply":
+                plan = services.apply_regrade(quiz, correction, actor=current_user, now=utcnow())
+                flash(_("已按更正后的答案重新评分：%(n)d 份答卷成绩改变，其中 %(m)d 人及格与否改变。",
+                        n=len(plan.changes), m=plan.outcome_changes), "success")
+                return redirect(url_for("reports.quiz", slug=slug))
+            plan = services.plan_regrade(quiz, correction, current_user)
+        except ValidationFailed as exc:
+            flash(exc.message, "error")
+            problems = exc.problems
+    return render_template("reports/regrade.html", quiz=quiz, info=info, form=form, plan=plan, problems=problems,
+                           correction=correction)
+
+
+# --- point-to-point suggestions -----------------------------------------------------------------------------------
+
+
+def _suggestions() -> queries.Suggestions:
+    settings = rules.suggestion_settings(current_app.config)
+    return queries.suggestions(current_user, settings, pass_line=float(current_app.config.get("LMS_PASS_SCORE", 80)))
+
+
+@bp.route("/suggestions")
+@roles_required(*AUTHORS)
+def suggestions() -> Any:
+    return render_template("reports/suggestions.html", found=_suggestions(),
+                           settings=rules.suggestion_settings(current_app.config))
+
+
+@bp.route("/suggestions/export.xlsx")
+@roles_required(*AUTHORS)
+def suggestions_xlsx() -> Any:
+    return _xlsx(export.suggestion_sheets(_suggestions()), "point-to-point-suggestions.xlsx")
+
+
+def _suggested_lessons(found: queries.Suggestions, *, grid_id: int | None, user_id: int | None
+                       ) -> list[queries.MissedLesson]:
+    for grid in found.grids:
+        if grid.grid_id == grid_id:
+            return grid.lessons
+    for person in found.people:
+        if person.person.user_id == user_id:
+            return person.lessons
+    return []
+
+
+@bp.route("/suggestions/session", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def suggestion_session() -> Any:
+    grid_id = request.args.get("grid", type=int)
+    user_id = request.args.get("person", type=int)
+    if grid_id is not None:
+        unit = queries.visible_unit(grid_id, current_user)
+        if unit is None:
+            abort(404)
+        people = queries.grid_managers(unit.id, current_user)
+        county_id, target = unit.parent_id, unit.name
+    elif user_id is not None:
+        person = _person_or_404(user_id)
+        people = list(queries.people_refs({person.id}, current_user).values())
+        county_id, target = person.county_id, person.name
+    else:
+        abort(404)
+    lessons = [m for m in _suggested_lessons(_suggestions(), grid_id=grid_id, user_id=user_id) if m.title]
+    form = forms.SessionForm()
+    if request.method == "GET":
+        form.title.data = _("点对点培训：%(target)s", target=target)
+        start = (utcnow().astimezone(SHANGHAI) + timedelta(days=7)).replace(hour=9, minute=0, second=0,
+                                                                             microsecond=0)
+        form.starts_at.data = start.replace(tzinfo=None)
+    problems: list[str] = []
+    if form.validate_on_submit():
+        chosen_people = {int(v) for v in request.form.getlist("invitee") if v.isdigit()}
+        allowed = {p.user_id for p in people}
+        chosen_lessons = [s for s in request.form.getlist("lesson") if s in {m.slug for m in lessons}]
+        try:
+            session = services.create_point_to_point_session(
+                title=form.title.data or "", starts_at=_local(form.starts_at.data),
+                ends_at=_local(form.ends_at.data) if form.ends_at.data else None, place=form.place.data or "",
+                notes=form.notes.data or "", invitee_ids=sorted(chosen_people & allowed),
+                lesson_slugs=chosen_lessons, county_id=county_id, actor=current_user, now=utcnow())
+        except ValidationFailed as exc:
+            flash(exc.message, "error")
+            problems = exc.problems
+        else:
+            flash(_("已安排点对点培训，受邀 %(n)d 人。", n=len(session.invitations)), "success")
+            return redirect(url_for("courses.training_session", session_id=session.id))
+    elif request.method == "POST" and form.errors.get("csrf_token"):
+        abort(400)
+    return render_template("reports/suggestion_session.html", form=form, people=people, lessons=lessons,
+                           target=target, problems=problems)
+
+
+def _local(value: datetime | None) -> datetime:
+    """A form's local (Asia/Shanghai) time → aware UTC."""
+    assert value is not None  # noqa: S101 - the form validated it
+    return value.replace(tzinfo=SHANGHAI).astimezone(UTC)

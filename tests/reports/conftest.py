@@ -1,0 +1,226 @@
+"""Factories for report tests: monthly tests with windows, attempts on real papers (shuffled options, graded by the
+attempts' own rules, with saved answers and events), closes through the assessment service, and a small world of
+two counties."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from lms.attempts.models import Accommodation, Attempt, AttemptAnswer, AttemptEvent
+from lms.attempts.rules import grade_paper
+from lms.core.clock import period_of, utcnow
+from lms.extensions import db
+from lms.org.models import Unit
+from lms.quizzes.models import Quiz, QuizVersion
+from lms.quizzes.question_types import Answer
+from lms.reports import rules
+
+LETTERS = "ABCD"
+# Five questions of 20 points: all right = 100, one wrong = 80 (passes), two wrong = 60.
+QUESTIONS = [
+    {"id": "q1", "type": "single", "stem": "终端补贴政策的有效期是？",
+     "options": ["当月有效", "次月有效", "长期有效", "以通知为准"], "correct": [0], "lesson": "policy-terminal"},
+    {"id": "q2", "type": "single", "stem": "宽带酬金何时计提？", "options": ["开通当月", "开通次月", "年底", "不计提"],
+     "correct": [1], "lesson": "remuneration"},
+    {"id": "q3", "type": "multiple", "stem": "哪些属于终端渠道？", "options": ["专营店", "便利店", "手机卖场", "网吧"],
+     "correct": [0, 2], "lesson": "policy-terminal"},
+    {"id": "q4", "type": "truefalse", "stem": "房补按月发放。", "truth": True, "lesson": "remuneration"},
+    {"id": "q5", "type": "fill", "stem": "连续两月不及格罚款多少元？", "accepted": ["200"], "lesson": None},
+]
+RIGHT: dict[str, Any] = {"q1": (0,), "q2": (1,), "q3": (0, 2), "q4": (0,), "q5": "200"}
+WRONG: dict[str, Any] = {"q1": (3,), "q2": (0,), "q3": (0,), "q4": (1,), "q5": "100"}
+
+
+def window(period: str) -> tuple[datetime, datetime]:
+    """Day 1 00:00 to day 8 23:59 Asia/Shanghai, in UTC."""
+    year, month = int(period[:4]), int(period[5:])
+    opens = datetime(year, month, 1, tzinfo=UTC) - timedelta(hours=8)
+    return opens, opens + timedelta(days=8) - timedelta(minutes=1)
+
+
+def after_close(period: str) -> datetime:
+    return window(period)[1] + timedelta(hours=1)
+
+
+def picks_for(wrong: int) -> dict[str, Any]:
+    """Answers with the first ``wrong`` questions wrong: 0 → 100, 1 → 80, 2 → 60 …"""
+    return {q["id"]: (WRONG if index < wrong else RIGHT)[q["id"]] for index, q in enumerate(QUESTIONS)}
+
+
+def make_paper(order: list[int] | None = None) -> dict[str, Any]:
+    """The paper as lms.attempts.rules.draw_paper writes it; ``order`` shuffles the options (display position →
+    source index), the same for every choice question."""
+    questions = []
+    for spec in QUESTIONS:
+        question = {"id": spec["id"], "key": spec["id"], "bank": None, "section": "", "type": spec["type"],
+                    "stem": spec["stem"], "points": 20.0, "explanation": "", "lesson": spec["lesson"], "tags": [],
+                    "options": [], "correct": [], "weights": None, "accepted": list(spec.get("accepted", []))}
+        if spec["type"] == "truefalse":
+            question["options"] = [{"id": "T", "text": "正确"}, {"id": "F", "text": "错误"}]
+            question["correct"] = ["T" if spec["truth"] else "F"]
+        elif spec["type"] in ("single", "multiple"):
+            positions = order or list(range(len(spec["options"])))
+            ids = {source: LETTERS[position] for position, source in enumerate(positions)}
+            question["options"] = [{"id": ids[i], "text": spec["options"][i], "source_index": i} for i in positions]
+            question["correct"] = sorted(ids[i] for i in spec["correct"])
+        questions.append(question)
+    return {"seed": 1, "partial_credit": False, "questions": questions}
+
+
+def answer_of(question: dict[str, Any], pick: Any) -> Answer:
+    if question["type"] == "fill":
+        return Answer(text=pick)
+    if question["type"] == "truefalse":
+        return Answer(choices=tuple("T" if i == 0 else "F" for i in pick))
+    by_source = {o["source_index"]: o["id"] for o in question["options"]}
+    return Answer(choices=tuple(sorted(by_source[i] for i in pick)))
+
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def monthly(app: Any) -> Callable[..., Quiz]:
+    def make(period: str, *, opens: datetime | None = None, closes: datetime | None = None) -> Quiz:
+        default_opens, default_closes = window(period)
+        quiz = Quiz(slug=f"monthly-{period}-{next(_numbers)}", kind="monthly", title=f"{period} 渠道政策月考",
+                    period=period)
+        db.session.add(quiz)
+        db.session.flush()
+        version = QuizVersion(quiz_id=quiz.id, number=1, checksum="x" * 64, definition={},
+                              opens_at=opens or default_opens, closes_at=closes or default_closes,
+                              time_limit_seconds=1800, pass_score=80.0, max_score=100.0, attempts_allowed=1,
+                              review_policy="after_close")
+        db.session.add(version)
+        db.session.flush()
+        quiz.current_version_id = version.id
+        db.session.commit()
+        return quiz
+
+    return make
+
+
+@pytest.fixture
+def sit(app: Any) -> Callable[..., Attempt]:
+    """``sit(person, quiz, picks_for(1), order=[3, 2, 1, 0], tab_switches=2)`` → a graded attempt with its saved
+    answers and events; ``finished=False`` leaves it in progress."""
+
+    def make(person: Any, quiz: Quiz, picks: dict[str, Any], *, order: list[int] | None = None,
+             finished: bool = True, tab_switches: int = 0, started: datetime | None = None) -> Attempt:
+        paper = make_paper(order)
+        answers = {q["id"]: answer_of(q, picks[q["id"]]) for q in paper["questions"] if q["id"] in picks}
+        result = grade_paper(paper, answers, pass_score=80.0)
+        start = started or window(quiz.period or "2026-01")[0] + timedelta(hours=10)
+        attempt = Attempt(user_id=person.id, quiz_id=quiz.id, quiz_version_id=quiz.current_version_id, number=1,
+                          official=True, status="submitted" if finished else "in_progress", started_at=start,
+                          deadline_at=start + timedelta(minutes=30), paper=paper,
+                          in_progress_key=None if finished else f"{person.id}:{quiz.id}")
+        if finished:
+            attempt.finished_at, attempt.finish_reason = start + timedelta(minutes=20), "submit"
+            attempt.score, attempt.raw_points, attempt.passed = result.score, result.raw_points, result.passed
+            attempt.results = {qid: {"earned": g.points, "points": g.max_points, "correct": g.correct}
+                               for qid, g in result.per_question.items()}
+        db.session.add(attempt)
+        db.session.flush()
+        events = [AttemptEvent(attempt_id=attempt.id, kind="started", at=start)]
+        for offset, (qid, answer) in enumerate(answers.items(), 1):
+            db.session.add(AttemptAnswer(attempt_id=attempt.id, question_id=qid, choices=list(answer.choices),
+                                         text=answer.text, saved_at=start + timedelta(minutes=offset)))
+            events.append(AttemptEvent(attempt_id=attempt.id, kind="answer_saved", at=start + timedelta(minutes=offset),
+                                       detail={"question": qid, "seq": offset}))
+        events += [AttemptEvent(attempt_id=attempt.id, kind="tab_hidden", at=start + timedelta(minutes=10 + i))
+                   for i in range(tab_switches)]
+        if finished:
+            events.append(AttemptEvent(attempt_id=attempt.id, kind="submitted", at=attempt.finished_at))
+        db.session.add_all(events)
+        db.session.commit()
+        return attempt
+
+    return make
+
+
+@pytest.fixture
+def close(app: Any) -> Callable[[str], Any]:
+    from lms.assessment import services
+
+    def run(period: str) -> Any:
+        return services.close_month(period, now=after_close(period))
+
+    return run
+
+
+@pytest.fixture
+def people(make_user: Callable[..., Any]) -> Callable[..., list[Any]]:
+    def make(count: int, *, county: str = "城区", grid: str = "东城网格") -> list[Any]:
+        found = [make_user("manager", county=county, grid=grid) for _ in range(count)]
+        for person in found:
+            person.joined_at = datetime(2020, 1, 1, tzinfo=UTC)
+        db.session.commit()
+        return found
+
+    return make
+
+
+def periods_now() -> tuple[list[str], str]:
+    """Three closed periods before this month, and this month."""
+    current = period_of(utcnow())
+    return rules.months_back(current, 4)[:3], current
+
+
+@pytest.fixture
+def world(people, monthly, sit, close, make_user):
+    """Two counties. Over the three closed periods P1..P3 (oldest first):
+
+    - town[0]: F F F (failed twice in a row at P3, penalty due); country[0] the same in the other county
+    - town[1]: P P F (at risk now)
+    - town[2]: F E F (exempt at P2: the run goes on, penalty due at P3)
+    - town[3]: F – F (inactive when P2 closed: no outcome, skipped; penalty due at P3)
+    - west[0] (城区/西城网格): F P F (at risk, the pass broke the run)
+    - everyone else passes.
+    This month: town[3] passed, town[0] is taking the test, the rest have not started.
+    """
+    (p1, p2, p3), current = periods_now()
+    town = people(4, county="城区", grid="东城网格")
+    west = people(1, county="城区", grid="西城网格")
+    country = people(3, county="郊县", grid="南山网格")
+    trainer = make_user("trainer")
+    fails = {p1: {town[0], town[2], town[3], west[0], country[0]}, p2: {town[0], country[0]},
+             p3: {town[0], town[1], town[2], town[3], west[0], country[0]}}
+    quizzes = {}
+    for period in (p1, p2, p3):
+        quiz = monthly(period)
+        quizzes[period] = quiz
+        if period == p2:
+            db.session.add(Accommodation(user_id=town[2].id, quiz_id=quiz.id, kind="exempt", reason="病假",
+                                         created_by_id=trainer.id))
+            town[3].active = False
+            db.session.commit()
+        for index, person in enumerate(town + west + country):
+            if period == p2 and person in (town[2], town[3]):
+                continue
+            sit(person, quiz, picks_for(2 if person in fails[period] else index % 2),
+                order=[3, 2, 1, 0] if index % 2 else None, tab_switches=1 if person is town[0] else 0)
+        close(period)
+        if period == p2:
+            town[3].active = True
+            db.session.commit()
+    now = utcnow()
+    quiz = monthly(current, opens=now - timedelta(days=1), closes=now + timedelta(days=3))
+    sit(town[3], quiz, picks_for(0), started=now - timedelta(hours=2))
+    sit(town[0], quiz, {"q1": (0,)}, finished=False, started=now - timedelta(minutes=5))
+    return {
+        "periods": (p1, p2, p3), "current": current, "quizzes": quizzes, "current_quiz": quiz,
+        "town": town, "west": west, "country": country, "trainer": trainer,
+        "town_sup": make_user("supervisor", county="城区", grid=None),
+        "grid_sup": make_user("supervisor", county="城区", grid="东城网格"),
+        "country_sup": make_user("supervisor", county="郊县", grid=None),
+        "city_sup": make_user("supervisor", county=None, grid=None),
+        "admin": make_user("admin"),
+        "town_unit": db.session.scalar(select(Unit).where(Unit.name == "城区")),
+    }
