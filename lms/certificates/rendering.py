@@ -160,7 +160,7 @@ def ensure_pdf(document: CertificateDocument, design: Design | None = None) -> C
     with os.fdopen(handle, "wb") as output:
         output.write(pdf)
     os.replace(temporary, target)
-    for stale in target.parent.glob(f"{document.code}-*.pdf"):
+    for stale in target.parent.glob("*.pdf"):
         if stale != target:
             stale.unlink(missing_ok=True)
     return CachedPdf(target, rendered=True)

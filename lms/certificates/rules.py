@@ -88,8 +88,11 @@ class CertificateDocument:
 
 
 def cache_file_name(code: str, template_checksum: str, document_fingerprint: str) -> str:
-    """``<code>-<template>-<document>.pdf``: a template change or a changed fact makes a new file."""
-    return f"{code}-{template_checksum[:12]}-{document_fingerprint[:12]}.pdf"
+    """``<code>/<template>-<document>.pdf``: a template change or a changed fact makes a new file.
+
+    One folder per certificate, so replacing its stale versions never scans thousands of other files.
+    """
+    return f"{code}/{template_checksum[:12]}-{document_fingerprint[:12]}.pdf"
 
 
 def verify_url(base_url: str, code: str) -> str:

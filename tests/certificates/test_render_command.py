@@ -30,7 +30,7 @@ def app_config(app_config, design_files):
 
 
 def _pdfs(app) -> list[Path]:
-    return sorted(Path(app.config["LMS_CERT_CACHE_DIR"]).glob("*.pdf"))
+    return sorted(Path(app.config["LMS_CERT_CACHE_DIR"]).glob("*/*.pdf"))
 
 
 def test_render_fills_the_cache_in_parallel_then_renders_nothing_until_the_template_changes(
@@ -43,7 +43,7 @@ def test_render_fills_the_cache_in_parallel_then_renders_nothing_until_the_templ
     assert "3 certificates, 3 rendered, 0 already cached, 0 failed" in first.output
     files = _pdfs(app)
     assert len(files) == 3
-    assert {c.code for c in certificates} == {f.name[:19] for f in files}
+    assert {c.code for c in certificates} == {f.parent.name for f in files}
     assert all(f.read_bytes().startswith(b"%PDF-") for f in files)
 
     second = runner.invoke(args=["certificates", "render", "2026-11", "--workers", "2"])
