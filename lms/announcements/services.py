@@ -823,12 +823,11 @@ def _target(message: OutboxMessage) -> Target | None:
     return Target(robot.url, robot.secret, robot.msgtype)
 
 
-def send_due(*, now: datetime | None = None, limit: int = 100, channels: Mapping[str, Channel] | None = None,
-             clock: Any = None) -> SendReport:
+def send_due(*, now: datetime | None = None, limit: int = 100,
+             channels: Mapping[str, Channel] | None = None) -> SendReport:
     """Send what is due. Each row is claimed and committed before the network call, so no database lock is held
     while waiting on a slow robot, and the delivery is logged and committed right after."""
-    clock = clock or utcnow
-    now = now or clock()
+    now = now or utcnow()
     policy = rules.RetryPolicy.from_settings(current_app.config)
     channels = channels if channels is not None else channels_from_settings(current_app.config)
     report = SendReport()
