@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from lms.accounts import rules as account_rules
 from lms.accounts.access import can_view_person
@@ -355,6 +356,7 @@ def _entry_from_plan(planned: rules.PlannedEntry, *, now: datetime) -> LedgerEnt
 
 
 def _issue_certificates(attempt_ids: list[int]) -> int:
+    """Certificates for the period's passing official attempts, in one transaction after the close committed."""
     try:
         from lms.certificates import services as certificates
     except ImportError:  # the certificates domain is optional for the close
@@ -362,14 +364,15 @@ def _issue_certificates(attempt_ids: list[int]) -> int:
     issue = getattr(certificates, "issue_for_attempt", None)
     if issue is None or not attempt_ids:
         return 0
-    issued = 0
-    for attempt in db.session.scalars(select(Attempt).where(Attempt.id.in_(attempt_ids)).order_by(Attempt.id)):
-        try:
-            if issue(attempt) is not None:
-                issued += 1
-        except Exception:  # a certificate problem must not undo a committed close; it is logged and retried later
-            log.exception("certificate for attempt %s failed", attempt.id)
-            db.session.rollback()
+    attempts = db.session.scalars(select(Attempt).where(Attempt.id.in_(attempt_ids)).order_by(Attempt.id).options(
+        selectinload(Attempt.quiz), selectinload(Attempt.quiz_version), selectinload(Attempt.user))).all()
+    try:
+        issued = sum(issue(attempt, commit=False) is not None for attempt in attempts)
+        db.session.commit()
+    except Exception:  # a certificate problem must not undo a committed close; the submit's event retries later
+        log.exception("certificates for %d attempts failed", len(attempts))
+        db.session.rollback()
+        return 0
     return issued
 
 
