@@ -44,7 +44,13 @@ class Outcome(db.Model):  # type: ignore[name-defined,misc]
     """One person's result for one period: PASS, FAIL, ABSENT, EXEMPT or VOID. The rules recompute from these."""
 
     __tablename__ = "assessment_outcomes"
-    __table_args__ = (UniqueConstraint("period", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("period", "user_id"),
+        # Reporting indexes (migration 0008, lms.reports): the outcome before a period per person, and unit
+        # statistics read from the index alone.
+        Index("ix_assessment_outcomes_user_id_period_status", "user_id", "period", "status"),
+        Index("ix_assessment_outcomes_period_status_units", "period", "status", "county_id", "grid_id", "score"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[str] = mapped_column(String(7))

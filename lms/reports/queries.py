@@ -34,7 +34,7 @@ from lms.org.models import COUNTY, GRID, Unit
 from lms.quizzes.models import MONTHLY, Quiz, QuizVersion
 from lms.reports import rules
 
-LIST_LIMIT = 100  # rows of a list shown on a page; the xlsx export has them all
+LIST_LIMIT = 50  # rows of a list shown on a page; the xlsx export has them all
 LEDGER_PAGE_SIZE = 50
 TREND_PERIODS = 12
 DEDUCTION, CASH_PENALTY, REVERSAL = "deduction", "cash_penalty", "reversal"
@@ -56,9 +56,15 @@ class PersonRef:
     grid: str | None
 
 
+# Built once: making aliases per query costs more than running the small queries themselves.
+_COUNTY = aliased(Unit, name="person_county")
+_GRID = aliased(Unit, name="person_grid")
+_EARLIER = aliased(Outcome, name="earlier_outcome")
+_CREATOR = aliased(User, name="entry_creator")
+
+
 def _person_columns() -> tuple[Any, Any, Any, Any]:
-    county, grid = aliased(Unit), aliased(Unit)
-    return county, grid, county.name.label("county_name"), grid.name.label("grid_name")
+    return _COUNTY, _GRID, _COUNTY.name.label("county_name"), _GRID.name.label("grid_name")
 
 
 def _with_person(query: Select[Any], user_id_col: Any, viewer: User) -> tuple[Select[Any], Any]:
@@ -97,6 +103,7 @@ class CurrentPeriod:
     opens_at: datetime | None
     closes_at: datetime | None
     counts: dict[str, int]
+    by_county: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -143,28 +150,59 @@ def _managers(viewer: User) -> Any:
 
 
 def current_period(viewer: User, period: str) -> CurrentPeriod:
-    """Counts of the viewer's managers by where they stand in ``period``: from the outcomes once it is closed,
-    else from their attempts (not started, taking it, passed, failed so far, exempt)."""
+    """Counts of the viewer's managers by where they stand in ``period``, in all and per county: from the outcomes
+    once it is closed, else from their attempts (not started, taking it, passed, failed so far, exempt)."""
     quiz_ids, opens_at, closes_at = _monthly_quiz_windows(period)
     closed = db.session.scalar(select(ClosedPeriod.id).where(ClosedPeriod.period == period)) is not None
     counts: dict[str, int] = defaultdict(int)
+    by_county: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     if closed:
-        rows = db.session.execute(select(Outcome.status, func.count()).join(User, User.id == Outcome.user_id)
+        rows = db.session.execute(select(Outcome.county_id, Outcome.status, func.count())
+                                  .join(User, User.id == Outcome.user_id)
                                   .where(Outcome.period == period, user_scope_clause(viewer))
-                                  .group_by(Outcome.status))
-        for status, count in rows:
-            counts[rules.state_of_outcome(status)] += count
+                                  .group_by(Outcome.county_id, Outcome.status))
+        for county_id, status, count in rows:
+            state = rules.state_of_outcome(status)
+            counts[state] += count
+            by_county[county_id][state] += count
     elif quiz_ids:
+        # Three small groupings rather than one outer join of every manager with their attempts: the managers per
+        # county, the exempt ones, and those who attempted (by their attempt flags); "not started" is the rest.
+        exempt = _exempt_people(quiz_ids)
+        managers = dict(db.session.execute(select(User.county_id, func.count()).where(_managers(viewer))
+                                           .group_by(User.county_id)).all())
+        excused = dict(db.session.execute(select(User.county_id, func.count()).where(
+            _managers(viewer), User.id.in_(exempt)).group_by(User.county_id)).all())
         flags = _attempt_flags(quiz_ids)
-        exempt = User.id.in_(_exempt_people(quiz_ids))
         rows = db.session.execute(
-            select(exempt.label("exempt"), flags.c.running, flags.c.finished, flags.c.passed, func.count())
-            .select_from(User).outerjoin(flags, flags.c.user_id == User.id).where(_managers(viewer))
-            .group_by(exempt, flags.c.running, flags.c.finished, flags.c.passed))
-        for is_exempt, running, finished, passed, count in rows:
-            counts[rules.current_state(exempt=bool(is_exempt), passed=bool(passed), finished=bool(finished),
-                                       running=bool(running))] += count
-    return CurrentPeriod(period, closed, bool(quiz_ids), opens_at, closes_at, dict(counts))
+            select(User.county_id, flags.c.running, flags.c.finished, flags.c.passed, func.count())
+            .select_from(flags).join(User, User.id == flags.c.user_id)
+            .where(_managers(viewer), User.id.not_in(exempt))
+            .group_by(User.county_id, flags.c.running, flags.c.finished, flags.c.passed))
+        started: dict[int | None, int] = defaultdict(int)
+        for county_id, running, finished, passed, count in rows:
+            state = rules.current_state(exempt=False, passed=bool(passed), finished=bool(finished),
+                                        running=bool(running))
+            counts[state] += count
+            by_county[county_id][state] += count
+            started[county_id] += count
+        for county_id, total in managers.items():
+            waiting = total - started[county_id] - excused.get(county_id, 0)
+            if excused.get(county_id):
+                counts[rules.EXEMPTED] += excused[county_id]
+                by_county[county_id][rules.EXEMPTED] += excused[county_id]
+            counts[rules.NOT_STARTED] += waiting
+            by_county[county_id][rules.NOT_STARTED] += waiting
+    names = _unit_names({c for c in by_county if c is not None})
+    return CurrentPeriod(period, closed, bool(quiz_ids), opens_at, closes_at, dict(counts),
+                         {names.get(c or 0, "（未分配）"): dict(v) for c, v in sorted(
+                             by_county.items(), key=lambda item: names.get(item[0] or 0, ""))})
+
+
+def _unit_names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all())
 
 
 @dataclass(frozen=True)
@@ -217,31 +255,27 @@ class RiskRow:
 OUTCOME_LABELS = {"PASS": "及格", "FAIL": "不及格", "ABSENT": "缺考", "EXEMPT": "免考", "VOID": "成绩作废"}
 
 
-def _fails_query(period: str, viewer: User, *, absent_counts_as_fail: bool) -> Select[Any]:
+def _fails_query(period: str, viewer: User, *, absent_counts_as_fail: bool, details: bool = True) -> Select[Any]:
     """Everyone whose ``period`` outcome counts as a fail, with the deciding outcome before it (R2's run: exempt,
-    void and uncounted absences are skipped, and a period without a test has no outcome at all)."""
+    void and uncounted absences are skipped, and a period without a test has no outcome at all).
+
+    The earlier outcome is found by three correlated lookups that each walk the (user, period, status) index
+    backwards and stop at the first deciding outcome: cheap per failing person, whatever the length of history."""
     fails = (rules.FAIL, rules.ABSENT) if absent_counts_as_fail else (rules.FAIL,)
     deciding = rules.deciding_statuses(absent_counts_as_fail=absent_counts_as_fail)
-    earlier = aliased(Outcome)
-    previous_period = (select(func.max(earlier.period))
-                       .where(earlier.user_id == Outcome.user_id, earlier.period < period,
-                              earlier.status.in_(deciding))
-                       .correlate(Outcome).scalar_subquery())
-    failing = (select(Outcome.user_id.label("user_id"), Outcome.status.label("status"),
-                      Outcome.score.label("score"), previous_period.label("previous_period"))
-               .join(User, User.id == Outcome.user_id)
-               .where(Outcome.period == period, Outcome.status.in_(fails), user_scope_clause(viewer))
-               .subquery())
-    before = aliased(Outcome)
-    county, grid, county_name, grid_name = _person_columns()
-    return (select(failing.c.status, failing.c.score, failing.c.previous_period, before.status.label("before_status"),
-                   before.score.label("before_score"), User.id.label("person_id"), User.employee_no, User.name,
-                   county_name, grid_name)
-            .select_from(failing)
-            .join(User, User.id == failing.c.user_id)
-            .outerjoin(before, and_(before.user_id == failing.c.user_id, before.period == failing.c.previous_period))
-            .outerjoin(county, county.id == User.county_id)
-            .outerjoin(grid, grid.id == User.grid_id)
+    earlier = _EARLIER
+
+    def before(column: Any) -> Any:
+        return (select(column).where(earlier.user_id == Outcome.user_id, earlier.period < period,
+                                     earlier.status.in_(deciding))
+                .order_by(earlier.period.desc()).limit(1).correlate(Outcome).scalar_subquery())
+
+    query = select(Outcome.status, Outcome.score, before(earlier.status).label("before_status"))
+    if details:
+        query = query.add_columns(before(earlier.period).label("previous_period"),
+                                  before(earlier.score).label("before_score"))
+    query, (county_name, grid_name) = _with_person(query, Outcome.user_id, viewer)
+    return (query.where(Outcome.period == period, Outcome.status.in_(fails))
             .order_by(county_name, grid_name, User.employee_no))
 
 
@@ -250,7 +284,7 @@ def failed_twice_rows(period: str, viewer: User, *, absent_counts_as_fail: bool 
     """People whose ``period`` fail is at least their second in a row (the 200-yuan penalty is due), one query."""
     query = _fails_query(period, viewer, absent_counts_as_fail=absent_counts_as_fail)
     fails = (rules.FAIL, rules.ABSENT) if absent_counts_as_fail else (rules.FAIL,)
-    query = query.where(query.selected_columns.before_status.in_(fails))
+    query = query.where(query.selected_columns.before_status.in_(fails))  # the label's subquery, once more
     if limit is not None:
         query = query.limit(limit)
     return [_risk_row(period, row, absent_counts_as_fail) for row in db.session.execute(query)]
@@ -267,23 +301,46 @@ class RiskLists:
     period: str | None  # the latest closed period the lists are about
     penalty_due: list[RiskRow] = field(default_factory=list)
     at_risk: list[RiskRow] = field(default_factory=list)
+    penalty_due_total: int = 0
+    at_risk_total: int = 0
+    by_county: dict[str, dict[str, int]] = field(default_factory=dict)  # county → risk class → people
 
 
 def risk_lists(viewer: User, upto: str, *, absent_counts_as_fail: bool = True,
                limit: int | None = LIST_LIMIT) -> RiskLists:
-    """Failed twice in a row (penalty due) and failed once (at risk now), from the latest closed period ≤ ``upto``;
-    with the length of each person's run and whether the penalty entry stands."""
+    """Failed twice in a row (penalty due) and failed once (at risk now), from the latest closed period ≤ ``upto``,
+    with totals per county; the listed people (``limit`` per list) carry the length of their run and whether the
+    penalty entry stands.
+
+    Two steps so a city of failing people stays cheap: every failing person's class comes from one light query,
+    then the details only for the people that will be listed."""
     period = latest_closed_period(upto)
     if period is None:
         return RiskLists(None)
-    rows = [_risk_row(period, row, absent_counts_as_fail) for row in db.session.execute(
-        _fails_query(period, viewer, absent_counts_as_fail=absent_counts_as_fail))]
-    due = [r for r in rows if r.risk == rules.PENALTY_DUE]
-    risk = [r for r in rows if r.risk == rules.AT_RISK]
-    if limit is not None:
-        due, risk = due[:limit], risk[:limit]
-    due = _with_runs_and_penalties(period, due, absent_counts_as_fail)
-    return RiskLists(period, due, risk)
+    found = RiskLists(period)
+    chosen: dict[str, list[int]] = {rules.PENALTY_DUE: [], rules.AT_RISK: []}
+    by_county: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in db.session.execute(_fails_query(period, viewer, absent_counts_as_fail=absent_counts_as_fail,
+                                               details=False)):
+        risk = rules.classify_risk(row.status, row.before_status, absent_counts_as_fail=absent_counts_as_fail)
+        if risk not in chosen:
+            continue
+        by_county[row.county_name or "（未分配）"][risk] += 1
+        if limit is None or len(chosen[risk]) < limit:
+            chosen[risk].append(row.person_id)
+    found.by_county = {county: dict(counts) for county, counts in sorted(by_county.items())}
+    found.penalty_due_total = sum(c.get(rules.PENALTY_DUE, 0) for c in by_county.values())
+    found.at_risk_total = sum(c.get(rules.AT_RISK, 0) for c in by_county.values())
+    wanted = chosen[rules.PENALTY_DUE] + chosen[rules.AT_RISK]
+    if not wanted:
+        return found
+    query = _fails_query(period, viewer, absent_counts_as_fail=absent_counts_as_fail)
+    rows = {row.person_id: _risk_row(period, row, absent_counts_as_fail)
+            for row in db.session.execute(query.where(Outcome.user_id.in_(wanted)))}
+    found.penalty_due = _with_runs_and_penalties(period, [rows[i] for i in chosen[rules.PENALTY_DUE]],
+                                                 absent_counts_as_fail)
+    found.at_risk = [rows[i] for i in chosen[rules.AT_RISK]]
+    return found
 
 
 def _with_runs_and_penalties(period: str, rows: list[RiskRow], absent_counts_as_fail: bool) -> list[RiskRow]:
@@ -338,7 +395,7 @@ def _entry_rows(query: Select[Any]) -> list[EntryRow]:
 
 
 def _entries_query(viewer: User) -> Select[Any]:
-    creator = aliased(User)
+    creator = _CREATOR
     query = (select(LedgerEntry.id, LedgerEntry.period, LedgerEntry.kind, LedgerEntry.amount_yuan,
                     LedgerEntry.points, LedgerEntry.reason, LedgerEntry.created_at, LedgerEntry.reverses_id,
                     creator.name.label("creator"))

@@ -125,3 +125,24 @@ DOMAIN_POLICY.update({
     "api.lesson_detail": SIGNED_IN,
     "api.lesson_studied": SIGNED_IN,
 })
+
+# reports: the risk board for supervisors (scoped to their unit); period pages and a person's page for staff
+# (someone outside the viewer's scope is a 404); appeal reversals by supervisors; trainer analytics, regrading and
+# point-to-point suggestions for trainers and admins
+DOMAIN_POLICY.update({
+    "reports.supervisor_home": SUPERVISORS,
+    "reports.supervisor_home_xlsx": SUPERVISORS,
+    "reports.period": STAFF,
+    "reports.period_xlsx": STAFF,
+    "reports.person": STAFF,
+    "reports.person_xlsx": STAFF,
+    "reports.reverse_entry": SUPERVISORS,
+    "reports.trainer_home": AUTHORS,
+    "reports.trainer_home_xlsx": AUTHORS,
+    "reports.quiz": AUTHORS,
+    "reports.quiz_xlsx": AUTHORS,
+    "reports.regrade": AUTHORS,
+    "reports.suggestions": AUTHORS,
+    "reports.suggestions_xlsx": AUTHORS,
+    "reports.suggestion_session": AUTHORS,
+})
