@@ -7,14 +7,14 @@ import logging
 import os
 import pickle
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -124,8 +124,6 @@ def visible_certificates(viewer: User, *, period: str | None = None, search: str
         clauses = [Certificate.holder_name.like(like), User.employee_no.like(like), Certificate.quiz_title.like(like)]
         if code:
             clauses.append(Certificate.code == code)
-        from sqlalchemy import or_
-
         query = query.where(or_(*clauses))
     return list(db.session.scalars(query.order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(500)))
 
@@ -312,7 +310,7 @@ def _render_one(document: rules.CertificateDocument, design: rendering.Design | 
         return document.code, False, f"{type(exc).__name__}: {exc}"
 
 
-def _picklable_config(config: Iterable[tuple[str, Any]] | Any) -> dict[str, Any]:
+def _picklable_config(config: Mapping[str, Any]) -> dict[str, Any]:
     values = {}
     for key, value in dict(config).items():
         try:
