@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.etree.ElementTree import Element
 
 import markdown as md
@@ -97,11 +98,17 @@ def render_document(text: str, *, resolve_url: Callable[[str], str] | None = Non
     return Rendered(html=sanitize(html), toc_html=sanitize(toc) if "<li>" in toc else "")
 
 
+@lru_cache(maxsize=8192)
 def render_markdown(text: str) -> str:
-    """A fragment (a question stem, an option, an explanation): sanitized HTML."""
+    """A fragment (a question stem, an option, an explanation): sanitized HTML.
+
+    Cached per process: the same 30 stems and 120 options are served to thousands of people during a test window,
+    and building a python-markdown converter costs ~5 ms each time. The function is pure, so caching is safe.
+    """
     return render_document(text).html
 
 
+@lru_cache(maxsize=8192)
 def render_inline(text: str) -> str:
     """A one-line fragment (an option text) without the wrapping paragraph."""
     html = render_markdown(text).strip()
