@@ -332,11 +332,11 @@ def _write_close(report: CloseReport, *, now: datetime, actor: User | None, poli
                 "group_size": r.group_size, "unified_score": r.unified_score, "test_score": test_scores.get(r.user_id),
                 "deductions": deductions.get(r.user_id, 0.0), "indicators": indicators.get(r.user_id, 0.0),
                 "band": r.band} for r in report.ranking])
-        entries = [_entry_from_plan(e, now=now) for e in report.entries]
-        db.session.add_all(entries)
+        if report.entries:  # one bulk statement: thousands of entries in a 10,000-person close
+            db.session.execute(insert(LedgerEntry), [_entry_values(e, now=now) for e in report.entries])
         db.session.add(ClosedPeriod(period=period, closed_at=now, closed_by_id=actor.id if actor else None,
                                     quiz_count=len(report.tests), outcome_count=len(report.outcomes),
-                                    entry_count=len(entries), policy=asdict(policy)))
+                                    entry_count=len(report.entries), policy=asdict(policy)))
         db.session.commit()
     except IntegrityError as exc:
         # Only reachable when another close of this period won a race the lock should have prevented.
@@ -345,14 +345,20 @@ def _write_close(report: CloseReport, *, now: datetime, actor: User | None, poli
     except Exception:
         db.session.rollback()
         raise
-    return entries
+    keys = [e.key for e in report.entries]
+    written = db.session.scalars(select(LedgerEntry).where(LedgerEntry.period == period,
+                                                           LedgerEntry.kind.in_(rules.CLOSE_KINDS),
+                                                           LedgerEntry.created_by_id.is_(None))
+                                 .order_by(LedgerEntry.id)).all()
+    wanted = set(keys)
+    return [entry for entry in written if entry.idempotency_key in wanted]
 
 
-def _entry_from_plan(planned: rules.PlannedEntry, *, now: datetime) -> LedgerEntry:
-    return LedgerEntry(user_id=planned.user_id, period=planned.period, kind=planned.kind,
-                       amount_yuan=planned.amount_yuan, points=planned.points, reason=planned.reason,
-                       rule=planned.rule.code, rule_version=planned.rule.version, idempotency_key=planned.key,
-                       created_at=now)
+def _entry_values(planned: rules.PlannedEntry, *, now: datetime) -> dict[str, Any]:
+    return {"user_id": planned.user_id, "period": planned.period, "kind": planned.kind,
+            "amount_yuan": planned.amount_yuan, "points": planned.points, "reason": planned.reason,
+            "rule": planned.rule.code, "rule_version": planned.rule.version,
+            "idempotency_key": planned.key, "created_at": now}
 
 
 def _issue_certificates(attempt_ids: list[int]) -> int:
