@@ -1,7 +1,8 @@
 """A city at scale for the report benchmarks: 10,000 channel managers, 24 closed periods, one period waiting to be
 closed and the current, open one.
 
-The database is built through the real migrations; rows go in with bulk core inserts (executemany). Ledger entries
+The database is built through the real migrations; rows go in with bulk core inserts on the tables (plain
+executemany, not the ORM's bulk path, which costs more than the database). Ledger entries
 and rankings are what the assessment rules themselves plan from the generated outcomes
 (``lms.assessment.rules.plan_history``), so "failed twice" and the cash penalties agree exactly as they would after
 24 real closes. Deterministic for a given seed.
@@ -130,8 +131,8 @@ def _fill(scale: Scale, now: datetime) -> dict[str, int]:  # noqa: PLR0912, PLR0
     for member in staff:
         member.update({"grid_id": None, "active": True, "session_token": secrets.token_urlsafe(24),
                        "joined_at": joined, "created_at": joined, "password_hash": staff_hash})
-    db.session.execute(insert(User), people)
-    db.session.execute(insert(User), staff)
+    db.session.execute(User.__table__.insert(), people)
+    db.session.execute(User.__table__.insert(), staff)
     managers = list(db.session.execute(select(User.id, User.employee_no, User.county_id, User.grid_id)
                                        .where(User.role == "manager").order_by(User.id)))
     counts["managers"] = len(managers)
@@ -177,7 +178,7 @@ def _fill(scale: Scale, now: datetime) -> dict[str, int]:  # noqa: PLR0912, PLR0
                                  "quiz_id": quiz_ids[period], "submitted_at": submitted, "county_id": m.county_id,
                                  "grid_id": m.grid_id, "note": "", "created_at": opens + timedelta(days=9)})
         facts_by_period.append(assessment_rules.PeriodFacts(period, facts))
-    db.session.execute(insert(Outcome), outcome_rows)
+    db.session.execute(Outcome.__table__.insert(), outcome_rows)
     counts["outcomes"] = len(outcome_rows)
 
     plans = assessment_rules.plan_history(facts_by_period, assessment_rules.Policy())
@@ -207,8 +208,8 @@ def _fill(scale: Scale, now: datetime) -> dict[str, int]:  # noqa: PLR0912, PLR0
                                "rule": "R3-system-ops", "rule_version": 1,
                                "idempotency_key": f"deduction:bench:{period}:{m.id}",
                                "created_at": window(period)[0] + timedelta(days=12)})
-    db.session.execute(insert(Ranking), ranking_rows)
-    db.session.execute(insert(LedgerEntry), entry_rows)
+    db.session.execute(Ranking.__table__.insert(), ranking_rows)
+    db.session.execute(LedgerEntry.__table__.insert(), entry_rows)
     counts["rankings"], counts["ledger"] = len(ranking_rows), len(entry_rows)
     # Appeals upheld: every 50th cash penalty reversed.
     penalties = list(db.session.execute(select(LedgerEntry.id, LedgerEntry.user_id, LedgerEntry.period)
@@ -218,7 +219,7 @@ def _fill(scale: Scale, now: datetime) -> dict[str, int]:  # noqa: PLR0912, PLR0
                   "idempotency_key": f"reversal:{i}", "reverses_id": i, "created_at": now}
                  for i, u, p in penalties[::50]]
     if reversals:
-        db.session.execute(insert(LedgerEntry), reversals)
+        db.session.execute(LedgerEntry.__table__.insert(), reversals)
     counts["reversals"] = len(reversals)
 
     # --- the period waiting to be closed: everybody's attempts, graded ---
@@ -242,7 +243,7 @@ def _fill(scale: Scale, now: datetime) -> dict[str, int]:  # noqa: PLR0912, PLR0
             continue
         score = round(min(100.0, max(20.0, rng.gauss(ability[m.id], 7))), 1)
         attempt_rows.append(_attempt(m.id, quiz_ids[current], version_ids[current], started, score))
-    db.session.execute(insert(Attempt), attempt_rows)
+    db.session.execute(Attempt.__table__.insert(), attempt_rows)
     counts["attempts"] = len(attempt_rows)
     return counts
 

@@ -453,3 +453,10 @@ def suggestion_settings(settings: Mapping[str, Any]) -> SuggestionSettings:
         window=max(2, int(settings.get("LMS_REPORTS_WINDOW", defaults.window))),
         min_assessed=int(settings.get("LMS_REPORTS_MIN_ASSESSED", defaults.min_assessed)),
     )
+
+
+def is_on(value: Any) -> bool:
+    """A boolean setting that may arrive as text from the environment ("false", "0", "no" are off)."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}

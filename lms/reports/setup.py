@@ -14,9 +14,11 @@ def _supervisor_panel(user: Any) -> dict[str, Any] | None:
     from lms.reports import queries
 
     period = period_of(utcnow())
-    absent_counts = current_app.config.get("LMS_ABSENT_COUNTS_AS_FAIL", True)
+    from lms.reports.rules import is_on
+
+    absent_counts = is_on(current_app.config.get("LMS_ABSENT_COUNTS_AS_FAIL", True))
     current = queries.current_period(user, period)
-    risks = queries.risk_lists(user, period, absent_counts_as_fail=bool(absent_counts), limit=None)
+    risks = queries.risk_lists(user, period, absent_counts_as_fail=absent_counts, limit=0)  # totals only
     return {"current": current, "risks": risks, "period": period}
 
 

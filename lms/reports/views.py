@@ -26,8 +26,7 @@ STAFF = ("supervisor", "admin", "trainer")
 
 
 def _absent_counts_as_fail() -> bool:
-    value = current_app.config.get("LMS_ABSENT_COUNTS_AS_FAIL", True)
-    return value if isinstance(value, bool) else str(value).strip().lower() in {"1", "true", "yes", "on"}
+    return rules.is_on(current_app.config.get("LMS_ABSENT_COUNTS_AS_FAIL", True))
 
 
 def _period_argument(value: str | None, default: str) -> str:

@@ -213,3 +213,10 @@ def test_person_page_lists_regraded_attempts_evidence(auth, world):
     db.session.commit()
     auth.login(world["admin"])
     assert "regraded" in auth.client.get(f"/reports/people/{world['town'][0].id}").get_data(as_text=True)
+
+
+def test_the_supervisor_home_panel_counts_the_risk_lists(auth, world):
+    auth.login(world["town_sup"])
+    page = auth.client.get("/").get_data(as_text=True)
+    assert f"{world['periods'][2]} 连续不及格 3 人，上期不及格 2 人" in page
+    assert "/reports/" in page
