@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from sqlalchemy import func, select
 
 from lms.accounts.models import User
@@ -40,3 +43,27 @@ def test_managers_have_plausible_unique_chinese_names(runner):
     names = list(db.session.scalars(select(User.name).where(User.role == "manager")))
     assert all(2 <= len(n) <= 3 and all("\u4e00" <= ch <= "\u9fff" for ch in n) for n in names)
     assert len(set(names)) >= 35
+
+
+@pytest.fixture
+def shipped_files(app_config):
+    repo = Path(__file__).resolve().parents[2]
+    app_config["LMS_CONTENT_DIR"] = str(repo / "content")
+    app_config["LMS_QUIZZES_DIR"] = str(repo / "quizzes")
+    return app_config
+
+
+def test_demo_history_makes_every_rule_happen_to_someone(shipped_files, runner):
+    from lms.assessment.models import LedgerEntry
+
+    assert runner.invoke(args=["sync"]).exit_code == 0
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "closed 2026-09" in result.output
+    kinds = dict(db.session.execute(select(LedgerEntry.kind, func.count()).group_by(LedgerEntry.kind)).all())
+    for kind in ("criticism", "cash_penalty", "deduction", "yellow_card", "reward"):
+        assert kinds.get(kind, 0) >= 1, kind
+    entries = count(LedgerEntry)
+    again = runner.invoke(args=["demo"])
+    assert "closed nothing new" in again.output
+    assert count(LedgerEntry) == entries
