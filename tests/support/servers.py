@@ -57,8 +57,12 @@ class AppServer:
                 raise RuntimeError(f"server exited with {self.process.returncode}")
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                connection.request("GET", self.health_path)
-                if connection.getresponse().status == 200:
+                try:
+                    connection.request("GET", self.health_path)
+                    healthy = connection.getresponse().status == 200
+                finally:
+                    connection.close()  # an unclosed socket is a ResourceWarning, which the suite treats as an error
+                if healthy:
                     return self
             except OSError:
                 time.sleep(0.1)
