@@ -207,6 +207,8 @@ def _parse(attempt: Attempt, question_id: str, payload: Any) -> tuple[Answer, in
 
 
 def _refuse_late(attempt: Attempt, now: datetime) -> None:
+    if attempt.status == EXPIRED:  # finished by the deadline (sweep or a read), not by the person: say so
+        raise Conflict("考试时间已到，答卷已按已保存的答案自动交卷。", code="deadline_passed")
     if attempt.status != IN_PROGRESS:
         raise Conflict("答卷已提交，不能再修改。", code="finished")
     if not rules.accepts_answers(now, attempt.deadline_at, grace_seconds()):
