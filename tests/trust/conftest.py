@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 
+from tests.assessment.conftest import managers, monthly_quiz, take  # noqa: F401 - fixtures shared with trust tests
 from tests.attempts.quiz_files import sync, write_quiz
 from tests.support.servers import AppServer
 
