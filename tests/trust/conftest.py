@@ -15,7 +15,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
+from sqlalchemy import func, select
 
+from lms.attempts.models import AttemptAnswer, AttemptEvent
+from lms.extensions import db
 from tests.assessment.conftest import managers, monthly_quiz, take  # noqa: F401 - fixtures shared with trust tests
 from tests.attempts.quiz_files import sync, write_quiz
 from tests.support.servers import AppServer
@@ -81,8 +84,6 @@ def server_env(app: Flask) -> dict[str, str]:
 @pytest.fixture
 def serve(app: Flask) -> Iterator[Callable[..., AppServer]]:
     """``serve(workers=2)`` → a started gunicorn on this test's database; stopped (or killed) at teardown."""
-    from lms.extensions import db
-
     started: list[AppServer] = []
 
     def start(workers: int = 2) -> AppServer:
@@ -171,3 +172,72 @@ def record_figures(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, d
         return dict(json.loads(path.read_text())[name])
 
     return record
+
+
+@dataclass
+class QuizSession:
+    """One person's test as quiz.js runs it: every change gets the next sequence number and is sent, in order, until
+    acknowledged; a resumed page continues from the server's highest sequence number; the submit carries every
+    answer again. ``acknowledged`` is what the person was told is saved: the figure that must never be lost."""
+
+    client: PageClient
+    slug: str
+    attempt_id: int | None = None
+    seq: int = 0
+    answers: dict[str, list[str]] = field(default_factory=dict)
+    acknowledged: dict[str, list[str]] = field(default_factory=dict)
+    saves: int = 0
+    result: dict[str, Any] | None = None
+
+    def start(self) -> Reply:
+        reply = self.client.acknowledged("POST", f"/quizzes/{self.slug}/attempts")
+        assert reply.status in (200, 201), reply
+        if reply.body["id"] != self.attempt_id:
+            self.attempt_id, self.answers, self.acknowledged, self.result = reply.body["id"], {}, {}, None
+        self.resume(reply.body)
+        return reply
+
+    def resume(self, state: dict[str, Any]) -> None:
+        """What the page does after a reload: the server's saved answers and sequence numbers win."""
+        self.seq = max([self.seq, *(a["seq"] or 0 for a in state["answers"].values())])
+        for qid, saved in state["answers"].items():
+            self.answers[qid] = self.acknowledged[qid] = list(saved["choices"])
+
+    def reload(self) -> dict[str, Any]:
+        reply = self.client.acknowledged("GET", f"/attempts/{self.attempt_id}")
+        assert reply.status == 200, reply
+        return dict(reply.body)
+
+    def change(self, qid: str, choices: list[str]) -> Reply:
+        self.seq += 1
+        self.answers[qid] = choices
+        reply = self.client.acknowledged("PUT", f"/attempts/{self.attempt_id}/answers/{qid}",
+                                         {"choices": choices, "seq": self.seq})
+        if reply.status == 200:
+            self.acknowledged[qid] = choices
+            self.saves += 1
+        return reply
+
+    def submit(self) -> Reply:
+        answers = {qid: {"choices": choices, "seq": self.seq} for qid, choices in self.answers.items()}
+        reply = self.client.acknowledged("POST", f"/attempts/{self.attempt_id}/submit",
+                                         {"answers": answers, "reason": "submit"})
+        if reply.status == 200:
+            self.result = reply.body
+            self.acknowledged = dict(self.answers)
+        return reply
+
+
+def stored_answers(attempt_ids: list[int]) -> dict[tuple[int, str], list[str]]:
+    """(attempt id, question id) → stored choices, read fresh from the database."""
+    db.session.expire_all()
+    rows = db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id.in_(attempt_ids)))
+    return {(row.attempt_id, row.question_id): list(row.choices or []) for row in rows}
+
+
+def grading_counts(attempt_ids: list[int]) -> dict[int, int]:
+    """Attempt id → how many times it was graded (its 'submitted' or 'expired' events)."""
+    counts = db.session.execute(select(AttemptEvent.attempt_id, func.count()).where(
+        AttemptEvent.attempt_id.in_(attempt_ids), AttemptEvent.kind.in_(("submitted", "expired")))
+        .group_by(AttemptEvent.attempt_id)).all()
+    return dict(counts)  # type: ignore[arg-type]
