@@ -26,6 +26,14 @@ LEDGER_HEADERS = ["记录编号", "工号", "姓名", "县区", "考核期", "�
 BAND_LABELS = {rules.TOP: "奖励", rules.BOTTOM: "黄牌警告"}
 
 
+def spreadsheet_cell(value: Any) -> Any:
+    """A value as a spreadsheet cell: text that Excel or WPS would read as a formula (= + - @, or a tab or carriage
+    return before one) is kept as text with a leading apostrophe. Numbers stay numbers (−200 yuan is data)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def result_rows(period: str, viewer: User | None) -> list[list[Any]]:
     return [[r.employee_no, r.name, r.county or "", r.grid or "", r.status_label, r.score, r.deductions or None,
              r.indicators or None, r.unified_score, r.position, r.group_size, BAND_LABELS.get(r.band or "", ""),
@@ -54,10 +62,10 @@ def export_period(period: str, fmt: str, viewer: User | None) -> bytes:
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer)
         writer.writerow(RESULT_HEADERS)
-        writer.writerows(results)
+        writer.writerows([spreadsheet_cell(v) for v in row] for row in results)
         writer.writerow([])
         writer.writerow(LEDGER_HEADERS)
-        writer.writerows(entries)
+        writer.writerows([spreadsheet_cell(v) for v in row] for row in entries)
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     import openpyxl
     from openpyxl.styles import Font
@@ -71,7 +79,7 @@ def export_period(period: str, fmt: str, viewer: User | None) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            sheet.append([spreadsheet_cell(v) for v in row])
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
