@@ -6,6 +6,7 @@ different ports sharing one PostgreSQL database (the scale-out shape; SQLite is 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -71,8 +72,19 @@ def graded_events(attempt_id: int) -> int:
         AttemptEvent.attempt_id == attempt_id, AttemptEvent.kind.in_(("submitted", "expired")))) or 0
 
 
-def assert_graded_once(attempt_id: int, replies: list[Reply | BaseException]) -> None:
+def assert_graded_once(attempt_id: int, replies: list[Reply | BaseException], record: Callable[..., Any], name: str
+                       ) -> None:
     statuses = [r.status if isinstance(r, Reply) else repr(r) for r in replies]
+    figures = record(name, {
+        "attempts": 1, "submits": len(replies), "ok": statuses.count(200),
+        "server_errors": sum(isinstance(s, int) and s >= 500 for s in statuses),
+        "distinct_results": len({json.dumps(r.body, sort_keys=True) for r in replies if isinstance(r, Reply)}),
+        "lost": QUESTIONS - (db.session.scalar(select(func.count(AttemptAnswer.id)).where(
+            AttemptAnswer.attempt_id == attempt_id)) or 0),
+        "duplicates": graded_events(attempt_id) - 1})
+    assert figures["server_errors"] == 0
+    assert figures["duplicates"] == 0
+    assert figures["lost"] == 0
     assert statuses == [200] * len(replies), sorted(set(map(str, statuses)))
     bodies = [r.body for r in replies if isinstance(r, Reply)]
     assert all(body == bodies[0] for body in bodies), "every caller gets the one result"
@@ -87,7 +99,7 @@ def assert_graded_once(attempt_id: int, replies: list[Reply | BaseException]) ->
     assert rows == QUESTIONS
 
 
-def test_hundred_concurrent_submits_from_threads_grade_once(app, make_practice, make_managers):
+def test_hundred_concurrent_submits_from_threads_grade_once(app, make_practice, make_managers, record_figures):
     make_practice("race", questions=QUESTIONS)
     [(_user, token)] = make_managers(1)
     graded: list[Any] = []
@@ -104,14 +116,14 @@ def test_hundred_concurrent_submits_from_threads_grade_once(app, make_practice, 
                 "POST", f"/attempts/{attempt_id}/submit", {"answers": final_answers(), "reason": "submit"}))
     finally:
         events.attempt_graded.disconnect(graded.append)
-    assert_graded_once(attempt_id, replies)
+    assert_graded_once(attempt_id, replies, record_figures, "races_threads")
     assert len(graded) == 1, "attempt_graded was sent once: certificates and the ledger see one grading"
 
 
 @pytest.mark.postgres_only
 @pytest.mark.skipif(postgres_url() is None, reason="two server instances share one database only on PostgreSQL; "
                                                    "make test runs this file against PostgreSQL as well")
-def test_two_server_instances_sharing_postgresql_grade_once(make_practice, make_managers, serve):
+def test_two_server_instances_sharing_postgresql_grade_once(make_practice, make_managers, serve, record_figures):
     make_practice("race", questions=QUESTIONS)
     [(_user, token)] = make_managers(1)
     first, second = serve(workers=2), serve(workers=2)
@@ -134,6 +146,6 @@ def test_two_server_instances_sharing_postgresql_grade_once(make_practice, make_
 
     replies = all_at_once(SUBMITTERS, lambda i: PageClient((first if i % 2 else second).base_url, token).send(
         "POST", f"/attempts/{attempt_id}/submit", {"answers": final_answers(), "reason": "submit"}))
-    assert_graded_once(attempt_id, replies)
+    assert_graded_once(attempt_id, replies, record_figures, "races_two_servers")
     after = via_second.send("GET", f"/attempts/{attempt_id}")
     assert after.body["result"]["score"] == 70.0
