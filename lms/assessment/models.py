@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
@@ -177,3 +177,62 @@ class PostAdjustmentDecision(db.Model):  # type: ignore[name-defined,misc]
 
     entry: Mapped[LedgerEntry] = relationship()
     decided_by: Mapped[User] = relationship()
+
+
+class Regrade(db.Model):  # type: ignore[name-defined,misc]
+    """A quiz regraded after a key correction (``lms.reports.services.apply_regrade``), kept so the monthly close can
+    carry the changed scores into closed periods' outcomes and the ledger; ``reconciled_at`` is when it did."""
+
+    __tablename__ = "assessment_regrades"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
+    question_id: Mapped[str] = mapped_column(String(100))
+    correction: Mapped[dict[str, Any]] = mapped_column(JSON)  # the corrected key, as the trainer entered it
+    regraded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    regraded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    regraded_by: Mapped[User | None] = relationship()
+    attempts: Mapped[list[RegradedAttempt]] = relationship(back_populates="regrade", order_by="RegradedAttempt.id")
+
+
+class RegradedAttempt(db.Model):  # type: ignore[name-defined,misc]
+    """One attempt whose score a regrade changed: "was this attempt regraded, from what to what?" is one lookup."""
+
+    __tablename__ = "assessment_regraded_attempts"
+    __table_args__ = (UniqueConstraint("regrade_id", "attempt_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    regrade_id: Mapped[int] = mapped_column(ForeignKey("assessment_regrades.id"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    old_score: Mapped[float | None] = mapped_column(Float)
+    new_score: Mapped[float | None] = mapped_column(Float)
+    old_passed: Mapped[bool | None] = mapped_column(Boolean)
+    new_passed: Mapped[bool | None] = mapped_column(Boolean)
+
+    regrade: Mapped[Regrade] = relationship(back_populates="attempts")
+
+
+class OutcomeRevision(db.Model):  # type: ignore[name-defined,misc]
+    """The audit trail of an outcome corrected in place after a regrade: what it was, what it became, and why.
+    The outcome row always holds the current truth, so every reader of outcomes stays a one-row lookup."""
+
+    __tablename__ = "assessment_outcome_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("assessment_outcomes.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    regrade_id: Mapped[int] = mapped_column(ForeignKey("assessment_regrades.id"), index=True)
+    old_status: Mapped[str] = mapped_column(String(8))
+    new_status: Mapped[str] = mapped_column(String(8))
+    old_score: Mapped[float | None] = mapped_column(Float)
+    new_score: Mapped[float | None] = mapped_column(Float)
+    old_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
+    new_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
+    revised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the monthly close
+
+    regrade: Mapped[Regrade] = relationship()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy import ColumnElement, Select, and_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from lms.accounts.access import scope_clause
@@ -181,36 +181,56 @@ def ledger_entry_for(viewer: User, entry_id: int) -> LedgerEntry | None:
 
 # --- reports ------------------------------------------------------------------------------------------------------
 
-FAIL_STATUSES = (rules.FAIL, rules.ABSENT)
+# The outcome before a period, per person: built once (making an alias per query costs more than the query).
+_EARLIER = aliased(Outcome, name="earlier_outcome")
 
 
-def previous_tested_period(period: str) -> str | None:
-    """The closed period before ``period`` ("consecutive" skips periods without a test, which are never closed)."""
-    return db.session.scalar(select(ClosedPeriod.period).where(ClosedPeriod.period < period)
-                             .order_by(ClosedPeriod.period.desc()).limit(1))
+def fails_with_previous(period: str, *, absent_counts_as_fail: bool = True, details: bool = True,
+                        failed_twice: bool = False) -> Select[Any]:
+    """Everyone whose ``period`` outcome counts as a fail, with the deciding outcome before it as R2 counts runs
+    (``rules.fail_run_entries``): exempt, void and uncounted absences are skipped, and a period without a test has
+    no outcome at all — so F E F and F – F are two fails in a row, F P F is not. ``failed_twice`` keeps only those
+    whose deciding earlier outcome is a fail too: exactly the people the close charged the cash penalty.
+
+    The one implementation behind ``GET /api/v1/reports/failed-twice`` (``failed_twice``) and the report pages
+    (``lms.reports.queries``). The earlier outcome is found by correlated lookups that each walk the
+    (user, period, status) index backwards and stop at the first deciding outcome: cheap per failing person,
+    whatever the length of history. Columns: user_id, status, score, before_status [, previous_period,
+    before_score]; callers add the person and the viewer's scope."""
+    fails = rules.fail_outcomes(absent_counts_as_fail=absent_counts_as_fail)
+    deciding = rules.deciding_outcomes(absent_counts_as_fail=absent_counts_as_fail)
+    earlier = _EARLIER
+
+    def before(column: Any) -> Any:
+        return (select(column).where(earlier.user_id == Outcome.user_id, earlier.period < period,
+                                     earlier.status.in_(deciding))
+                .order_by(earlier.period.desc()).limit(1).correlate(Outcome).scalar_subquery())
+
+    before_status = before(earlier.status)
+    query = select(Outcome.user_id, Outcome.status, Outcome.score, before_status.label("before_status"))
+    if details:
+        query = query.add_columns(before(earlier.period).label("previous_period"),
+                                  before(earlier.score).label("before_score"))
+    query = query.where(Outcome.period == period, Outcome.status.in_(fails))
+    return query.where(before_status.in_(fails)) if failed_twice else query
 
 
 def failed_twice(period: str, viewer: User | None, *, absent_counts_as_fail: bool = True) -> list[dict[str, Any]]:
-    """People who failed ``period`` and the tested period before it (one indexed self-join)."""
-    previous = previous_tested_period(period)
-    if previous is None:
-        return []
-    statuses = FAIL_STATUSES if absent_counts_as_fail else (rules.FAIL,)
-    before = aliased(Outcome)
+    """People whose ``period`` fail is at least their second in a row (the 200-yuan penalty was due), scoped to the
+    viewer, in the API's shape (CONTRACT.md); ``previous_period`` is the deciding earlier period."""
     county, grid = aliased(Unit), aliased(Unit)
-    query = (select(User.employee_no, User.name, county.name, grid.name, Outcome.status, Outcome.score,
-                    before.status, before.score)
-             .select_from(Outcome)
-             .join(before, and_(before.user_id == Outcome.user_id, before.period == previous))
+    query = (fails_with_previous(period, absent_counts_as_fail=absent_counts_as_fail, failed_twice=True)
+             .add_columns(User.employee_no, User.name, county.name.label("county_name"),
+                          grid.name.label("grid_name"))
              .join(User, User.id == Outcome.user_id)
              .outerjoin(county, county.id == User.county_id)
              .outerjoin(grid, grid.id == User.grid_id)
-             .where(Outcome.period == period, Outcome.status.in_(statuses), before.status.in_(statuses),
-                    visible(viewer))
+             .where(visible(viewer))
              .order_by(User.employee_no))
-    return [{"employee_no": no, "name": name, "county": c, "grid": g, "period": period, "previous_period": previous,
-             "status": status, "score": score, "previous_status": prev_status, "previous_score": prev_score}
-            for no, name, c, g, status, score, prev_status, prev_score in db.session.execute(query)]
+    return [{"employee_no": row.employee_no, "name": row.name, "county": row.county_name, "grid": row.grid_name,
+             "period": period, "previous_period": row.previous_period, "status": row.status, "score": row.score,
+             "previous_status": row.before_status, "previous_score": row.before_score}
+            for row in db.session.execute(query)]
 
 
 # --- the notice ---------------------------------------------------------------------------------------------------

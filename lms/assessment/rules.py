@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -61,6 +61,9 @@ RULE_TOP_N = Rule("R7-top-n", 1, "月度排名前列：奖励")
 RULE_QUARTER_CARDS = Rule("R8-quarter-cards", 1, "一个季度内黄牌达到次数：下季度重点提升")
 RULE_CONSECUTIVE_QUARTERS = Rule("R8-consecutive-quarters", 1, "连续两个季度黄牌：岗位调整建议")
 RULE_APPEAL = Rule("appeal", 1, "申诉成立：冲销原记录")
+RULE_REGRADE = Rule("regrade", 1, "更正答案后重新评定：冲销不再成立的记录，补记新成立的记录")
+# The reason every reversal written by a regrade's reconciliation carries (the regrade itself is in its evidence).
+REGRADE_REASON = "更正答案后重新评定"
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,16 @@ def decide_outcome(*, accommodation: str | None, score: float | None, pass_score
 
 def counts_as_fail(outcome: str, policy: Policy) -> bool:
     return outcome == FAIL or (outcome == ABSENT and policy.absent_counts_as_fail)
+
+
+def fail_outcomes(*, absent_counts_as_fail: bool) -> tuple[str, ...]:
+    """Outcomes that count as a fail (R2)."""
+    return (FAIL, ABSENT) if absent_counts_as_fail else (FAIL,)
+
+
+def deciding_outcomes(*, absent_counts_as_fail: bool) -> tuple[str, ...]:
+    """Outcomes that decide a fail run; the others (exempt, void, uncounted absence) neither break nor extend it."""
+    return (PASS, *fail_outcomes(absent_counts_as_fail=absent_counts_as_fail))
 
 
 # --- entries the rules write --------------------------------------------------------------------------------------
@@ -380,10 +393,16 @@ def plan_period(facts: PeriodFacts, *, history: Mapping[int, Sequence[tuple[str,
     return PeriodPlan(period, entries, ranking)
 
 
-def plan_history(periods: Sequence[PeriodFacts], policy: Policy) -> list[PeriodPlan]:
-    """Every period's plan from scratch, oldest first: what incremental closes must have written."""
+def plan_history(periods: Sequence[PeriodFacts], policy: Policy, *,
+                 appealed_cards: Collection[tuple[str, int]] = ()) -> list[PeriodPlan]:
+    """Every period's plan from scratch, oldest first: what incremental closes must have written.
+
+    ``appealed_cards``: (period, user) of yellow cards an upheld appeal reversed. The close counts only standing
+    cards towards R8 (``prior_cards``), so a recompute must leave those out of the count too.
+    """
     history: dict[int, list[tuple[str, str]]] = defaultdict(list)
     cards: dict[int, list[str]] = defaultdict(list)
+    appealed = set(appealed_cards)
     plans = []
     for facts in sorted(periods, key=lambda f: f.period):
         plan = plan_period(facts, history=history, prior_cards=cards, policy=policy)
@@ -391,9 +410,90 @@ def plan_history(periods: Sequence[PeriodFacts], policy: Policy) -> list[PeriodP
         for fact in facts.outcomes:
             history[fact.user_id].append((facts.period, fact.outcome))
         for entry in plan.entries:
-            if entry.kind == YELLOW_CARD:
+            if entry.kind == YELLOW_CARD and (entry.period, entry.user_id) not in appealed:
                 cards[entry.user_id].append(entry.period)
     return plans
+
+
+# --- reconciling the ledger with a corrected history (a regrade after a key correction) ----------------------------
+
+R2_KINDS = (CRITICISM, CASH_PENALTY)
+RANKING_KINDS = (YELLOW_CARD, REWARD)
+R8_KINDS = (IMPROVEMENT_PLAN, POST_ADJUSTMENT)
+
+
+@dataclass(frozen=True)
+class IssuedEntry:
+    """A close-kind entry already in the ledger, and what became of it."""
+
+    id: int
+    period: str
+    user_id: int
+    kind: str
+    key: str
+    withdrawn_by: str | None = None  # None: standing; else the rule code of the reversal (RULE_APPEAL, RULE_REGRADE)
+
+    @property
+    def base(self) -> tuple[str, int, str]:
+        return (self.period, self.user_id, self.kind)
+
+    @property
+    def holds(self) -> bool:
+        """Whether the consequence counts as decided: standing, or settled by a person (an upheld appeal) — a
+        regrade never re-issues what a supervisor reversed on appeal."""
+        return self.withdrawn_by != RULE_REGRADE.code
+
+
+@dataclass(frozen=True)
+class ReconcileScope:
+    """Which (period, user, kind) a reconciliation may touch: what the corrected outcomes can have changed."""
+
+    r2_from: Mapping[int, str]  # user → first period whose outcome was corrected: their runs from there on
+    reranked: Collection[tuple[str, int]]  # (period, user) of everyone in a re-ranked group
+    r8_from: Mapping[int, str] = field(default_factory=dict)  # user → first period whose yellow card changed
+
+    def covers(self, period: str, user_id: int, kind: str) -> bool:
+        if kind in R2_KINDS:
+            return user_id in self.r2_from and period >= self.r2_from[user_id]
+        if kind in RANKING_KINDS:
+            return (period, user_id) in self.reranked
+        if kind in R8_KINDS:
+            return user_id in self.r8_from and period >= self.r8_from[user_id]
+        return False
+
+
+@dataclass(frozen=True)
+class LedgerCorrection:
+    """What a reconciliation writes: reversals of entries no longer due, and entries now due (with their keys)."""
+
+    withdraw: tuple[IssuedEntry, ...]
+    issue: tuple[tuple[PlannedEntry, str], ...]  # (entry, idempotency key)
+
+
+def reissue_key(base_key: str, issued_before: int) -> str:
+    """The first issue keeps the close's key (old keys stay valid); the n-th re-issue after a regrade reversal
+    gets ``:r<n+1>`` so the unique key still makes each write happen once."""
+    return base_key if issued_before == 0 else f"{base_key}:r{issued_before + 1}"
+
+
+def reconcile_ledger(due: Iterable[PlannedEntry], issued: Iterable[IssuedEntry], *,
+                     in_scope: Callable[[str, int, str], bool]) -> LedgerCorrection:
+    """The difference between what the rules now ask for and what the ledger holds, within ``in_scope``.
+
+    An entry no longer due is withdrawn if it stands; an entry now due is issued unless an issue of it holds
+    (standing, or reversed on appeal). Running it on its own result gives nothing: the correction is idempotent.
+    """
+    by_base: dict[tuple[str, int, str], list[IssuedEntry]] = defaultdict(list)
+    for entry in issued:
+        if in_scope(entry.period, entry.user_id, entry.kind):
+            by_base[entry.base].append(entry)
+    wanted = {(e.period, e.user_id, e.kind): e for e in due if in_scope(e.period, e.user_id, e.kind)}
+    withdraw = [entry for base, entries in by_base.items() if base not in wanted
+                for entry in entries if entry.withdrawn_by is None]
+    issue = [(planned, reissue_key(planned.key, len(by_base.get(base, ()))))
+             for base, planned in wanted.items() if not any(e.holds for e in by_base.get(base, ()))]
+    return LedgerCorrection(tuple(sorted(withdraw, key=lambda e: e.id)),
+                            tuple(sorted(issue, key=lambda pair: (pair[0].period, pair[0].user_id, pair[0].kind))))
 
 
 def deduction_reason(*, system: str, what_happened: str, reported_by: str, points: float) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts import rules as account_rules
 from lms.accounts.access import can_view_person
 from lms.accounts.models import User
-from lms.assessment import rules
+from lms.assessment import reconciliation, rules
 from lms.assessment.models import (
     CONFIRMED,
     REJECTED,
@@ -118,6 +118,8 @@ class CloseReport:
     finished_attempts: int = 0
     unfinished_attempts: int = 0  # dry run: attempts past their deadline that the close would finish first
     certificates: int = 0
+    # Regrades carried into earlier closed periods by this close (lms.assessment.reconciliation), if any.
+    corrections: Any = None
 
     @property
     def outcome_counts(self) -> Counter[str]:
@@ -128,6 +130,9 @@ class CloseReport:
         return Counter(e.kind for e in self.entries)
 
     def summary(self) -> str:
+        corrections = self.corrections.summary_lines() if self.corrections is not None else []
+        if self.already_closed and corrections:
+            return "\n".join([f"{self.period} 已结账{'（预演，未写入）' if self.dry_run else ''}；", *corrections])
         if self.already_closed:
             return f"{self.period} 已结账，本次未做任何更改。"
         verb = "将写入" if self.dry_run else "已写入"
@@ -141,7 +146,7 @@ class CloseReport:
             lines.append(f"  另有 {self.unfinished_attempts} 份已超时未交的答卷，结账时将先自动交卷评分")
         if not self.dry_run:
             lines.append(f"  自动交卷 {self.finished_attempts} 份，颁发证书 {self.certificates} 张")
-        return "\n".join(lines)
+        return "\n".join(lines + corrections)
 
 
 def _finish_expired_attempts(now: datetime) -> int:
@@ -265,7 +270,7 @@ def close_month(period: str, *, now: datetime, actor: User | None = None, dry_ru
     check_period(period)
     policy = current_policy()
     if is_closed(period):
-        return CloseReport(period, dry_run, already_closed=True)
+        return _carry_regrades(period, now=now, actor=actor, dry_run=dry_run, policy=policy)
     tests = _check_closable(period, now, policy)
     quiz_ids = [t.quiz_id for t in tests]
     report = CloseReport(period, dry_run, tests=tests)
@@ -278,6 +283,8 @@ def close_month(period: str, *, now: datetime, actor: User | None = None, dry_ru
         if is_closed(period):  # another close finished while this one waited for the lock
             db.session.rollback()
             return CloseReport(period, dry_run, already_closed=True)
+    # Earlier closed periods first: this period's runs and R8 counts read their corrected outcomes and cards.
+    report.corrections = reconciliation.reconcile_regrades(now=now, actor=actor, policy=policy)
 
     managers = _assigned_managers(tests, quiz_ids, policy)
     best = _best_attempts(quiz_ids)
@@ -308,13 +315,41 @@ def close_month(period: str, *, now: datetime, actor: User | None = None, dry_ru
         history=outcome_history(period), prior_cards=prior_yellow_cards(period), policy=policy)
     report.entries, report.ranking = plan.entries, plan.ranking
     if dry_run:
+        if report.corrections.changes_anything:
+            db.session.rollback()  # the preview flushed the corrections to plan this period on them
         return report
     written = _write_close(report, now=now, actor=actor, policy=policy)
     log.info("closed %s: %d outcomes, %d entries", period, len(report.outcomes), len(written))
     for entry in written:
         events.ledger_entry_written.send(entry)
+    reconciliation.announce(report.corrections)
     report.certificates = _issue_certificates([o["attempt_id"] for o in report.outcomes
                                                if o["status"] == rules.PASS and o["attempt_id"]])
+    return report
+
+
+def _carry_regrades(period: str, *, now: datetime, actor: User | None, dry_run: bool,
+                    policy: rules.Policy) -> CloseReport:
+    """Closing a closed period again writes nothing of its own; it carries pending regrades into the closed
+    periods (so a correction need not wait for next month's close), under the close's lock."""
+    report = CloseReport(period, dry_run, already_closed=True)
+    if not reconciliation.has_pending_regrades():
+        return report
+    try:
+        if not dry_run:
+            _lock_for_close()
+        report.corrections = reconciliation.reconcile_regrades(now=now, actor=actor, policy=policy)
+        if dry_run:
+            db.session.rollback()
+            return report
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict("更正答案后的重新评定正在由他人处理，本次未写入任何记录") from exc
+    except Exception:
+        db.session.rollback()
+        raise
+    reconciliation.announce(report.corrections)
     return report
 
 
@@ -395,13 +430,17 @@ def recompute_close_entries() -> set[tuple[str, int, str]]:
         by_period[o.period].append(rules.OutcomeFact(o.user_id, numbers[o.user_id], o.county_id, o.status, o.score,
                                                      o.submitted_at))
     facts = [rules.PeriodFacts(p, by_period[p], period_deductions(p), period_indicators(p)) for p in periods]
-    return {(e.period, e.user_id, e.kind) for plan in rules.plan_history(facts, current_policy())
-            for e in plan.entries}
+    plans = rules.plan_history(facts, current_policy(), appealed_cards=reconciliation.appealed_cards())
+    return {(e.period, e.user_id, e.kind) for plan in plans for e in plan.entries}
 
 
 def written_close_entries() -> set[tuple[str, int, str]]:
+    """(period, user, kind) of the close kinds the ledger holds: entries a regrade's reconciliation reversed
+    no longer count (an appeal's reversal does: the rules did write that entry)."""
+    by_regrade = select(LedgerEntry.reverses_id).where(LedgerEntry.rule == rules.RULE_REGRADE.code,
+                                                      LedgerEntry.reverses_id.is_not(None))
     rows = db.session.execute(select(LedgerEntry.period, LedgerEntry.user_id, LedgerEntry.kind).where(
-        LedgerEntry.kind.in_(rules.CLOSE_KINDS)))
+        LedgerEntry.kind.in_(rules.CLOSE_KINDS), LedgerEntry.id.not_in(by_regrade)))
     return {(p, u, k) for p, u, k in rows}
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased
 
 from lms.accounts.access import scope_clause, user_scope_clause
 from lms.accounts.models import User
+from lms.assessment import queries as assessment_queries
 from lms.assessment.models import ClosedPeriod, LedgerEntry, Notice, Outcome, Ranking
 from lms.attempts.models import EXEMPT as ACCOMMODATION_EXEMPT
 from lms.attempts.models import IN_PROGRESS as ATTEMPT_IN_PROGRESS
@@ -59,7 +60,6 @@ class PersonRef:
 # Built once: making aliases per query costs more than running the small queries themselves.
 _COUNTY = aliased(Unit, name="person_county")
 _GRID = aliased(Unit, name="person_grid")
-_EARLIER = aliased(Outcome, name="earlier_outcome")
 _CREATOR = aliased(User, name="entry_creator")
 
 
@@ -255,36 +255,20 @@ class RiskRow:
 OUTCOME_LABELS = {"PASS": "及格", "FAIL": "不及格", "ABSENT": "缺考", "EXEMPT": "免考", "VOID": "成绩作废"}
 
 
-def _fails_query(period: str, viewer: User, *, absent_counts_as_fail: bool, details: bool = True) -> Select[Any]:
-    """Everyone whose ``period`` outcome counts as a fail, with the deciding outcome before it (R2's run: exempt,
-    void and uncounted absences are skipped, and a period without a test has no outcome at all).
-
-    The earlier outcome is found by three correlated lookups that each walk the (user, period, status) index
-    backwards and stop at the first deciding outcome: cheap per failing person, whatever the length of history."""
-    fails = (rules.FAIL, rules.ABSENT) if absent_counts_as_fail else (rules.FAIL,)
-    deciding = rules.deciding_statuses(absent_counts_as_fail=absent_counts_as_fail)
-    earlier = _EARLIER
-
-    def before(column: Any) -> Any:
-        return (select(column).where(earlier.user_id == Outcome.user_id, earlier.period < period,
-                                     earlier.status.in_(deciding))
-                .order_by(earlier.period.desc()).limit(1).correlate(Outcome).scalar_subquery())
-
-    query = select(Outcome.status, Outcome.score, before(earlier.status).label("before_status"))
-    if details:
-        query = query.add_columns(before(earlier.period).label("previous_period"),
-                                  before(earlier.score).label("before_score"))
+def _fails_query(period: str, viewer: User, *, absent_counts_as_fail: bool, details: bool = True,
+                 failed_twice: bool = False) -> Select[Any]:
+    """``lms.assessment.queries.fails_with_previous`` (the one implementation of R2's "deciding earlier outcome",
+    shared with the failed-twice API) with the person's current units, scoped to ``viewer``."""
+    query = assessment_queries.fails_with_previous(period, absent_counts_as_fail=absent_counts_as_fail,
+                                                   details=details, failed_twice=failed_twice)
     query, (county_name, grid_name) = _with_person(query, Outcome.user_id, viewer)
-    return (query.where(Outcome.period == period, Outcome.status.in_(fails))
-            .order_by(county_name, grid_name, User.employee_no))
+    return query.order_by(county_name, grid_name, User.employee_no)
 
 
 def failed_twice_rows(period: str, viewer: User, *, absent_counts_as_fail: bool = True,
                       limit: int | None = None) -> list[RiskRow]:
     """People whose ``period`` fail is at least their second in a row (the 200-yuan penalty is due), one query."""
-    query = _fails_query(period, viewer, absent_counts_as_fail=absent_counts_as_fail)
-    fails = (rules.FAIL, rules.ABSENT) if absent_counts_as_fail else (rules.FAIL,)
-    query = query.where(query.selected_columns.before_status.in_(fails))  # the label's subquery, once more
+    query = _fails_query(period, viewer, absent_counts_as_fail=absent_counts_as_fail, failed_twice=True)
     if limit is not None:
         query = query.limit(limit)
     return [_risk_row(period, row, absent_counts_as_fail) for row in db.session.execute(query)]

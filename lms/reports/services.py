@@ -6,10 +6,12 @@ on every paper of the quiz (finished and running, so a running attempt is graded
 submitted) and re-grades the finished ones from their saved answers with the attempts' own grading rules. Every
 changed attempt gets a ``regraded`` event (old and new score, who, which question) as its audit trail.
 
-What it does not do: assessment outcomes of a period that is already closed are stored rows that the monthly close
-never revisits (``lms.assessment.services.close_month`` reads the outcome history, not attempts, and a closed period
-is never closed again). The preview therefore lists the closed-period outcomes whose pass/fail would change, so a
-supervisor can act through reversals; a period not yet closed simply picks up the new scores at its close.
+A closed period's outcomes and ledger follow through the assessment domain: the regrade is recorded
+(``lms.assessment.reconciliation.record_regrade``, in the same transaction as the new scores) and the next
+``close-month`` corrects those outcomes and writes reversals and new entries. The preview lists the closed-period
+outcomes whose pass/fail will change so the trainer knows what the next close will correct; a period not yet
+closed simply picks up the new scores at its close. After the commit every changed attempt is announced with
+``attempt_graded`` (``regraded=True``), so certificates follow: issued for a new pass, revoked for a lost one.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from typing import Any
 from sqlalchemy import select
 
 from lms.accounts.models import User
+from lms.assessment import reconciliation
 from lms.attempts.models import IN_PROGRESS, Attempt, AttemptAnswer, AttemptEvent
+from lms.core import events
 from lms.core.errors import Forbidden, NotFound, ValidationFailed
 from lms.extensions import db
 from lms.quizzes.models import Quiz, QuizVersion
@@ -136,7 +140,8 @@ def plan_regrade(quiz: Quiz, correction: rules.KeyCorrection, viewer: User) -> R
 
 
 def apply_regrade(quiz: Quiz, correction: rules.KeyCorrection, *, actor: User, now: datetime) -> RegradePlan:
-    """Correct the key on every paper and store the new scores, in one transaction."""
+    """Correct the key on every paper and store the new scores with the regrade's record, in one transaction;
+    then announce each changed attempt (``attempt_graded`` with ``regraded=True``)."""
     if actor.role not in AUTHORS:
         raise Forbidden("只有培训师或管理员可以重新评分")
     plan = plan_regrade(quiz, correction, actor)
@@ -155,10 +160,17 @@ def apply_regrade(quiz: Quiz, correction: rules.KeyCorrection, *, actor: User, n
                 db.session.add(AttemptEvent(attempt_id=attempt.id, kind="regraded", at=now, detail={
                     "question": correction.question_id, "old_score": change.old_score,
                     "new_score": change.new_score, "by": actor.employee_no}))
+        reconciliation.record_regrade(quiz_id=quiz.id, question_id=correction.question_id,
+                                      correction={"correct": list(correction.correct),
+                                                  "accepted": list(correction.accepted)},
+                                      changes=plan.changes, actor=actor, now=now)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    if plan.changes:
+        for attempt in db.session.scalars(select(Attempt).where(Attempt.id.in_(list(changed))).order_by(Attempt.id)):
+            events.attempt_graded.send(attempt, regraded=True, actor=actor, now=now)
     log.info("regraded %s question %s by %s: %d papers, %d scores changed", quiz.slug, correction.question_id,
              actor.employee_no, plan.papers, len(plan.changes))
     return plan
