@@ -31,7 +31,7 @@ def update() -> None:
     pot = ROOT / "translations" / "messages.pot"
     subprocess.run(  # noqa: S603 - fixed arguments, our own paths
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-                    "-k", "_l", "-k", "N_", "-o", str(pot), str(ROOT)], check=True, capture_output=True, cwd=ROOT)
+                    "-k", "_l", "-k", "N_", "-o", str(pot), "."], check=True, capture_output=True, cwd=ROOT)
     with pot.open("rb") as handle:
         template = read_po(handle)
     pairs = load_tsv()

@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -31,6 +32,13 @@ from lms.core.i18n import LANG_COOKIE, available
 from lms.extensions import client_address, db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
+
+# Labels that accounts/rules.py keep in Chinese and templates translate where they show them
+# (``_(current_user.role_label)``): naming them here puts them in the English catalog. tests/core/test_i18n.py
+# fails when one is missing.
+RULE_LABELS = (
+    _l("渠道经理"), _l("培训师"), _l("主管"), _l("管理员"),
+)
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "请先登录。"

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -18,6 +19,16 @@ from lms.core.errors import DomainError, ValidationFailed
 from lms.core.markdown import render_markdown
 
 bp = Blueprint("announcements", __name__)
+
+# Labels that announcements/rules.py and payloads.py keep in Chinese and templates translate where they show them
+# (``_(announcement.kind_label)``): naming them here puts them in the English catalog. tests/core/test_i18n.py
+# fails when one is missing.
+RULE_LABELS = (
+    _l("通知"), _l("新政策"), _l("重点工作"), _l("课程变更"), _l("全体人员"), _l("县区"), _l("网格"), _l("指定人员"),
+    _l("未读"), _l("已读未确认"), _l("已确认"), _l("考试开放"), _l("考试即将截止"), _l("补考"), _l("新课程"),
+    _l("考核记录"), _l("催阅提醒"), _l("待发送"), _l("发送中"), _l("已发送"), _l("发送失败"), _l("已取消"),
+    _l("企业微信群机器人"), _l("钉钉群机器人"), _l("通用 JSON Webhook"), _l("电子邮件"),
+)
 
 SIGNED_IN = ("manager", "trainer", "supervisor", "admin")
 PUBLISHERS = ("trainer", "supervisor", "admin")

@@ -20,3 +20,9 @@ def select_locale() -> str:
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return str(current_user.locale)
     return languages[0]
+
+
+def N_(text: str) -> str:
+    """Mark a string for the catalog where it is defined (``-k N_`` in scripts/i18n.py); it is translated later,
+    where it is shown, with ``_(text)``."""
+    return text

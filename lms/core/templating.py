@@ -13,18 +13,19 @@ from werkzeug.exceptions import HTTPException
 
 from lms.core.clock import to_local
 from lms.core.errors import DomainError
+from lms.core.i18n import N_
 
 # (endpoint, label, roles). Endpoints that are not registered (a domain not installed) are skipped.
 NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
-    ("home.index", "首页", ("manager", "trainer", "supervisor", "admin")),
-    ("courses.catalogue", "课程", ("manager", "trainer", "supervisor", "admin")),
-    ("quizzes.index", "考试", ("manager", "trainer", "supervisor", "admin")),
-    ("certificates.mine", "我的证书", ("manager",)),
-    ("reports.supervisor_home", "考核看板", ("supervisor", "admin")),
-    ("reports.trainer_home", "培训分析", ("trainer", "admin")),
-    ("assessment.periods", "月度考核", ("supervisor", "admin", "trainer")),
-    ("announcements.inbox", "通知", ("manager", "trainer", "supervisor", "admin")),
-    ("accounts.admin_users", "人员管理", ("admin",)),
+    ("home.index", N_("首页"), ("manager", "trainer", "supervisor", "admin")),
+    ("courses.catalogue", N_("课程"), ("manager", "trainer", "supervisor", "admin")),
+    ("quizzes.index", N_("考试"), ("manager", "trainer", "supervisor", "admin")),
+    ("certificates.mine", N_("我的证书"), ("manager",)),
+    ("reports.supervisor_home", N_("考核看板"), ("supervisor", "admin")),
+    ("reports.trainer_home", N_("培训分析"), ("trainer", "admin")),
+    ("assessment.periods", N_("月度考核"), ("supervisor", "admin", "trainer")),
+    ("announcements.inbox", N_("通知"), ("manager", "trainer", "supervisor", "admin")),
+    ("accounts.admin_users", N_("人员管理"), ("admin",)),
 ]
 
 
@@ -82,13 +83,13 @@ def _error_page(status: int, title: str, message: str) -> Any:
 
 
 ERROR_TEXT = {
-    400: ("请求有误", "请求无法处理，请返回重试。"),
-    403: ("没有权限", "您没有权限访问此页面。如有疑问请联系您的主管或管理员。"),
-    404: ("页面不存在", "您访问的页面不存在或已被移除。"),
-    405: ("不支持的操作", "此页面不支持该操作。"),
-    413: ("文件过大", "上传的文件超过了大小上限。"),
-    429: ("操作过于频繁", "尝试次数过多，请稍后再试。"),
-    500: ("系统错误", "系统出现了问题，我们已记录。请稍后再试。"),
+    400: (N_("请求有误"), N_("请求无法处理，请返回重试。")),
+    403: (N_("没有权限"), N_("您没有权限访问此页面。如有疑问请联系您的主管或管理员。")),
+    404: (N_("页面不存在"), N_("您访问的页面不存在或已被移除。")),
+    405: (N_("不支持的操作"), N_("此页面不支持该操作。")),
+    413: (N_("文件过大"), N_("上传的文件超过了大小上限。")),
+    429: (N_("操作过于频繁"), N_("尝试次数过多，请稍后再试。")),
+    500: (N_("系统错误"), N_("系统出现了问题，我们已记录。请稍后再试。")),
 }
 
 
