@@ -90,12 +90,11 @@ def create_token(employee_no: str, label: str = "") -> str:
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+    # One statement for the token and its person: every API call (each autosave of a test) runs this.
+    return db.session.scalar(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
     )
-    if row is None or not row.user.active:
-        return None
-    return row.user
 
 
 # --- roster import ----------------------------------------------------------------------------------------------

@@ -27,11 +27,20 @@ def error(status: int, code: str, message: str) -> Any:
     return jsonify(error={"code": code, "message": message}), status
 
 
+def _bearer_user(req: Any, header: str) -> User | None:
+    """The person behind a bearer token, looked up once per request (the login manager and the check both ask).
+
+    Kept in the WSGI environ, which lives exactly as long as the request (``g`` may outlive it in tests)."""
+    if "lms.bearer_user" not in req.environ:
+        req.environ["lms.bearer_user"] = accounts.user_for_token(header[7:].strip())
+    return req.environ["lms.bearer_user"]  # type: ignore[no-any-return]
+
+
 @login_manager.request_loader
 def _load_from_bearer(req: Any) -> User | None:
     header = req.headers.get("Authorization", "")
     if req.path.startswith("/api/") and header.lower().startswith("bearer "):
-        return accounts.user_for_token(header[7:].strip())
+        return _bearer_user(req, header)
     return None
 
 
@@ -39,7 +48,7 @@ def _load_from_bearer(req: Any) -> User | None:
 def _authenticate() -> Any:
     header = request.headers.get("Authorization", "")
     if header:
-        if not header.lower().startswith("bearer ") or accounts.user_for_token(header[7:].strip()) is None:
+        if not header.lower().startswith("bearer ") or _bearer_user(request, header) is None:
             return error(401, "unauthorized", "API 令牌缺失或无效")
     elif request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()  # a cookie session: the page sends X-CSRFToken

@@ -108,9 +108,9 @@ def get_attempt(attempt_id: int) -> Any:
 @api.route("/attempts/<int:attempt_id>/answers/<question_id>", methods=["PUT"])
 def save_answer(attempt_id: int, question_id: str) -> Any:
     now = utcnow()
-    row = services.save_answer(current_user, attempt_id, question_id, _body(), now=now)
-    return jsonify(saved_at=_iso(row.saved_at), seq=row.client_seq, question_id=question_id,
-                   remaining_seconds=rules.remaining_seconds(now, row.attempt.deadline_at))
+    saved = services.save_answer(current_user, attempt_id, question_id, _body(), now=now)
+    return jsonify(saved_at=_iso(saved.saved_at), seq=saved.seq, question_id=question_id,
+                   remaining_seconds=rules.remaining_seconds(now, saved.deadline_at))
 
 
 @api.route("/attempts/<int:attempt_id>/submit", methods=["POST"])

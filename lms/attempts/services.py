@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.access import can_view_person
@@ -230,16 +231,59 @@ def _write_answer(attempt_id: int, question_id: str, answer: Answer, seq: int, n
     return row
 
 
-def save_answer(user: User, attempt_id: int, question_id: str, payload: Any, *, now: datetime) -> AttemptAnswer:
+@dataclass(frozen=True)
+class SavedAnswer:
+    """What the page is told after an autosave: plain values, read before the commit expires the rows."""
+
+    question_id: str
+    saved_at: datetime
+    seq: int
+    deadline_at: datetime
+
+
+def _upsert_answer(attempt_id: int, question_id: str, answer: Answer, seq: int,
+                   now: datetime) -> tuple[datetime, int] | None:
+    """``_write_answer`` as one statement: insert the answer, or update it unless the saved one is newer.
+
+    Returns (saved_at, seq) as stored, or None when an older change was replayed (the newer answer stands).
+    """
+    table = AttemptAnswer.__table__
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(attempt_id=attempt_id, question_id=question_id,
+                                             choices=list(answer.choices), text=answer.text, client_seq=seq,
+                                             saved_at=now)
+    new = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.attempt_id, table.c.question_id],
+        # seq 0 means "not numbered": it always writes and keeps the stored number (max(seq, stored)).
+        set_={"choices": new.choices, "text": new.text, "saved_at": new.saved_at,
+              "client_seq": case((new.client_seq == 0, table.c.client_seq), else_=new.client_seq)},
+        where=or_(new.client_seq == 0, table.c.client_seq <= new.client_seq),
+    ).returning(table.c.saved_at, table.c.client_seq)
+    row = db.session.execute(statement).first()
+    return (row.saved_at, row.client_seq) if row is not None else None
+
+
+def save_answer(user: User, attempt_id: int, question_id: str, payload: Any, *, now: datetime) -> SavedAnswer:
     attempt = own_attempt(user, attempt_id)
     answer, seq = _parse(attempt, question_id, payload)
     _refuse_late(attempt, now)
+    deadline_at = attempt.deadline_at
+    # The write transaction is three statements back to back (lock, upsert, event): on SQLite every other
+    # worker's autosave waits for this one's commit, so nothing slower (ORM flush, reads) happens inside it.
     if not _lock_in_progress(attempt_id):
         db.session.rollback()
         raise Conflict("答卷已提交，不能再修改。", code="finished")
-    row = _write_answer(attempt_id, question_id, answer, seq, now)
+    written = _upsert_answer(attempt_id, question_id, answer, seq, now)
+    if written is None:
+        db.session.rollback()
+        kept = db.session.execute(select(AttemptAnswer.saved_at, AttemptAnswer.client_seq).where(
+            AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.question_id == question_id)).one()
+        return SavedAnswer(question_id, kept.saved_at, kept.client_seq, deadline_at)
+    db.session.execute(insert(AttemptEvent).values(attempt_id=attempt_id, kind="answer_saved", at=now,
+                                                   detail={"question": question_id, "seq": seq}))
     db.session.commit()
-    return row
+    return SavedAnswer(question_id, written[0], written[1], deadline_at)
 
 
 # --- finishing -------------------------------------------------------------------------------------------------------
