@@ -742,20 +742,26 @@ def _may_be_due(window: rules.QuizWindow, now: datetime) -> bool:
 
 def notify_ledger_entry(entry: Any, *, now: datetime | None = None) -> int:
     """A ledger entry was committed: tell the person what, why, and how to appeal. Enqueues; never sends."""
+    return notify_ledger_entries([entry], now=now)
+
+
+def notify_ledger_entries(entries: Sequence[Any], *, now: datetime | None = None) -> int:
+    """Many ledger entries were committed together (a monthly close): the same messages as one by one, queued in
+    one transaction — a commit per entry made a 10,000-person close three times slower."""
     from lms.assessment.rules import KIND_LABELS
 
     now = now or utcnow()
     settings = rules.ReminderSettings.from_settings(current_app.config)
-    if not settings.ledger:
+    if not settings.ledger or not entries:
         return 0
-    facts = rules.LedgerFacts(entry.id, entry.user_id, entry.period, entry.kind,
-                              KIND_LABELS.get(entry.kind, entry.kind), entry.reason or "", entry.amount_yuan,
-                              entry.points)
     link = path_for("assessment.mine") if "assessment.mine" in current_app.view_functions \
         else path_for("announcements.inbox")
-    reminder = rules.ledger_reminder(facts, settings, link=link)
+    reminders = [rules.ledger_reminder(rules.LedgerFacts(entry.id, entry.user_id, entry.period, entry.kind,
+                                                         KIND_LABELS.get(entry.kind, entry.kind), entry.reason or "",
+                                                         entry.amount_yuan, entry.points), settings, link=link)
+                 for entry in entries]
     with Session(db.engine) as session:
-        count = deliver(session, [reminder], now=now)
+        count = deliver(session, reminders, now=now)
         session.commit()
     return count.inbox
 

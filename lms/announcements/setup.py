@@ -21,6 +21,15 @@ def _on_ledger_entry(entry: Any, **_extra: Any) -> None:
         log.exception("could not queue the message for ledger entry %s", getattr(entry, "id", "?"))
 
 
+def _on_ledger_entries(entries: Any, **_extra: Any) -> None:
+    from lms.announcements import services
+
+    try:
+        services.notify_ledger_entries(entries)
+    except Exception:  # as above: the close that wrote them has committed and must stay closed
+        log.exception("could not queue the messages for %d ledger entries", len(entries))
+
+
 def _on_lesson_published(lesson: Any, **_extra: Any) -> None:
     from lms.announcements import services
 
@@ -55,6 +64,7 @@ def init_app(app: Flask) -> None:
 
     # weak=False: the receivers are module functions, but be explicit that they live as long as the process.
     events.ledger_entry_written.connect(_on_ledger_entry, weak=False)
+    events.ledger_entries_written.connect(_on_ledger_entries, weak=False)
     events.lesson_published.connect(_on_lesson_published, weak=False)
     panels.register("manager", "announcements/_home_panel_manager.html", manager_panel, order=5)
     panels.register("supervisor", "announcements/_home_panel_supervisor.html", supervisor_panel, order=5)
