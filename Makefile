@@ -58,8 +58,10 @@ test-postgres: install test-os-deps
 
 test: lint test-sqlite test-postgres
 
+# Not part of `make test`: about 10 minutes on 2 cores. BENCH_ARGS=--quick for a smoke run.
 bench: os-deps install
-	$(BIN)/python bench/run.py
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 audit: install
 	$(BIN)/bandit -q -r lms -lll
