@@ -1,21 +1,23 @@
 """A stateful property: month after month of random outcomes for 50 managers, closed one by one (sometimes twice,
-sometimes by several closes at once), the ledger always equals the one recomputed from scratch from the stored
-outcomes — and repeated or parallel closes never add a row."""
+sometimes by several closes at once), with random regrades of closed months in between, the ledger always equals
+the one recomputed from scratch from the stored outcomes — the outcomes follow the regraded attempts, the
+rankings are the recomputed ones, and repeated or parallel closes never add a row."""
 
 from __future__ import annotations
 
 import itertools
 import os
 import threading
+from types import SimpleNamespace
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule, run_state_machine_as_test
 from sqlalchemy import func, select
 
-from lms.assessment import services
+from lms.assessment import reconciliation, services
 from lms.assessment.models import ClosedPeriod, LedgerEntry, Outcome, Ranking
-from lms.attempts.models import Accommodation
+from lms.attempts.models import Accommodation, Attempt
 from lms.core import events
 from lms.extensions import db
 from tests.assessment.conftest import after_close
@@ -26,6 +28,7 @@ MONTHS = 24
 OUTCOMES = st.lists(st.sampled_from("PPPFFAEV"), min_size=MANAGERS, max_size=MANAGERS).map("".join)
 MONTH = st.one_of(st.none(), OUTCOMES, OUTCOMES, OUTCOMES, OUTCOMES)
 SCORES = {"P": [80.0, 85.5, 92.0, 100.0], "F": [0.0, 55.0, 79.9], "E": [None, 90.0], "V": [None, 95.0], "A": [None]}
+REGRADED = st.sampled_from([0.0, 60.0, 79.9, 80.0, 88.0, 100.0])
 _examples = itertools.count()
 
 
@@ -51,6 +54,7 @@ def test_incremental_closes_equal_a_recompute_from_scratch(app, make_user, month
             db.session.commit()
             self.month = 0
             self.closed: list[str] = []
+            self.quizzes: dict[str, object] = {}
             self.trainer = make_user("trainer")
 
         def next_period(self) -> str:
@@ -64,6 +68,7 @@ def test_incremental_closes_equal_a_recompute_from_scratch(app, make_user, month
             if outcomes is None:  # no test this month: it neither breaks nor extends a run
                 return
             quiz = monthly_quiz(period)
+            self.quizzes[period] = quiz
             scores = {p: SCORES[o][(i + self.month) % len(SCORES[o])]
                       for i, (p, o) in enumerate(zip(self.people, outcomes, strict=True))}
             take(quiz, {p: s for p, s in scores.items() if s is not None})
@@ -83,8 +88,34 @@ def test_incremental_closes_equal_a_recompute_from_scratch(app, make_user, month
                 actor=self.trainer, now=after_close("2030-01"), period=self.next_period())
 
         @precondition(lambda self: bool(self.closed))
+        @rule(data=st.data())
+        def a_regrade_of_a_closed_month(self, data: st.DataObject) -> None:
+            """A key correction: new scores for some people's attempts of a closed month (what the regrade service
+            stores); the next close, or closing a closed month again, carries it into outcomes and the ledger."""
+            period = data.draw(st.sampled_from(self.closed))
+            who = data.draw(st.lists(st.integers(0, MANAGERS - 1), min_size=1, max_size=6, unique=True))
+            attempts = {a.user_id: a for a in db.session.scalars(select(Attempt).where(
+                Attempt.quiz_id == self.quizzes[period].id))}
+            changes = []
+            for index in who:
+                attempt = attempts.get(self.people[index].id)
+                new = data.draw(REGRADED)
+                if attempt is None or attempt.score == new:
+                    continue
+                changes.append(SimpleNamespace(attempt_id=attempt.id, user_id=attempt.user_id,
+                                               old_score=attempt.score, new_score=new, old_passed=attempt.passed,
+                                               new_passed=new >= 80))
+                attempt.score, attempt.passed = new, new >= 80
+            reconciliation.record_regrade(quiz_id=self.quizzes[period].id, question_id="q1", correction={},
+                                          changes=changes, actor=self.trainer, now=after_close(period))
+            db.session.commit()
+
+        @precondition(lambda self: bool(self.closed))
         @rule()
         def close_the_last_period_again(self) -> None:
+            # The first one carries pending regrades (if any); after that, closing again changes nothing.
+            assert services.close_month(self.closed[-1], now=after_close(self.closed[-1])).already_closed
+            self.check_ledger()
             before = table_counts()
             assert services.close_month(self.closed[-1], now=after_close(self.closed[-1])).already_closed
             assert table_counts() == before
@@ -125,10 +156,21 @@ def test_incremental_closes_equal_a_recompute_from_scratch(app, make_user, month
         def check_ledger(self) -> None:
             written = services.written_close_entries()
             assert written == services.recompute_close_entries()
-            rows = db.session.scalar(select(func.count()).where(LedgerEntry.kind.in_(
-                ("criticism", "cash_penalty", "yellow_card", "reward", "improvement_plan", "post_adjustment"))))
-            assert rows == len(written)
-            assert rows == db.session.scalar(select(func.sum(ClosedPeriod.entry_count)))
+            close_kinds = LedgerEntry.kind.in_(
+                ("criticism", "cash_penalty", "yellow_card", "reward", "improvement_plan", "post_adjustment"))
+            by_regrade = select(LedgerEntry.reverses_id).where(LedgerEntry.rule == "regrade")
+            rows = db.session.scalar(select(func.count()).where(close_kinds))
+            assert db.session.scalar(select(func.count()).where(close_kinds, LedgerEntry.id.not_in(by_regrade))) \
+                == len(written)  # one standing row per consequence
+            reissued = db.session.scalar(select(func.count()).where(
+                close_kinds, LedgerEntry.reason.like("%（更正答案后重新评定）")))
+            assert rows == db.session.scalar(select(func.sum(ClosedPeriod.entry_count))) + reissued
+            # every outcome follows its (possibly regraded) attempt, and every ranking is the recomputed one
+            assert db.session.scalar(select(func.count()).select_from(Outcome).join(
+                Attempt, Attempt.id == Outcome.attempt_id).where(Outcome.score != Attempt.score)) == 0
+            plans, _groups = reconciliation.corrected_history(services.current_policy())
+            assert {(plan.period, r.user_id, r.position, r.band) for plan in plans for r in plan.ranking} == set(
+                db.session.execute(select(Ranking.period, Ranking.user_id, Ranking.position, Ranking.band)))
             mine = [p.id for p in self.people]
             assert db.session.scalar(select(func.count()).where(Outcome.user_id.in_(mine))) == \
                 MANAGERS * len(self.closed)

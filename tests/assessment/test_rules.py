@@ -285,3 +285,99 @@ def test_rules_import_nothing_from_flask_or_sqlalchemy():
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert not {m for m in imported if m and m.split(".")[0] in ("flask", "sqlalchemy", "lms")}
+
+
+# --- reconciling the ledger after a regrade ------------------------------------------------------------------------
+
+
+def planned(period: str, user_id: int, kind: str) -> rules.PlannedEntry:
+    rule = rules.RULE_FIRST_FAIL if kind == "criticism" else rules.RULE_CONSECUTIVE_FAIL
+    return rules.PlannedEntry(period, user_id, kind, rule, "reason")
+
+
+def issued(entry_id: int, period: str, user_id: int, kind: str, withdrawn_by: str | None = None, *,
+           suffix: str = "") -> rules.IssuedEntry:
+    return rules.IssuedEntry(entry_id, period, user_id, kind, f"{period}:user:{user_id}:{kind}{suffix}", withdrawn_by)
+
+
+EVERYTHING = rules.ReconcileScope(r2_from={1: "2026-01", 2: "2026-01"}, reranked=()).covers
+APPEAL, REGRADE = rules.RULE_APPEAL.code, rules.RULE_REGRADE.code
+
+
+@pytest.mark.parametrize(("due", "ledger", "withdrawn", "new_keys"), [
+    # still due and standing: nothing
+    ([("2026-01", 1, "criticism")], [issued(1, "2026-01", 1, "criticism")], [], []),
+    # no longer due: the standing entry is reversed
+    ([], [issued(1, "2026-01", 1, "criticism")], [1], []),
+    # no longer due, already reversed (by an appeal or an earlier regrade): nothing
+    ([], [issued(1, "2026-01", 1, "criticism", APPEAL)], [], []),
+    ([], [issued(1, "2026-01", 1, "criticism", REGRADE)], [], []),
+    # newly due: issued with the close's own key
+    ([("2026-02", 1, "cash_penalty")], [], [], ["2026-02:user:1:cash_penalty"]),
+    # due again after a regrade reversed it: the second issue gets :r2, the third :r3
+    ([("2026-01", 1, "criticism")], [issued(1, "2026-01", 1, "criticism", REGRADE)], [],
+     ["2026-01:user:1:criticism:r2"]),
+    ([("2026-01", 1, "criticism")], [issued(1, "2026-01", 1, "criticism", REGRADE),
+                                     issued(2, "2026-01", 1, "criticism", REGRADE, suffix=":r2")], [],
+     ["2026-01:user:1:criticism:r3"]),
+    # due, but a supervisor reversed it on appeal: the person's decision stands, nothing re-issued
+    ([("2026-01", 1, "criticism")], [issued(1, "2026-01", 1, "criticism", APPEAL)], [], []),
+])
+def test_reconcile_ledger_table(due, ledger, withdrawn, new_keys):
+    correction = rules.reconcile_ledger([planned(*d) for d in due], ledger, in_scope=EVERYTHING)
+    assert [e.id for e in correction.withdraw] == withdrawn
+    assert [key for _entry, key in correction.issue] == new_keys
+
+
+def test_reconcile_touches_nothing_outside_its_scope():
+    scope = rules.ReconcileScope(r2_from={1: "2026-02"}, reranked={("2026-01", 2)}, r8_from={3: "2026-03"})
+    ledger = [issued(1, "2026-01", 1, "criticism"),  # before the corrected period: left alone
+              issued(2, "2026-02", 1, "criticism"),  # in scope, no longer due: reversed
+              issued(3, "2026-01", 2, "cash_penalty"),  # person 2 only re-ranked: R2 out of scope
+              issued(4, "2026-01", 2, "yellow_card"),  # re-ranked: reversed
+              issued(5, "2026-03", 3, "improvement_plan")]  # cards changed from 2026-03: reversed
+    correction = rules.reconcile_ledger([], ledger, in_scope=scope.covers)
+    assert [e.id for e in correction.withdraw] == [2, 4, 5]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["2026-01", "2026-02", "2026-03"]), st.integers(1, 3),
+                          st.sampled_from(["criticism", "cash_penalty"])), max_size=8),
+       st.lists(st.tuples(st.sampled_from(["2026-01", "2026-02", "2026-03"]), st.integers(1, 3),
+                          st.sampled_from(["criticism", "cash_penalty"]),
+                          st.sampled_from([None, APPEAL, REGRADE])), max_size=8))
+def test_reconciling_the_result_again_changes_nothing(due, ledger):
+    scope = rules.ReconcileScope(r2_from={1: "2026-01", 2: "2026-01", 3: "2026-01"}, reranked=()).covers
+    seen: dict[tuple[str, int, str], int] = {}
+    entries = []
+    for i, (p, u, k, w) in enumerate(ledger, 1):  # the n-th issue of one consequence carries its :r<n> key
+        seen[(p, u, k)] = seen.get((p, u, k), 0) + 1
+        entries.append(issued(i, p, u, k, w, suffix="" if seen[(p, u, k)] == 1 else f":r{seen[(p, u, k)]}"))
+    wanted = [planned(*d) for d in dict.fromkeys(due)]
+    first = rules.reconcile_ledger(wanted, entries, in_scope=scope)
+    withdrawn = {e.id for e in first.withdraw}
+    after = [rules.IssuedEntry(e.id, e.period, e.user_id, e.kind, e.key, REGRADE if e.id in withdrawn
+                               else e.withdrawn_by) for e in entries]
+    after += [rules.IssuedEntry(100 + i, p.period, p.user_id, p.kind, key) for i, (p, key) in enumerate(first.issue)]
+    second = rules.reconcile_ledger(wanted, after, in_scope=scope)
+    assert (second.withdraw, second.issue) == ((), ())
+    keys = [e.key for e in after]
+    assert len(keys) == len(set(keys))  # a re-issue never reuses a key
+
+
+def test_a_yellow_card_reversed_on_appeal_does_not_count_towards_the_quarter():
+    # one person, bottom of a group of two in January and February (same quarter): two cards → improvement plan
+    facts = [PeriodFacts(p, [OutcomeFact(1, "E1", 1, PASS, 81.0), OutcomeFact(2, "E2", 1, PASS, 99.0)])
+             for p in ("2026-01", "2026-02")]
+    kinds = {e.kind for plan in rules.plan_history(facts, DEFAULT) for e in plan.entries if e.user_id == 1}
+    assert "improvement_plan" in kinds
+    appealed = rules.plan_history(facts, DEFAULT, appealed_cards={("2026-01", 1)})
+    assert "improvement_plan" not in {e.kind for plan in appealed for e in plan.entries if e.user_id == 1}
+
+
+@pytest.mark.parametrize(("absent_counts", "fails", "deciding"), [
+    (True, (FAIL, ABSENT), (PASS, FAIL, ABSENT)),
+    (False, (FAIL,), (PASS, FAIL)),
+])
+def test_which_outcomes_fail_and_which_decide_a_run(absent_counts, fails, deciding):
+    assert rules.fail_outcomes(absent_counts_as_fail=absent_counts) == fails
+    assert rules.deciding_outcomes(absent_counts_as_fail=absent_counts) == deciding
