@@ -213,6 +213,9 @@
     updateProgress();
     flush();
   }
+  // A 5xx, 408 or 429 is the network's or the server's passing trouble (a restart behind the load balancer, a
+  // gateway timeout): the change stays queued and is sent again, exactly like a dropped connection.
+  function isTransient(status) { return status === 408 || status === 429 || status >= 500; }
   function flush() {
     if (sending || !queue.length || finished) { return Promise.resolve(); }
     sending = true;
@@ -222,6 +225,7 @@
     return request("PUT", d.apiBase + "/attempts/" + attempt.id + "/answers/" + encodeURIComponent(item.qid), body)
       .then(function (r) {
         sending = false;
+        if (isTransient(r.status)) { updateProgress(); setTimeout(flush, RETRY_MS); return; }
         if (r.status === 409) { queue = []; save("queue", queue); resync(); return; }
         queue.shift();  // saved, or refused for good (4xx): either way it must not block the rest
         save("queue", queue);
@@ -252,6 +256,11 @@
           queue = [];
           clearStore();
           if (r.ok) { showDone(r.data); } else { resync(); }
+          return;
+        }
+        if (isTransient(r.status)) {
+          saveEl.textContent = msg("submitRetry");
+          setTimeout(function () { submit(reason); }, RETRY_MS);
           return;
         }
         showMessage((r.data.error || {}).message || String(r.status));

@@ -128,3 +128,35 @@ def test_answers_survive_reload_and_offline_and_the_timer_submits(app, make_user
     assert (attempt.status, attempt.finish_reason) == ("submitted", "timer")
     assert attempt.score == 75.0  # q1, q2, q4 right; q3 unanswered
     expect(page.locator("#quiz-done-score")).to_contain_text("75.0")
+
+
+def test_a_server_error_keeps_the_change_queued_until_it_is_saved(app, make_user, page):
+    """A 502/503 from a load balancer during a restart is not a refusal: the page retries the same change."""
+    from playwright.sync_api import expect
+
+    write_quiz(app, "timed", SHORT_QUIZ.replace(f"time_limit_seconds: {TIME_LIMIT}", "time_limit_seconds: 600"))
+    sync(app)
+    person = make_user("manager")
+    page.goto("/login")
+    page.fill("input[name=employee_no]", person.employee_no)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+    page.goto("/quizzes/timed/take")
+    expect(page.locator("#q-q1")).to_be_visible()
+
+    failures = {"left": 2}
+
+    def flaky(route):
+        if route.request.method == "PUT" and failures["left"] > 0:
+            failures["left"] -= 1
+            route.fulfill(status=503, body="upstream restarting")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/attempts/*/answers/*", flaky)
+    page.get_by_label("8号").check()
+    expect(page.locator("#quiz-save-status")).to_have_text("已保存", timeout=20_000)
+    assert failures["left"] == 0  # both 503s were seen, and the change was sent again after them
+    attempt_id = db.session.scalar(select(Attempt.id).where(Attempt.user_id == person.id))
+    assert saved_answers(attempt_id)["q1"].choices == ["B"]
