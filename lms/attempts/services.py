@@ -9,6 +9,7 @@ tap, a retried submit and the deadline sweep can never grade twice, and no ackno
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -104,12 +105,22 @@ def _event(attempt_id: int, kind: str, now: datetime, detail: dict[str, Any] | N
     db.session.add(AttemptEvent(attempt_id=attempt_id, kind=kind, at=now, detail=detail))
 
 
+# Statements of the autosave path, built once per process: every answer of every test runs them, and building
+# and keying a statement each time cost more than executing it (profiled under load).
+_LOCK_IN_PROGRESS = (update(Attempt.__table__)
+                     .where(Attempt.__table__.c.id == bindparam("attempt_id"),
+                            Attempt.__table__.c.status == IN_PROGRESS)
+                     .values(status=IN_PROGRESS))
+_INSERT_EVENT = insert(AttemptEvent.__table__)
+# What an autosave reads of the attempt, as a plain row (an ORM object costs more to load than the query).
+_ATTEMPT_FOR_SAVING = select(Attempt.id, Attempt.user_id, Attempt.status, Attempt.deadline_at, Attempt.paper).where(
+    Attempt.id == bindparam("attempt_id"))
+
+
 def _lock_in_progress(attempt_id: int) -> bool:
     """Start a fresh transaction holding the attempt's write lock; False if it is no longer in progress."""
     db.session.commit()
-    result = db.session.execute(
-        update(Attempt).where(Attempt.id == attempt_id, Attempt.status == IN_PROGRESS)
-        .values(status=IN_PROGRESS).execution_options(synchronize_session=False))
+    result = db.session.execute(_LOCK_IN_PROGRESS, {"attempt_id": attempt_id})
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
@@ -241,31 +252,38 @@ class SavedAnswer:
     deadline_at: datetime
 
 
-def _upsert_answer(attempt_id: int, question_id: str, answer: Answer, seq: int,
-                   now: datetime) -> tuple[datetime, int] | None:
-    """``_write_answer`` as one statement: insert the answer, or update it unless the saved one is newer.
-
-    Returns (saved_at, seq) as stored, or None when an older change was replayed (the newer answer stands).
-    """
+@functools.cache
+def _upsert_statement(dialect_name: str) -> Any:
+    """INSERT the answer, or UPDATE it unless the stored one carries a higher number (per dialect, built once)."""
     table = AttemptAnswer.__table__
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(attempt_id=attempt_id, question_id=question_id,
-                                             choices=list(answer.choices), text=answer.text, client_seq=seq,
-                                             saved_at=now)
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(table)
     new = statement.excluded
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[table.c.attempt_id, table.c.question_id],
         # seq 0 means "not numbered": it always writes and keeps the stored number (max(seq, stored)).
         set_={"choices": new.choices, "text": new.text, "saved_at": new.saved_at,
               "client_seq": case((new.client_seq == 0, table.c.client_seq), else_=new.client_seq)},
         where=or_(new.client_seq == 0, table.c.client_seq <= new.client_seq),
     ).returning(table.c.saved_at, table.c.client_seq)
-    row = db.session.execute(statement).first()
+
+
+def _upsert_answer(attempt_id: int, question_id: str, answer: Answer, seq: int,
+                   now: datetime) -> tuple[datetime, int] | None:
+    """``_write_answer`` as one statement: insert the answer, or update it unless the saved one is newer.
+
+    Returns (saved_at, seq) as stored, or None when an older change was replayed (the newer answer stands).
+    """
+    row = db.session.execute(_upsert_statement(db.session.get_bind().dialect.name), {
+        "attempt_id": attempt_id, "question_id": question_id, "choices": list(answer.choices), "text": answer.text,
+        "client_seq": seq, "saved_at": now}).first()
     return (row.saved_at, row.client_seq) if row is not None else None
 
 
 def save_answer(user: User, attempt_id: int, question_id: str, payload: Any, *, now: datetime) -> SavedAnswer:
-    attempt = own_attempt(user, attempt_id)
+    attempt = db.session.execute(_ATTEMPT_FOR_SAVING, {"attempt_id": attempt_id}).first()
+    if attempt is None or attempt.user_id != user.id:  # as own_attempt: someone else's is "not found"
+        raise NotFound("答卷不存在")
     answer, seq = _parse(attempt, question_id, payload)
     _refuse_late(attempt, now)
     deadline_at = attempt.deadline_at
@@ -280,8 +298,8 @@ def save_answer(user: User, attempt_id: int, question_id: str, payload: Any, *, 
         kept = db.session.execute(select(AttemptAnswer.saved_at, AttemptAnswer.client_seq).where(
             AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.question_id == question_id)).one()
         return SavedAnswer(question_id, kept.saved_at, kept.client_seq, deadline_at)
-    db.session.execute(insert(AttemptEvent).values(attempt_id=attempt_id, kind="answer_saved", at=now,
-                                                   detail={"question": question_id, "seq": seq}))
+    db.session.execute(_INSERT_EVENT, {"attempt_id": attempt_id, "kind": "answer_saved", "at": now,
+                                       "detail": {"question": question_id, "seq": seq}})
     db.session.commit()
     return SavedAnswer(question_id, written[0], written[1], deadline_at)
 
