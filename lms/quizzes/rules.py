@@ -24,6 +24,7 @@ BANK_KIND = "bank"
 REVIEW_POLICIES = ("immediately", "after_close", "never")
 MAX_FILE_BYTES = 1024 * 1024
 MAX_ALIASES = 20
+MAX_NESTING = 32  # a quiz is a few levels deep; thousands of brackets would overflow the loader's recursion
 KEY_RE = re.compile(r"^[A-Za-z0-9_.-]{1,60}$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -224,17 +225,24 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def load_yaml(text: str, path: str) -> Any:
-    """``safe_load`` with a size limit and an alias limit; errors name the file and line."""
+    """``safe_load`` with a size limit, an alias limit and a nesting limit; errors name the file and line."""
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise QuizFileError([f"{path}: file is larger than {MAX_FILE_BYTES // 1024} KB"])
     try:
-        aliases = 0
+        aliases = depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 aliases += 1
                 if aliases > MAX_ALIASES:
                     line = event.start_mark.line + 1 if event.start_mark else "?"
                     raise QuizFileError([f"{path}:{line}: too many YAML aliases (more than {MAX_ALIASES})"])
+            elif isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    line = event.start_mark.line + 1 if event.start_mark else "?"
+                    raise QuizFileError([f"{path}:{line}: YAML nested too deeply (more than {MAX_NESTING} levels)"])
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
