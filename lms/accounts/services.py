@@ -7,7 +7,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts import rules
@@ -89,12 +89,14 @@ def create_token(employee_no: str, label: str = "") -> str:
     return token
 
 
+# One statement for the token and its person, built once: every API call (each autosave of a test) runs it.
+_USER_FOR_TOKEN = (select(User).join(ApiToken, ApiToken.user_id == User.id)
+                   .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+                          User.active.is_(True)))
+
+
 def user_for_token(token: str) -> User | None:
-    # One statement for the token and its person: every API call (each autosave of a test) runs this.
-    return db.session.scalar(
-        select(User).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
-    )
+    return db.session.scalar(_USER_FOR_TOKEN, {"token_hash": _digest(token)})
 
 
 # --- roster import ----------------------------------------------------------------------------------------------
