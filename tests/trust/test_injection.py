@@ -24,7 +24,7 @@ from urllib.parse import quote
 import openpyxl
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.accounts.models import User
 from lms.assessment import services as assessment
@@ -107,7 +107,7 @@ def test_no_vector_survives_in_questions_options_or_explanations(app, client, au
 
 
 @pytest.fixture
-def hostile_county(app, runner, tmp_path, monthly_quiz, take, make_user):
+def hostile_county(runner, tmp_path, monthly_quiz, take, make_user):
     """A county whose roster names are script vectors and spreadsheet formulas, imported through the command,
     with a closed month: the odd people fail (criticism in the notice), the even pass (certificates)."""
     names = [v.strip() for v in VECTORS if len(v.strip()) <= 50 and "\n" not in v][:90] + FORMULAS
@@ -214,7 +214,7 @@ def test_no_export_turns_a_name_into_a_formula(client, auth, runner, hostile_cou
 def pdf_text(data: bytes, tmp_path: Path) -> str:
     path = tmp_path / "out.pdf"
     path.write_bytes(data)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,  # noqa: S607
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,  # noqa: S603, S607
                           check=True).stdout
 
 
@@ -358,6 +358,33 @@ def test_sql_through_every_api_parameter_is_only_data(client, auth, two_counties
     assert not problems, "\n".join(problems[:30])
     assert db.session.scalar(select(User.id).where(User.employee_no == here[0].employee_no))  # nothing dropped
     record_figures("sql_injection", {"requests": requests, "payloads": len(SQL_PAYLOADS)})
+
+
+def test_a_nul_character_is_bad_input_not_a_server_error(app, client, auth, make_user):
+    """PostgreSQL cannot store NUL in text, so before the guard in lms/core/security.py a NUL in a search box
+    (``/api/v1/lessons?q=%00``) was a 500 there. Links, forms and JSON bodies: 400, nothing stored."""
+    from lms.attempts.models import AttemptAnswer
+    from tests.attempts.quiz_files import PRACTICE
+
+    write_quiz(app, "nul-quiz", PRACTICE)
+    sync(app)
+    person = make_user("manager")
+    assert post_form(client, "/login", {"employee_no": person.employee_no + "\x00", "password": "x"}).status_code \
+        == 400
+    auth.login(person)
+    headers = api_headers(client)
+    paper = client.post("/api/v1/quizzes/nul-quiz/attempts", headers=headers).get_json()
+    fill = next(q for q in paper["questions"] if q["type"] == "fill")
+    for body in ({"text": "B2B\u0000"}, {"text": "ok", "note": "\u0000"}):
+        response = client.put(f"/api/v1/attempts/{paper['id']}/answers/{fill['id']}", headers=headers, json=body)
+        assert response.status_code == 400, response.get_data(as_text=True)
+        assert response.get_json()["error"]["code"] == "bad_request"
+    assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 0
+    for url in ["/api/v1/lessons?q=%00", "/api/v1/lessons/a%00b", "/api/v1/ledger?period=2026-11%00",
+                "/courses?q=%00", "/lessons/a%00b", "/quizzes/a%00b", "/certificates/verify/A%00B"]:
+        assert client.get(url).status_code == 400, url
+    saved = client.put(f"/api/v1/attempts/{paper['id']}/answers/{fill['id']}", headers=headers, json={"text": "B2B"})
+    assert saved.status_code == 200  # the guard refuses NUL, not answers
 
 
 # --- CSP on every page -----------------------------------------------------------------------------------------------

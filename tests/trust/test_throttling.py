@@ -25,6 +25,13 @@ from tests.support.web import CSRF_META, post_form
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    """Said explicitly: the limiter is one object for the process, and Flask-Limiter keeps ``enabled`` from the
+    last app that set it (a module that turns limits off for its own app would otherwise turn them off here)."""
+    return {**app_config, "RATELIMIT_ENABLED": True}
+
+
 def sign_in(client: Any, employee_no: str, password: str, address: str) -> int:
     return post_form(client, "/login", {"employee_no": employee_no, "password": password},
                      environ_base={"REMOTE_ADDR": address}).status_code
