@@ -31,7 +31,7 @@ def test_bulk_issuing_matches_one_by_one_for_every_kind_of_attempt(make_user, ma
 
     by_attempt = {c.attempt_id: c for c in _certificates()}
     assert issued == sum(c is not None for c in one_by_one) == 3
-    for bulk_attempt, single_attempt, expected in zip(bulk, single, one_by_one, strict=True):
+    for bulk_attempt, expected in zip(bulk, one_by_one, strict=True):
         got = by_attempt.get(bulk_attempt.id)
         assert (got is None) == (expected is None)
         if got is not None:
