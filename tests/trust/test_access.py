@@ -160,8 +160,8 @@ def test_a_manager_reads_only_their_own_rows_through_the_api(client):
     assert {item["id"] for item in items} <= mine
     # lesson progress is the reader's own: the neighbour studied a lesson this manager did not open
     lessons = client.get("/api/v1/lessons").get_json()
-    assert lessons["lessons"] and not any(row["studied"] for row in lessons["lessons"]), \
-        "someone else's progress shown as mine"
+    assert lessons["lessons"]
+    assert not any(row["studied"] for row in lessons["lessons"]), "someone else's progress shown as mine"
     assert lessons["pack"]["studied"] == 0
 
 
