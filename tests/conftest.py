@@ -64,6 +64,9 @@ def app_config(tmp_path: Path) -> dict[str, Any]:
         "LMS_CONTENT_DIR": str(content),
         "LMS_QUIZZES_DIR": str(quizzes),
         "LMS_BASE_URL": "http://localhost",
+        # Flask-Limiter keeps `enabled` from the last app it was bound to (config.setdefault on a shared extension):
+        # say it explicitly so a test that turns throttling off cannot leak that into the next test.
+        "RATELIMIT_ENABLED": True,
         "SERVER_NAME": None,
     }
 
