@@ -36,13 +36,16 @@ def test_the_close_sends_one_event_for_all_its_entries_and_each_person_gets_thei
     quiz = monthly_quiz("2026-11")
     take(quiz, {people[0]: 95, people[1]: 88, people[2]: 60, people[3]: 79.9})  # two absent
     batches, singles = [], []
-    events.ledger_entries_written.connect(batches.append, weak=False)
-    events.ledger_entry_written.connect(singles.append, weak=False)
-    try:
+
+    def on_batch(entries, **_kwargs):
+        batches.append(entries)
+
+    def on_single(entry, **_kwargs):
+        singles.append(entry)
+
+    # connected_to disconnects on exit (a bound list.append could not be disconnected: a new object each time)
+    with events.ledger_entries_written.connected_to(on_batch), events.ledger_entry_written.connected_to(on_single):
         services.close_month("2026-11", now=after_close("2026-11"))
-    finally:
-        events.ledger_entries_written.disconnect(batches.append)
-        events.ledger_entry_written.disconnect(singles.append)
     entries = list(db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)))
     assert len(entries) >= 4  # criticism for 2 fails + 2 absent, rewards, yellow cards
     assert len(batches) == 1
