@@ -103,7 +103,8 @@ def test_hundred_concurrent_submits_from_threads_grade_once(app, make_practice, 
     make_practice("race", questions=QUESTIONS)
     [(_user, token)] = make_managers(1)
     graded: list[Any] = []
-    events.attempt_graded.connect(graded.append, weak=False)
+    record = graded.append  # one object: `graded.append` is a new bound method on every access
+    events.attempt_graded.connect(record, weak=False)
     try:
         with threaded_server(app) as base_url:
             page = PageClient(base_url, token)
@@ -115,7 +116,7 @@ def test_hundred_concurrent_submits_from_threads_grade_once(app, make_practice, 
             replies = all_at_once(SUBMITTERS, lambda _i: PageClient(base_url, token).send(
                 "POST", f"/attempts/{attempt_id}/submit", {"answers": final_answers(), "reason": "submit"}))
     finally:
-        events.attempt_graded.disconnect(graded.append)
+        events.attempt_graded.disconnect(record)
     assert_graded_once(attempt_id, replies, record_figures, "races_threads")
     assert len(graded) == 1, "attempt_graded was sent once: certificates and the ledger see one grading"
 
