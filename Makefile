@@ -9,6 +9,8 @@ PG_URL ?= postgresql://127.0.0.1:5432/test
 # Chromium for the browser tests.
 OS_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 TEST_OS_PACKAGES := chromium
+# Two workers on two cores; a test file stays on one worker (module-scoped worlds are built once).
+PYTEST_ARGS ?= -q -p no:cacheprovider -n 2 --dist loadfile --durations=10
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export FLASK_APP := lms
 
@@ -48,13 +50,13 @@ lint: install
 	$(BIN)/mypy --follow-imports=silent $$(ls lms/*/rules.py) lms/core
 
 test-sqlite: install test-os-deps
-	env -u DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres: install test-os-deps
 	@if ! pg_isready -q -h 127.0.0.1 -p 5432; then \
 	  if [ -n "$$CI" ]; then echo "PostgreSQL is not reachable on 127.0.0.1:5432: CI must run the suite there" >&2; exit 1; fi; \
 	  echo "WARNING: PostgreSQL not reachable; skipping the PostgreSQL run (CI does not skip it)" >&2; exit 0; fi
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint audit test-sqlite test-postgres
 
