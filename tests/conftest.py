@@ -17,6 +17,9 @@ from tests.support.web import post_form
 
 PASSWORD = "correct-horse-9"
 
+# The real-browser fixtures (`live_server`, `page`) for the tests that drive Chromium.
+pytest_plugins = ["tests.support.browser"]
+
 
 class IsolatedClient(FlaskClient):
     """Each request runs in its own application context, as in production.

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from flask import Flask
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from lms.attempts.models import Attempt, AttemptAnswer
 from lms.extensions import db
 from tests.attempts.quiz_files import sync, write_quiz
-from tests.conftest import PASSWORD
+from tests.support.browser import BROWSER_MARKS, sign_in
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 TIME_LIMIT = 25
 
 SHORT_QUIZ = f"""\
@@ -48,32 +38,7 @@ questions:
     answer: [B2B]
 """
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is installed by `make test`"),
-]
-
-
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page(live_server: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", base_url=live_server)
-        yield context.new_page()
-        context.close()
-        browser.close()
+pytestmark = BROWSER_MARKS
 
 
 def saved_answers(attempt_id: int) -> dict[str, AttemptAnswer]:
@@ -89,11 +54,7 @@ def test_answers_survive_reload_and_offline_and_the_timer_submits(app, make_user
     sync(app)
     person = make_user("manager")
 
-    page.goto("/login")
-    page.fill("input[name=employee_no]", person.employee_no)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in(page, person)
 
     page.goto("/quizzes/timed/take")
     expect(page.locator("#q-q1")).to_be_visible()
@@ -137,11 +98,7 @@ def test_a_server_error_keeps_the_change_queued_until_it_is_saved(app, make_user
     write_quiz(app, "timed", SHORT_QUIZ.replace(f"time_limit_seconds: {TIME_LIMIT}", "time_limit_seconds: 600"))
     sync(app)
     person = make_user("manager")
-    page.goto("/login")
-    page.fill("input[name=employee_no]", person.employee_no)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in(page, person)
     page.goto("/quizzes/timed/take")
     expect(page.locator("#q-q1")).to_be_visible()
 

@@ -2,54 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from pathlib import Path
+from tests.support.browser import BROWSER_MARKS
+from tests.support.browser import sign_in as sign_in_page
 
-import pytest
-from flask import Flask
-from werkzeug.serving import make_server
-
-from tests.conftest import PASSWORD
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is installed by `make test`"),
-]
-
-
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page(live_server: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", base_url=live_server)
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-def sign_in_page(page, user) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.fill("input[name=employee_no]", user.employee_no)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+pytestmark = BROWSER_MARKS
 
 
 def test_live_preview_renders_on_the_server_as_the_trainer_types(page, make_user):

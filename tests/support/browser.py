@@ -1,0 +1,57 @@
+"""A real Chromium (Debian's, driven by Playwright) at phone width, against the test's own app and database.
+
+tests/conftest.py loads the fixtures (``live_server``, ``page``); modules use ``pytestmark = BROWSER_MARKS``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/bin/chromium"
+# Headless as root, on a machine with no outside network: no sandbox, no background requests.
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is installed by `make test`"),
+]
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(live_server: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", base_url=live_server)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def sign_in(page: Any, user: Any) -> None:
+    from tests.conftest import PASSWORD
+
+    page.goto("/login")
+    page.fill("input[name=employee_no]", user.employee_no)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
