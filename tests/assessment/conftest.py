@@ -12,6 +12,7 @@ from sqlalchemy import insert
 from lms.attempts.models import Accommodation, Attempt
 from lms.extensions import db
 from lms.quizzes.models import Quiz, QuizVersion
+from tests.support.people import long_serving_managers
 
 
 def window(period: str) -> tuple[datetime, datetime]:
@@ -83,10 +84,6 @@ def managers(make_user: Callable[..., Any]) -> Callable[..., list[Any]]:
     """``managers(4, county="城区")`` → people who joined long before any test window."""
 
     def make(count: int, *, county: str = "城区", grid: str = "东城网格") -> list[Any]:
-        people = [make_user("manager", county=county, grid=grid) for _ in range(count)]
-        for person in people:
-            person.joined_at = datetime(2020, 1, 1, tzinfo=UTC)
-        db.session.commit()
-        return people
+        return long_serving_managers(make_user, count, county=county, grid=grid)
 
     return make

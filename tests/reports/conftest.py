@@ -20,6 +20,7 @@ from lms.org.models import Unit
 from lms.quizzes.models import Quiz, QuizVersion
 from lms.quizzes.question_types import Answer
 from lms.reports import rules
+from tests.support.people import long_serving_managers
 
 LETTERS = "ABCD"
 # Five questions of 20 points: all right = 100, one wrong = 80 (passes), two wrong = 60.
@@ -158,11 +159,7 @@ def close(app: Any) -> Callable[[str], Any]:
 @pytest.fixture
 def people(make_user: Callable[..., Any]) -> Callable[..., list[Any]]:
     def make(count: int, *, county: str = "城区", grid: str = "东城网格") -> list[Any]:
-        found = [make_user("manager", county=county, grid=grid) for _ in range(count)]
-        for person in found:
-            person.joined_at = datetime(2020, 1, 1, tzinfo=UTC)
-        db.session.commit()
-        return found
+        return long_serving_managers(make_user, count, county=county, grid=grid)
 
     return make
 

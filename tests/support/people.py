@@ -1,0 +1,21 @@
+"""People factories shared by several domains' tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from lms.extensions import db
+
+LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def long_serving_managers(make_user: Callable[..., Any], count: int, *, county: str = "城区",
+                          grid: str = "东城网格") -> list[Any]:
+    """Channel managers who joined long before any test window, so every monthly test is assigned to them."""
+    people = [make_user("manager", county=county, grid=grid) for _ in range(count)]
+    for person in people:
+        person.joined_at = LONG_AGO
+    db.session.commit()
+    return people
