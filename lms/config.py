@@ -55,6 +55,8 @@ DEFAULTS: dict[str, Any] = {
     "LMS_WINDOW_FIRST_DAY": 1,
     "LMS_WINDOW_LAST_DAY": 8,
     "LMS_GRACE_SECONDS": 60,
+    # Answer sheets of running attempts kept per worker for autosaves (~3 KB each; lms.attempts.services).
+    "LMS_ANSWER_SHEET_CACHE": 4096,
 }
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from lms.accounts import services as accounts
 from lms.accounts.models import User
 from lms.api import openapi
-from lms.extensions import csrf, login_manager
+from lms.extensions import csrf, db, login_manager
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -27,30 +27,39 @@ def error(status: int, code: str, message: str) -> Any:
     return jsonify(error={"code": code, "message": message}), status
 
 
-def _bearer_user(req: Any, header: str) -> User | None:
-    """The person behind a bearer token, looked up once per request (the login manager and the check both ask).
+def _bearer_user_id(req: Any, header: str) -> int | None:
+    """Who a bearer token belongs to, looked up once per request (the login manager and the check both ask).
 
     Kept in the WSGI environ, which lives exactly as long as the request (``g`` may outlive it in tests)."""
-    if "lms.bearer_user" not in req.environ:
-        req.environ["lms.bearer_user"] = accounts.user_for_token(header[7:].strip())
-    return req.environ["lms.bearer_user"]  # type: ignore[no-any-return]
+    if "lms.bearer_user_id" not in req.environ:
+        req.environ["lms.bearer_user_id"] = accounts.token_owner(header[7:].strip())
+    return req.environ["lms.bearer_user_id"]  # type: ignore[no-any-return]
 
 
 @login_manager.request_loader
 def _load_from_bearer(req: Any) -> User | None:
     header = req.headers.get("Authorization", "")
     if req.path.startswith("/api/") and header.lower().startswith("bearer "):
-        return _bearer_user(req, header)
+        user_id = _bearer_user_id(req, header)
+        return db.session.get(User, user_id) if user_id is not None else None
     return None
+
+
+def caller_id() -> int:
+    """The caller's user id. With a token it is known from the token check, so a view that needs only the id (the
+    autosave) never loads the person; with a cookie session it is the signed-in person's."""
+    user_id = request.environ.get("lms.bearer_user_id")
+    return user_id if user_id is not None else int(current_user.id)
 
 
 @api.before_request
 def _authenticate() -> Any:
     header = request.headers.get("Authorization", "")
     if header:
-        if not header.lower().startswith("bearer ") or _bearer_user(request, header) is None:
+        if not header.lower().startswith("bearer ") or _bearer_user_id(request, header) is None:
             return error(401, "unauthorized", "API 令牌缺失或无效")
-    elif request.method not in ("GET", "HEAD", "OPTIONS"):
+        return None  # a live token of an active person
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()  # a cookie session: the page sends X-CSRFToken
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None

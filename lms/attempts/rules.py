@@ -15,11 +15,14 @@ Time:
 
 from __future__ import annotations
 
+import functools
 import math
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from types import MappingProxyType
 from typing import Any
 
 from lms.quizzes.question_types import Answer, QuestionGrade, question_type
@@ -97,6 +100,19 @@ def public_question(question: dict[str, Any]) -> dict[str, Any]:
         "section": question["section"],
         "options": [{"id": o["id"], "text": o["text"]} for o in question["options"]],
     }
+
+
+def answer_sheet(paper: dict[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """What checking an answer needs of each question on a paper — its type and option ids; no stem, text or key.
+
+    Entries are shared between papers (read-only): thousands of attempts of one test hold a handful of shapes.
+    """
+    return {q["id"]: _sheet_entry(q["type"], tuple(o["id"] for o in q["options"])) for q in paper["questions"]}
+
+
+@functools.cache
+def _sheet_entry(type_name: str, option_ids: tuple[str, ...]) -> Mapping[str, Any]:
+    return MappingProxyType({"type": type_name, "options": tuple(MappingProxyType({"id": i}) for i in option_ids)})
 
 
 # --- grading ---------------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -53,7 +54,7 @@ class QuestionType:
     name: ClassVar[str]
     label: ClassVar[str]
 
-    def parse_answer(self, question: dict[str, Any], payload: dict[str, Any]) -> Answer:
+    def parse_answer(self, question: Mapping[str, Any], payload: dict[str, Any]) -> Answer:
         raise NotImplementedError
 
     def grade(self, question: dict[str, Any], answer: Answer | None, *, partial_credit: bool = False
@@ -61,7 +62,7 @@ class QuestionType:
         raise NotImplementedError
 
 
-def _choices(question: dict[str, Any], payload: dict[str, Any]) -> tuple[str, ...]:
+def _choices(question: Mapping[str, Any], payload: dict[str, Any]) -> tuple[str, ...]:
     raw = payload.get("choices")
     if raw is None:
         return ()
@@ -77,7 +78,7 @@ def _choices(question: dict[str, Any], payload: dict[str, Any]) -> tuple[str, ..
 class SingleChoice(QuestionType):
     name, label = "single", "单选题"
 
-    def parse_answer(self, question: dict[str, Any], payload: dict[str, Any]) -> Answer:
+    def parse_answer(self, question: Mapping[str, Any], payload: dict[str, Any]) -> Answer:
         choices = _choices(question, payload)
         if len(choices) > 1:
             raise AnswerRejected("a single-choice question takes one option")
@@ -93,7 +94,7 @@ class SingleChoice(QuestionType):
 class MultipleChoice(QuestionType):
     name, label = "multiple", "多选题"
 
-    def parse_answer(self, question: dict[str, Any], payload: dict[str, Any]) -> Answer:
+    def parse_answer(self, question: Mapping[str, Any], payload: dict[str, Any]) -> Answer:
         return Answer(choices=_choices(question, payload))
 
     def grade(self, question: dict[str, Any], answer: Answer | None, *, partial_credit: bool = False
@@ -113,7 +114,7 @@ class MultipleChoice(QuestionType):
 class TrueFalse(QuestionType):
     name, label = "truefalse", "判断题"
 
-    def parse_answer(self, question: dict[str, Any], payload: dict[str, Any]) -> Answer:
+    def parse_answer(self, question: Mapping[str, Any], payload: dict[str, Any]) -> Answer:
         choices = _choices(question, payload)
         if len(choices) > 1:
             raise AnswerRejected("a true/false question takes one option")
@@ -129,7 +130,7 @@ class TrueFalse(QuestionType):
 class FillIn(QuestionType):
     name, label = "fill", "填空题"
 
-    def parse_answer(self, question: dict[str, Any], payload: dict[str, Any]) -> Answer:
+    def parse_answer(self, question: Mapping[str, Any], payload: dict[str, Any]) -> Answer:
         text = payload.get("text")
         if text is None:
             return Answer(text=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from flask.testing import FlaskClient
@@ -16,27 +16,6 @@ from lms.core import events
 from lms.extensions import db
 from tests.attempts.quiz_files import MONTHLY, PRACTICE
 from tests.support.web import api_headers
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """The server's clock for every page and API call of the quizzes and attempts domains."""
-    clock = Clock(datetime(2026, 11, 28, 2, 0, tzinfo=UTC))
-    for target in ("lms.attempts.api.utcnow", "lms.attempts.views.utcnow", "lms.quizzes.views.utcnow",
-                   "lms.core.clock.utcnow"):
-        monkeypatch.setattr(target, clock)
-    return clock
 
 
 @pytest.fixture

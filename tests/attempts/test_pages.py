@@ -12,18 +12,14 @@ from sqlalchemy import select
 from lms.attempts import services
 from lms.attempts.models import Accommodation, Attempt
 from lms.extensions import db
+from tests.attempts.conftest import Clock, server_clock
 from tests.attempts.quiz_files import MONTHLY, PRACTICE
-from tests.attempts.test_api import Clock
 from tests.support.web import api_headers, post_form
 
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    clock = Clock(datetime(2026, 11, 3, 2, 0, tzinfo=UTC))
-    for target in ("lms.attempts.api.utcnow", "lms.attempts.views.utcnow", "lms.quizzes.views.utcnow",
-                   "lms.core.clock.utcnow"):
-        monkeypatch.setattr(target, clock)
-    return clock
+    return server_clock(monkeypatch, datetime(2026, 11, 3, 2, 0, tzinfo=UTC))
 
 
 def take_monthly(client, answers):
@@ -121,7 +117,7 @@ def test_the_sweep_finishes_expired_attempts_from_saved_answers(app, runner, mak
     people = [make_user("manager") for _ in range(3)]
     started = [services.start_attempt(person, "practice-basics", now=clock.now)[0] for person in people]
     question = next(q for q in started[0].paper["questions"] if q["key"] == "q1")
-    services.save_answer(people[0], started[0].id, "q1", {"choices": question["correct"]}, now=clock.now)
+    services.save_answer(people[0].id, started[0].id, "q1", {"choices": question["correct"]}, now=clock.now)
     services.submit_attempt(people[2], started[2].id, {}, now=clock.now)
     assert services.finish_expired_attempts(clock.now + timedelta(seconds=660)) == 0  # grace not over yet
     assert services.finish_expired_attempts(clock.now + timedelta(seconds=661)) == 2

@@ -176,3 +176,20 @@ def test_score_is_within_bounds_and_independent_of_order(seed, picks, partial):
 @given(earned=st.floats(0, 1000, allow_nan=False), total=st.floats(0.001, 1000, allow_nan=False))
 def test_scaled_score_is_always_within_0_and_100(earned, total):
     assert 0.0 <= rules.scale_score(min(earned, total), total) <= 100.0
+
+
+def test_an_answer_sheet_keeps_types_and_option_ids_and_nothing_a_page_must_not_see():
+    paper = {"questions": [
+        {"id": "q1", "type": "single", "stem": "题干", "correct": ["B"], "explanation": "解析",
+         "options": [{"id": "A", "text": "甲", "source_index": 1}, {"id": "B", "text": "乙", "source_index": 0}]},
+        {"id": "q2", "type": "single", "stem": "另一题", "correct": ["A"],
+         "options": [{"id": "A", "text": "丙", "source_index": 0}, {"id": "B", "text": "丁", "source_index": 1}]},
+        {"id": "q3", "type": "fill", "stem": "填空", "accepted": ["答案"], "options": []},
+    ]}
+    sheet = rules.answer_sheet(paper)
+    assert {qid: (q["type"], [o["id"] for o in q["options"]]) for qid, q in sheet.items()} == {
+        "q1": ("single", ["A", "B"]), "q2": ("single", ["A", "B"]), "q3": ("fill", [])}
+    assert sheet["q1"] is sheet["q2"]  # one shape, one shared entry, however many papers hold it
+    assert all(set(q) == {"type", "options"} for q in sheet.values())
+    with pytest.raises(TypeError):
+        sheet["q1"]["type"] = "multiple"  # shared entries are read-only

@@ -43,7 +43,7 @@ def test_two_hundred_abandoned_attempts_are_finished_from_their_saved_answers(
         assert created
         attempt_ids.append(attempt.id)
         for seq, (qid, letter) in enumerate(answered(person).items(), start=1):
-            services.save_answer(user, attempt.id, qid, {"choices": [letter], "seq": seq},
+            services.save_answer(user.id, attempt.id, qid, {"choices": [letter], "seq": seq},
                                  now=started_at + timedelta(seconds=30 * seq))
             saves += 1
 
