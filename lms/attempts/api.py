@@ -20,6 +20,7 @@ from lms.attempts.models import IN_PROGRESS, Attempt
 from lms.core.clock import utcnow
 from lms.core.errors import ValidationFailed
 from lms.core.markdown import render_inline, render_markdown
+from lms.extensions import limiter
 
 STATE_EXTRAS: list[Callable[[Attempt], dict[str, Any]]] = []
 
@@ -103,6 +104,13 @@ def get_attempt(attempt_id: int) -> Any:
     now = utcnow()
     attempt = services.finish_if_expired(services.own_attempt(current_user, attempt_id), now=now)
     return jsonify(attempt_state(attempt, now=now))
+
+
+@limiter.request_filter
+def _autosaves_are_never_throttled() -> bool:
+    """No rate limit ever refuses an autosave: after a weak network the page replays its queue of changes at once,
+    and a refused save is an answer at risk. (It also spares the hottest path the limiter's per-request work.)"""
+    return request.endpoint == "api.save_answer"
 
 
 @api.route("/attempts/<int:attempt_id>/answers/<question_id>", methods=["PUT"])
