@@ -43,7 +43,12 @@ RULE_LABELS = (
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "请先登录。"
 login_manager.login_message_category = "info"
-login_manager.session_protection = "strong"
+# "basic", not "strong": a phone's address changes whenever it moves between cells or from Wi-Fi to mobile data,
+# and "strong" deleted the whole session when address or browser changed — a channel manager was signed out in
+# the middle of the monthly test and the page's queued answers were refused (401). "basic" keeps the session and
+# only marks it no longer fresh. A stolen cookie is bounded by the 12-hour lifetime and ended by a password
+# change or deactivation (both rotate the per-person session token).
+login_manager.session_protection = "basic"
 
 
 @login_manager.user_loader

@@ -168,3 +168,22 @@ def test_a_sixty_minute_test_still_saves_and_submits_at_minute_59(app, client, a
         clock.tick(timedelta(hours=11))  # about 12 h 5 min after the token was issued
         late = client.post("/api/v1/quizzes/sixty/attempts", headers=headers)
         assert late.status_code in (400, 401), late.get_data(as_text=True)
+
+
+def test_a_phone_that_changes_network_mid_test_stays_signed_in_and_keeps_saving(app, client, auth, make_user):
+    """Moving from Wi-Fi to mobile data (or between cells) changes the address the server sees. The session must
+    survive it: with Flask-Login's "strong" protection it was deleted, and the test page's next autosave was a 401."""
+    write_quiz(app, "sixty", SIXTY_MINUTES)
+    sync(app)
+    wifi, mobile = {"REMOTE_ADDR": "192.0.2.10"}, {"REMOTE_ADDR": "198.51.100.77"}
+    auth.login(make_user("manager"))
+    headers = {"X-CSRFToken": csrf_token(client, "/quizzes/sixty/take"), "Content-Type": "application/json"}
+    paper = client.post("/api/v1/quizzes/sixty/attempts", headers=headers, environ_base=wifi).get_json()
+    first, second = paper["questions"]
+    for question, network in ((first, wifi), (second, mobile)):
+        saved = client.put(f"/api/v1/attempts/{paper['id']}/answers/{question['id']}", headers=headers,
+                           json={"choices": [question["options"][0]["id"]]}, environ_base=network)
+        assert saved.status_code == 200, saved.get_data(as_text=True)
+    assert client.get("/", environ_base=mobile).status_code == 200  # pages too: still signed in
+    submitted = client.post(f"/api/v1/attempts/{paper['id']}/submit", headers=headers, json={}, environ_base=mobile)
+    assert submitted.get_json()["score"] == 100
