@@ -4,12 +4,16 @@ BENCH_MODE=quiz: each simulated manager signs in with their own API token, start
 answer one by one, then submits — then the next manager from the pool takes over the connection.
 BENCH_MODE=autosave: each user starts one attempt, then only autosaves (cycling through its questions and options)
 for the whole run — the figure compared with the baseline INSERT.
+BENCH_MODE=autosave_page: the same, the way the test page does it: its signed-in session cookie and CSRF token
+(BENCH_TOKENS holds one JSON line per person, made by bench/run.py signing in through the server) instead of an API
+token.
 BENCH_MODE=baseline: BENCH_PATH (/hello, /select, /insert) again and again.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import threading
 
@@ -17,8 +21,10 @@ from locust import FastHttpUser, task
 from locust.exception import StopUser
 
 MODE = os.environ.get("BENCH_MODE", "quiz")
+# The browser bench/run.py signed the page-path people in with: the session's identifier covers the browser.
+USER_AGENT = os.environ.get("BENCH_USER_AGENT", "lms-bench")
 QUIZ = os.environ.get("BENCH_QUIZ", "bench-monthly")
-_tokens = iter(open(os.environ["BENCH_TOKENS"]).read().split()) if MODE != "baseline" else iter(())  # noqa: SIM115
+_tokens = iter(open(os.environ["BENCH_TOKENS"]).read().splitlines()) if MODE != "baseline" else iter(())  # noqa: SIM115
 _lock = threading.Lock()
 _counter = itertools.count()
 
@@ -49,13 +55,18 @@ class Manager(FastHttpUser):
                                 headers=headers, name="autosave")
             self.client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers, name="submit")
 
-    elif MODE == "autosave":
+    elif MODE in ("autosave", "autosave_page"):
 
         def on_start(self) -> None:
-            token = next_token()
-            if token is None:
+            line = next_token()
+            if line is None:
                 raise StopUser
-            self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            if MODE == "autosave":
+                self.headers = {"Authorization": f"Bearer {line}", "Content-Type": "application/json"}
+            else:
+                page = json.loads(line)
+                self.headers = {"Cookie": page["cookie"], "X-CSRFToken": page["csrf"], "User-Agent": USER_AGENT,
+                                "Content-Type": "application/json"}
             response = self.client.post(f"/api/v1/quizzes/{QUIZ}/attempts", headers=self.headers, name="start")
             self.attempt = response.json()
             self.turn = itertools.count()

@@ -37,6 +37,8 @@ from tests.support.servers import AppServer  # noqa: E402 - after the path is se
 RESULTS = REPO / "bench" / "results"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://127.0.0.1:5432/test")
 QUIZ_SLUG = "bench-monthly"
+PAGE_USER_AGENT = "lms-bench-page"  # signs the page-path people in; locust sends it too (BENCH_USER_AGENT)
+BENCH_PASSWORD = "bench-password-1"  # noqa: S105 - throwaway people of a throwaway database
 # Sync workers per server (product and baseline alike). Measured on 2 cores (docs/performance.md): 2 per core;
 # with fewer, a request waiting on the database or on the network leaves a core idle; with more, SQLite's writers
 # queue on its single write lock and each extra worker costs ~90 MB.
@@ -150,7 +152,7 @@ def prepare_product(url: str, workdir: Path, managers: int) -> Path:
         county = org.ensure_county("压测县区")
         grid = org.ensure_grid(county, "压测网格")
         db.session.commit()
-        password = accounts.hash_password("bench-password-1")
+        password = accounts.hash_password(BENCH_PASSWORD)
         db.session.execute(db.insert(User), [
             {"employee_no": f"B{i:06d}", "name": f"压测{i}", "role": "manager", "county_id": county.id,
              "grid_id": grid.id, "active": True, "password_hash": password, "session_token": f"bench-{i}",
@@ -160,6 +162,7 @@ def prepare_product(url: str, workdir: Path, managers: int) -> Path:
         tokens = [accounts.create_token(f"B{i:06d}", "bench") for i in range(managers)]
         db.engine.dispose()
     tokens_file.write_text("\n".join(tokens))
+    (workdir / "people.txt").write_text("\n".join(f"B{i:06d}" for i in range(managers)))  # the same order
     return tokens_file
 
 
@@ -173,12 +176,15 @@ def locust(host: str, env: dict[str, str], users: int, seconds: int, workdir: Pa
              "ERROR", "--stop-timeout", "10"],
             env={**os.environ, **env}, check=False, cwd=REPO, stdout=output, stderr=output,
         )
+    def number(text: str) -> float:  # locust writes "N/A" for a percentile of no requests
+        return float(text) if text and text != "N/A" else 0.0
+
     stats = {}
     with open(f"{prefix}_stats.csv", newline="") as handle:
         for row in csv.DictReader(handle):
             stats[row["Name"]] = {
                 "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
-                "rps": float(row["Requests/s"]), "p50_ms": float(row["50%"] or 0), "p99_ms": float(row["99%"] or 0),
+                "rps": number(row["Requests/s"]), "p50_ms": number(row["50%"]), "p99_ms": number(row["99%"]),
             }
     return stats
 
@@ -191,15 +197,58 @@ def worker_rss_mb(server: AppServer) -> float:
 
 
 def split_tokens(tokens: Path, parts: list[str]) -> dict[str, Path]:
-    """Disjoint pools of managers per phase: a phase never resumes another phase's attempts."""
+    """Disjoint pools of managers per phase: a phase never resumes another phase's attempts. Each pool's employee
+    numbers are beside its tokens (``people-<pool>.txt``)."""
     all_tokens = tokens.read_text().split()
+    people = tokens.with_name("people.txt").read_text().split()
     size = len(all_tokens) // len(parts)
     files = {}
     for index, name in enumerate(parts):
         path = tokens.with_name(f"tokens-{name}.txt")
         path.write_text("\n".join(all_tokens[index * size:(index + 1) * size]))
+        tokens.with_name(f"people-{name}.txt").write_text("\n".join(people[index * size:(index + 1) * size]))
         files[name] = path
     return files
+
+
+def page_sessions(base_url: str, people: Path, count: int) -> Path:
+    """Sign ``count`` people in through the server as the test page's browser would (form, CSRF token, cookie) and
+    write, per person, the session cookie and the CSRF token the test page carries: the page-path autosave phase
+    measures autosaves, not sign-ins (each is a deliberately slow scrypt check)."""
+    import httpx
+
+    from tests.support.web import CSRF_INPUT, CSRF_META
+
+    lines = []
+    for employee_no in people.read_text().split()[:count]:
+        with httpx.Client(base_url=base_url, headers={"User-Agent": PAGE_USER_AGENT}) as client:
+            form = CSRF_INPUT.search(client.get("/login").text)
+            if form is None:
+                raise SystemExit("bench: no CSRF token on the sign-in page")
+            signed_in = client.post("/login", data={"employee_no": employee_no, "password": BENCH_PASSWORD,
+                                                    "csrf_token": form.group(1) or form.group(2)})
+            if signed_in.status_code != 302:
+                raise SystemExit(f"bench: {employee_no} could not sign in ({signed_in.status_code})")
+            page = CSRF_META.search(client.get(f"/quizzes/{QUIZ_SLUG}/take").text)
+            if page is None:
+                raise SystemExit("bench: no CSRF token on the test page")
+            cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+            lines.append(json.dumps({"cookie": cookie, "csrf": page.group(1)}))
+    path = people.with_name(people.stem + "-sessions.txt")
+    path.write_text("\n".join(lines))
+    return path
+
+
+def autosave_phase(host: str, mode: str, people: Path, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """32 people keep autosaving into their started tests. A 3 s warm-up with the same people starts their tests,
+    so the measured window holds autosaves (each user's first request resumes its test), not 32 paper draws."""
+    env = {"BENCH_MODE": mode, "BENCH_TOKENS": str(people), "BENCH_QUIZ": QUIZ_SLUG,
+           "BENCH_USER_AGENT": PAGE_USER_AGENT}
+    locust(host, env, args.users, 3, workdir, tag=f"warm-{mode}")
+    saves = locust(host, env, args.users, args.seconds, workdir, tag=mode).get(
+        "autosave", {"rps": 0.0, "p50_ms": 0.0, "p99_ms": 0.0, "failures": 0})
+    return {f"{mode}_rps": round(saves["rps"], 1), f"{mode}_p50_ms": saves["p50_ms"],
+            f"{mode}_p99_ms": saves["p99_ms"], f"{mode}_failures": saves["failures"]}
 
 
 def bench_load(kind: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
@@ -226,7 +275,8 @@ def bench_load(kind: str, args: argparse.Namespace, workdir: Path) -> dict[str, 
 
     # The product, on a fresh database of its own (the baseline's table stays out of its schema).
     product_url = fresh_database(kind, workdir, "product")
-    tokens = split_tokens(prepare_product(product_url, workdir, args.managers), ["warm", "flow", "autosave"])
+    tokens = split_tokens(prepare_product(product_url, workdir, args.managers),
+                          ["warm", "flow", "autosave", "page"])
     server = AppServer(product_url, env={"LMS_QUIZZES_DIR": str(workdir / "quizzes"),
                                          "LMS_CONTENT_DIR": str(workdir / "content"),
                                          "LMS_RATELIMIT_STORAGE_URI": "memory://"},
@@ -246,21 +296,17 @@ def bench_load(kind: str, args: argparse.Namespace, workdir: Path) -> dict[str, 
             figures[f"flow_{name}_failures"] = stats["failures"]
         figures["flow_tests_submitted"] = flow.get("submit", {}).get("requests", 0)
         log(f"{kind}: autosave only")
-        autosave_env = {"BENCH_MODE": "autosave", "BENCH_TOKENS": str(tokens["autosave"]), **quiz}
-        # Warm-up with the same people: their tests are started here, so the measured window holds autosaves
-        # (each user's first request resumes its test) rather than 32 paper draws at once.
-        locust(server.base_url, autosave_env, args.users, 3, workdir, tag="warm-autosave")
-        autosave = locust(server.base_url, autosave_env, args.users, args.seconds, workdir, tag="autosave")
-        saves = autosave.get("autosave", {"rps": 0.0, "p50_ms": 0.0, "p99_ms": 0.0, "failures": 0})
-        figures["autosave_rps"] = round(saves["rps"], 1)
-        figures["autosave_p50_ms"] = saves["p50_ms"]
-        figures["autosave_p99_ms"] = saves["p99_ms"]
-        figures["autosave_failures"] = saves["failures"]
+        figures.update(autosave_phase(server.base_url, "autosave", tokens["autosave"], args, workdir))
+        log(f"{kind}: autosave the way the test page does (session cookie + CSRF token)")
+        sessions = page_sessions(server.base_url, tokens["page"].with_name("people-page.txt"), args.users)
+        figures.update(autosave_phase(server.base_url, "autosave_page", sessions, args, workdir))
         figures["worker_rss_mb"] = worker_rss_mb(server)
     finally:
         server.stop()
     figures["ratio_autosave_vs_baseline"] = round(figures["autosave_rps"] / max(figures["baseline_insert_rps"], 0.1),
                                                   2)
+    figures["ratio_page_autosave_vs_baseline"] = round(
+        figures["autosave_page_rps"] / max(figures["baseline_insert_rps"], 0.1), 2)
     return figures
 
 
@@ -401,7 +447,7 @@ def main() -> None:
                         help="leave a part out (repeatable); the JSON then lacks its keys")
     args = parser.parse_args()
     args.seconds = args.seconds or (4 if args.quick else 30)
-    args.managers = 600 if args.quick else 1500  # flow ~250 tests in 30 s, autosave 32: three disjoint pools
+    args.managers = 800 if args.quick else 2000  # flow ~250 tests in 30 s; autosave and page 32 each: 4 pools
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     if "postgres" in kinds and subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"], check=False).returncode:
         log("PostgreSQL not reachable: SQLite only")

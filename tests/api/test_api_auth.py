@@ -63,3 +63,19 @@ def test_openapi_document_is_public_and_lists_paths(client):
     assert response.status_code == 200
     assert response.json["openapi"].startswith("3.")
     assert "/me" in response.json["paths"]
+
+
+def test_a_page_sessions_api_access_ends_with_deactivation_or_a_password_change(client, auth, make_user):
+    """The API knows a page's caller from the session's token (one lookup, not the whole person): what ends a
+    session on the pages must end it here too."""
+    from lms.accounts import services as accounts
+
+    for end_it in (lambda person: accounts.set_active(person.id, False),
+                   lambda person: accounts.reset_to_temporary_password(person.id)):
+        person = make_user()
+        auth.login(person)
+        assert client.get("/api/v1/me").json["employee_no"] == person.employee_no
+        end_it(person)
+        response = client.get("/api/v1/me")
+        assert (response.status_code, response.json["error"]["code"]) == (401, "unauthorized")
+        auth.logout()
