@@ -4,7 +4,7 @@ and a number of statements that does not grow with the number of people (the 10,
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from lms.announcements.models import InboxMessage
 from lms.assessment import services
@@ -14,19 +14,12 @@ from lms.certificates.models import Certificate
 from lms.core import events
 from lms.extensions import db
 from tests.assessment.conftest import after_close
+from tests.support.databases import statements_run
 
 
 def close_counting_statements(period: str) -> tuple[services.CloseReport, int]:
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with statements_run() as statements:
         report = services.close_month(period, now=after_close(period))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     return report, len(statements)
 
 

@@ -8,30 +8,16 @@ The refusals are the same whether the process has seen the attempt before or not
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from lms.accounts import services as accounts
 from lms.attempts.models import Attempt, AttemptAnswer
 from lms.extensions import db
 from tests.attempts.quiz_files import PRACTICE
+from tests.support.databases import statements_run as statements
 from tests.support.web import api_headers
-
-
-@contextmanager
-def statements():
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

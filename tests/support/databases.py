@@ -92,3 +92,22 @@ class TemplateDatabase:
         if self.pg:
             with admin_connection(self.pg) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.template_name}" WITH (FORCE)')  # type: ignore[attr-defined]
+
+
+@contextmanager
+def statements_run() -> Iterator[list[str]]:
+    """Collect the SQL the app's engine sends while the block runs (one string per statement, as sent)."""
+    from sqlalchemy import event
+
+    from lms.extensions import db
+
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
