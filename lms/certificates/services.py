@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 import logging
+import multiprocessing
 import os
-import pickle
 import secrets
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,7 +33,7 @@ from lms.quizzes.models import Quiz, QuizVersion
 log = logging.getLogger(__name__)
 
 STAFF_ROLES = ("trainer", "admin")
-Outcome = tuple[str, bool, str | None]  # (code, rendered now, error)
+RENDER_BATCH = 10  # documents per task: small enough that both workers finish within a second of each other
 
 
 # --- issuing ------------------------------------------------------------------------------------------------------
@@ -311,8 +311,8 @@ def render_period(period: str, *, workers: int | None = None,
                   progress: Callable[[int], None] | None = None) -> RenderReport:
     """Render every certificate PDF of ``period`` that the cache lacks, in ``workers`` processes.
 
-    Each worker process builds its own app from this app's configuration and renders documents handed to it:
-    the workers never touch the database, so nothing is shared but the cache directory.
+    The workers get this process's design (template, stylesheet, fonts, where the cache is) and the documents to
+    render, as plain values: they never build the app nor touch the database; only the cache directory is shared.
     """
     try:
         documents = documents_of_period(period)
@@ -329,17 +329,15 @@ def render_period(period: str, *, workers: int | None = None,
     workers = max(1, min(workers or default_workers(), len(missing)))
     if workers == 1:
         for document in missing:
-            _record(report, _render_one(document, design), progress)
+            for outcome in rendering.ensure_pdfs([document], design):
+                _record(report, outcome, progress)
         return report
-    config = _picklable_config(current_app.config)
-    batches = [missing[i : i + 10] for i in range(0, len(missing), 10)]
-    import multiprocessing
-
+    batches = [missing[i : i + RENDER_BATCH] for i in range(0, len(missing), RENDER_BATCH)]
     # spawn, not fork: GLib/fontconfig (inside WeasyPrint) and database connections do not survive a fork cleanly.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                             initargs=(config,)) as pool:
-        futures = [pool.submit(_render_batch, batch) for batch in batches]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=rendering.start_worker,
+                             initargs=(design,)) as pool:
+        futures = [pool.submit(rendering.render_batch, batch) for batch in batches]
         for future in as_completed(futures):
             for outcome in future.result():
                 _record(report, outcome, progress)
@@ -351,7 +349,7 @@ def default_workers() -> int:
     return int(configured) if configured else (os.cpu_count() or 1)
 
 
-def _record(report: RenderReport, outcome: Outcome,
+def _record(report: RenderReport, outcome: rendering.Outcome,
             progress: Callable[[int], None] | None) -> None:
     code, rendered, error = outcome
     if error:
@@ -362,38 +360,3 @@ def _record(report: RenderReport, outcome: Outcome,
         report.cached += 1
     if progress:
         progress(1)
-
-
-def _render_one(document: rules.CertificateDocument, design: rendering.Design | None = None) -> Outcome:
-    try:
-        return document.code, rendering.ensure_pdf(document, design).rendered, None
-    except Exception as exc:  # one broken certificate must not stop a period's run; it is reported by code
-        log.exception("rendering certificate %s failed", document.code)
-        return document.code, False, f"{type(exc).__name__}: {exc}"
-
-
-def _picklable_config(config: Mapping[str, Any]) -> dict[str, Any]:
-    values = {}
-    for key, value in dict(config).items():
-        try:
-            pickle.dumps(value)
-        except Exception:  # noqa: S112 - a setting that cannot cross a process boundary is not one rendering needs
-            continue
-        values[key] = value
-    return values
-
-
-_worker_app: Any = None
-
-
-def _start_worker(config: dict[str, Any]) -> None:
-    global _worker_app  # noqa: PLW0603 - one app per worker process, built once by the pool's initializer
-    from lms import create_app
-
-    _worker_app = create_app(config)
-
-
-def _render_batch(documents: Sequence[rules.CertificateDocument]) -> list[Outcome]:
-    with _worker_app.app_context():
-        design = rendering.current_design()
-        return [_render_one(document, design) for document in documents]

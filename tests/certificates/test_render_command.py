@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import flask
 import pytest
 
-from lms.certificates import setup
+from lms.certificates import rendering, services, setup
 
 
 @pytest.fixture
@@ -58,6 +60,40 @@ def test_render_fills_the_cache_in_parallel_then_renders_nothing_until_the_templ
     renewed = _pdfs(app)
     assert len(renewed) == 3  # the old versions were replaced, not kept beside the new ones
     assert set(renewed).isdisjoint(files)
+
+
+def test_one_broken_certificate_is_reported_by_code_and_the_others_still_render(app, runner, make_user,
+                                                                               make_certificate):
+    good = [make_certificate(make_user()) for _ in range(3)]
+    broken = make_certificate(make_user())
+    cache = Path(app.config["LMS_CERT_CACHE_DIR"])
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / broken.code).write_text("a file where its folder should be", encoding="utf-8")  # its PDF cannot be stored
+
+    result = runner.invoke(args=["certificates", "render", "2026-11", "--workers", "2"])
+
+    assert result.exit_code == 1
+    assert "4 certificates, 3 rendered, 0 already cached, 1 failed" in result.output
+    assert f"failed {broken.code}: " in result.output
+    assert {f.parent.name for f in _pdfs(app)} == {c.code for c in good}
+
+
+def test_a_worker_renders_from_the_design_it_is_given_without_an_app(app, make_user, make_certificate, monkeypatch):
+    certificate = make_certificate(make_user(name="<b>李</b>雷"))
+    design, document = rendering.current_design(), services.document_for(certificate)
+    monkeypatch.setattr(rendering, "_worker_design", None)  # start_worker sets it for the rest of a worker's life
+
+    def in_a_worker() -> tuple[bool, list[rendering.Outcome]]:
+        rendering.start_worker(design)
+        return flask.has_app_context(), rendering.render_batch([document])
+
+    with ThreadPoolExecutor(max_workers=1) as thread:  # a new thread has no app context, like a worker process
+        had_app, outcomes = thread.submit(in_a_worker).result()
+
+    assert not had_app
+    assert outcomes == [(certificate.code, True, None)]
+    assert _pdfs(app) == [rendering.cached_path(document, design)]
+    assert "&lt;b&gt;李&lt;/b&gt;雷" in rendering.render_html(document, design)  # escaped as Flask's templates are
 
 
 def test_a_stylesheet_change_also_renders_again(app, runner, make_user, make_certificate, design_files):
