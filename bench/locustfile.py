@@ -21,8 +21,6 @@ from locust import FastHttpUser, task
 from locust.exception import StopUser
 
 MODE = os.environ.get("BENCH_MODE", "quiz")
-# The browser bench/run.py signed the page-path people in with: the session's identifier covers the browser.
-USER_AGENT = os.environ.get("BENCH_USER_AGENT", "lms-bench")
 QUIZ = os.environ.get("BENCH_QUIZ", "bench-monthly")
 _tokens = iter(open(os.environ["BENCH_TOKENS"]).read().splitlines()) if MODE != "baseline" else iter(())  # noqa: SIM115
 _lock = threading.Lock()
@@ -65,8 +63,9 @@ class Manager(FastHttpUser):
                 self.headers = {"Authorization": f"Bearer {line}", "Content-Type": "application/json"}
             else:
                 page = json.loads(line)
-                self.headers = {"Cookie": page["cookie"], "X-CSRFToken": page["csrf"], "User-Agent": USER_AGENT,
-                                "Content-Type": "application/json"}
+                # The browser bench/run.py signed them in with (BENCH_USER_AGENT): a session remembers its browser.
+                self.headers = {"Cookie": page["cookie"], "X-CSRFToken": page["csrf"],
+                                "User-Agent": os.environ["BENCH_USER_AGENT"], "Content-Type": "application/json"}
             response = self.client.post(f"/api/v1/quizzes/{QUIZ}/attempts", headers=self.headers, name="start")
             self.attempt = response.json()
             self.turn = itertools.count()

@@ -27,13 +27,17 @@ def error(status: int, code: str, message: str) -> Any:
     return jsonify(error={"code": code, "message": message}), status
 
 
+CALLER = "lms.caller_id"  # the checked caller's id (None: a token that is not live), in the request's WSGI environ
+SESSION_KEY = "_user_id"  # where Flask-Login keeps the signed-in person's id (here: their session token)
+
+
 def _bearer_user_id(req: Any, header: str) -> int | None:
     """Who a bearer token belongs to, looked up once per request (the login manager and the check both ask).
 
     Kept in the WSGI environ, which lives exactly as long as the request (``g`` may outlive it in tests)."""
-    if "lms.bearer_user_id" not in req.environ:
-        req.environ["lms.bearer_user_id"] = accounts.token_owner(header[7:].strip())
-    return req.environ["lms.bearer_user_id"]  # type: ignore[no-any-return]
+    if CALLER not in req.environ:
+        req.environ[CALLER] = accounts.token_owner(header[7:].strip())
+    return req.environ[CALLER]  # type: ignore[no-any-return]
 
 
 @login_manager.request_loader
@@ -43,10 +47,6 @@ def _load_from_bearer(req: Any) -> User | None:
         user_id = _bearer_user_id(req, header)
         return db.session.get(User, user_id) if user_id is not None else None
     return None
-
-
-CALLER = "lms.caller_id"  # the checked caller's id, in the WSGI environ of an authenticated API request
-SESSION_KEY = "_user_id"  # where Flask-Login keeps the signed-in person's id (here: their session token)
 
 
 def caller_id() -> int:
@@ -63,8 +63,7 @@ def _authenticate() -> Any:
         user_id = _bearer_user_id(request, header) if header.lower().startswith("bearer ") else None
         if user_id is None:
             return error(401, "unauthorized", "API 令牌缺失或无效")
-        request.environ[CALLER] = user_id  # a live token of an active person
-        return None
+        return None  # a live token of an active person
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()  # a cookie session: the page sends X-CSRFToken
     if request.endpoint in PUBLIC_ENDPOINTS:

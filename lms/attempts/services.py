@@ -369,8 +369,8 @@ def save_answer(user_id: int, attempt_id: int, question_id: str, payload: Any, *
     """Autosave one answer for ``user_id``. The hot path of the monthly test: thousands of people, one request per
     change, so it takes the caller's id (``lms.api.blueprint.caller_id``) rather than the loaded person.
 
-    Statements: the attempt's lock (``UPDATE … RETURNING`` its deadline), the upsert, the evidence event, commit —
-    the attempt's paper is read only on its first save in this process (``_AnswerSheets``).
+    Statements: the attempt's lock (``_begin_autosave``, then its deadline read under it), the upsert, the evidence
+    event, commit — the attempt's paper is read only on its first save in this process (``_AnswerSheets``).
     """
     sheets = _answer_sheets()
     sheet = sheets.get(attempt_id)
