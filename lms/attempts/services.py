@@ -1,10 +1,11 @@
 """Attempt use cases: start, save an answer, submit, finish at the deadline, events, accommodations.
 
-Concurrency: every write that must not race (saving an answer, submitting, finishing) begins a fresh transaction
-whose *first* statement is ``UPDATE attempts … WHERE id = ? AND status = 'in_progress'``. On PostgreSQL that takes
-the row lock; on SQLite it takes the database write lock (a read first would give a WAL snapshot that cannot be
-upgraded to a write). Whoever holds the lock sees the attempt still in progress or gets rowcount 0, so a double
-tap, a retried submit and the deadline sweep can never grade twice, and no acknowledged answer lands after grading.
+Concurrency: every write that must not race (saving an answer, submitting, finishing) first takes the attempt's
+lock in a fresh transaction (``_lock_attempt``): ``BEGIN IMMEDIATE`` on SQLite (the database's write lock, taken
+before anything is read: a read first would give a WAL snapshot that cannot be upgraded to a write), then
+``SELECT … WHERE id = ? AND status = 'in_progress' FOR UPDATE`` (the row lock on PostgreSQL). Whoever holds the
+lock sees the attempt still in progress or gets no row, so a double tap, a retried submit and the deadline sweep
+can never grade twice, and no acknowledged answer lands after grading.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, case, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -111,18 +112,15 @@ def _event(attempt_id: int, kind: str, now: datetime, detail: dict[str, Any] | N
 
 # Statements of the autosave path, built once per process: every answer of every test runs them, and building
 # and keying a statement each time cost more than executing it (profiled under load).
-_LOCK_IN_PROGRESS = (update(Attempt.__table__)
-                     .where(Attempt.__table__.c.id == bindparam("attempt_id"),
-                            Attempt.__table__.c.status == IN_PROGRESS)
-                     .values(status=IN_PROGRESS))
 _INSERT_EVENT = insert(AttemptEvent.__table__)
 # What an autosave reads of the attempt, as a plain row (an ORM object costs more to load than the query).
 _ATTEMPT_FOR_SAVING = select(Attempt.id, Attempt.user_id, Attempt.status, Attempt.deadline_at, Attempt.paper).where(
     Attempt.id == bindparam("attempt_id"))
 
 
-def _begin_autosave() -> Connection:
-    """Begin an autosave's write transaction, after the request has only read (its caller's token or session).
+def _begin_locking() -> Connection:
+    """Begin a write transaction that will lock an attempt, after the request has only read (its caller's token or
+    session, the attempt).
 
     SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock at once, so the attempt read next is the latest
     committed and nothing can finish the attempt until this transaction ends (a transaction left open by the
@@ -144,21 +142,22 @@ def _begin_autosave() -> Connection:
     return connection
 
 
-# An autosave's lock on its attempt, answering with the deadline (no row: the attempt is no longer in progress).
+# The attempt's lock, answering with its deadline (no row: the attempt is no longer in progress).
 # PostgreSQL: a row lock that writes nothing (a no-op UPDATE wrote a new version of the attempt's row and of its
 # index entries on every save) and re-checks the status once it holds the lock. SQLite has no FOR UPDATE: the lock
-# is the transaction's, taken by _begin_autosave.
-_LOCK_FOR_SAVING = (select(Attempt.__table__.c.deadline_at)
-                    .where(Attempt.__table__.c.id == bindparam("attempt_id"),
-                           Attempt.__table__.c.status == IN_PROGRESS)
-                    .with_for_update())
+# is the transaction's, taken by _begin_locking.
+_LOCK_IN_PROGRESS = (select(Attempt.__table__.c.deadline_at)
+                     .where(Attempt.__table__.c.id == bindparam("attempt_id"),
+                            Attempt.__table__.c.status == IN_PROGRESS)
+                     .with_for_update())
 
 
-def _lock_in_progress(attempt_id: int) -> bool:
-    """Start a fresh transaction holding the attempt's write lock; False if it is no longer in progress."""
-    db.session.commit()
-    result = db.session.execute(_LOCK_IN_PROGRESS, {"attempt_id": attempt_id})
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+def _lock_attempt(attempt_id: int) -> tuple[Connection, datetime | None]:
+    """Begin a write transaction holding ``attempt_id``'s lock. Returns the connection and the attempt's deadline,
+    or None for the deadline if the attempt is no longer in progress (the caller rolls back)."""
+    connection = _begin_locking()
+    locked = connection.execute(_LOCK_IN_PROGRESS, {"attempt_id": attempt_id}).first()
+    return connection, (None if locked is None else locked.deadline_at)
 
 
 # --- start -----------------------------------------------------------------------------------------------------------
@@ -369,7 +368,7 @@ def save_answer(user_id: int, attempt_id: int, question_id: str, payload: Any, *
     """Autosave one answer for ``user_id``. The hot path of the monthly test: thousands of people, one request per
     change, so it takes the caller's id (``lms.api.blueprint.caller_id``) rather than the loaded person.
 
-    Statements: the attempt's lock (``_begin_autosave``, then its deadline read under it), the upsert, the evidence
+    Statements: the attempt's lock (``_lock_attempt``: its deadline, read under the lock), the upsert, the evidence
     event, commit — the attempt's paper is read only on its first save in this process (``_AnswerSheets``).
     """
     sheets = _answer_sheets()
@@ -389,9 +388,8 @@ def save_answer(user_id: int, attempt_id: int, question_id: str, payload: Any, *
     answer, seq = _parse_for(question, payload)
     # The write transaction is three statements back to back (lock, upsert, event): on SQLite every other
     # worker's autosave waits for this one's commit, so nothing slower (ORM flush, reads) happens inside it.
-    connection = _begin_autosave()
-    locked = connection.execute(_LOCK_FOR_SAVING, {"attempt_id": attempt_id}).first()
-    if locked is None or not rules.accepts_answers(now, locked.deadline_at, grace_seconds()):
+    connection, deadline = _lock_attempt(attempt_id)
+    if deadline is None or not rules.accepts_answers(now, deadline, grace_seconds()):
         db.session.rollback()  # finished, or late: say which (and finish a late one) as every other write does
         attempt = db.session.get(Attempt, attempt_id)
         assert attempt is not None  # noqa: S101 - attempts are never deleted
@@ -402,11 +400,11 @@ def save_answer(user_id: int, attempt_id: int, question_id: str, payload: Any, *
         db.session.rollback()
         kept = db.session.execute(select(AttemptAnswer.saved_at, AttemptAnswer.client_seq).where(
             AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.question_id == question_id)).one()
-        return SavedAnswer(question_id, kept.saved_at, kept.client_seq, locked.deadline_at)
+        return SavedAnswer(question_id, kept.saved_at, kept.client_seq, deadline)
     connection.execute(_INSERT_EVENT, {"attempt_id": attempt_id, "kind": "answer_saved", "at": now,
                                        "detail": {"question": question_id, "seq": seq}})
     db.session.commit()
-    return SavedAnswer(question_id, written[0], written[1], locked.deadline_at)
+    return SavedAnswer(question_id, written[0], written[1], deadline)
 
 
 # --- finishing -------------------------------------------------------------------------------------------------------
@@ -414,7 +412,9 @@ def save_answer(user_id: int, attempt_id: int, question_id: str, payload: Any, *
 def finish_attempt(attempt_id: int, *, now: datetime, status: str, reason: str,
                    final_answers: dict[str, tuple[Answer, int]] | None = None) -> Attempt:
     """Grade from the saved answers and close the attempt, exactly once. Returns the (possibly earlier) result."""
-    if not _lock_in_progress(attempt_id):
+    db.session.commit()  # whatever the request read before is not part of the grading transaction
+    _, deadline = _lock_attempt(attempt_id)
+    if deadline is None:
         db.session.rollback()
         return db.session.get(Attempt, attempt_id)  # type: ignore[return-value]
     for question_id, (answer, seq) in (final_answers or {}).items():

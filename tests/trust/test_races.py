@@ -1,4 +1,5 @@
-"""Races: 100 concurrent submits of one attempt grade it once and every caller gets the same result, no 5xx.
+"""Races: 100 concurrent submits of one attempt grade it once and every caller gets the same result, no 5xx;
+autosaves racing the submit are in the grade exactly when they were acknowledged.
 
 Two shapes: 100 threads against one multi-threaded server process (both databases), and two gunicorn instances on
 different ports sharing one PostgreSQL database (the scale-out shape; SQLite is one host's database by design).
@@ -119,6 +120,40 @@ def test_hundred_concurrent_submits_from_threads_grade_once(app, make_practice, 
         events.attempt_graded.disconnect(record)
     assert_graded_once(attempt_id, replies, record_figures, "races_threads")
     assert len(graded) == 1, "attempt_graded was sent once: certificates and the ledger see one grading"
+
+
+def test_autosaves_racing_a_submit_are_graded_if_acknowledged_and_stored_only_then(app, make_practice, make_managers):
+    """The promise behind "no answer is ever lost": an answer the server acknowledged (200) is in the grade, and one
+    it refused (409, finished) is not stored. Autosaves of every question and the submit are released together."""
+    questions = 20
+    make_practice("race", questions=questions)
+    [(_user, token)] = make_managers(1)
+    with threaded_server(app) as base_url:
+        started = PageClient(base_url, token).send("POST", "/quizzes/race/attempts")
+        attempt_id = started.body["id"]
+
+        def work(index: int) -> Reply:
+            page = PageClient(base_url, token)
+            if index == questions:
+                return page.send("POST", f"/attempts/{attempt_id}/submit", {"reason": "submit"})
+            qid = f"q{index + 1}"
+            return page.send("PUT", f"/attempts/{attempt_id}/answers/{qid}",
+                             {"choices": [correct_letter(index + 1)], "seq": 1})
+
+        replies = all_at_once(questions + 1, work)
+    assert all(isinstance(r, Reply) for r in replies), replies
+    saves, submitted = replies[:questions], replies[questions]
+    assert submitted.status == 200 and submitted.body["status"] == "submitted"
+    assert {r.status for r in saves} <= {200, 409}, sorted({r.status for r in saves})
+    assert all(r.body["error"]["code"] == "finished" for r in saves if r.status == 409)
+    acknowledged = {f"q{i + 1}" for i, r in enumerate(saves) if r.status == 200}
+    db.session.expire_all()
+    stored = set(db.session.scalars(select(AttemptAnswer.question_id).where(AttemptAnswer.attempt_id == attempt_id)))
+    assert stored == acknowledged
+    attempt = db.session.get(Attempt, attempt_id)
+    assert {qid for qid, result in attempt.results.items() if result["correct"]} == acknowledged
+    assert attempt.score == submitted.body["score"] == 100.0 * len(acknowledged) / questions
+    assert graded_events(attempt_id) == 1
 
 
 @pytest.mark.postgres_only
