@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from lms.core.clock import to_local
@@ -74,10 +75,11 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _error_page(status: int, title: str, message: str) -> Any:
+def _error_page(status: int, title: str, message: str, code: str | None = None) -> Any:
     if _wants_json():
-        code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-                409: "conflict", 413: "too_large", 429: "too_many_requests"}.get(status, "error")
+        code = code or {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                        405: "method_not_allowed", 409: "conflict", 413: "too_large",
+                        429: "too_many_requests"}.get(status, "error")
         return jsonify(error={"code": code, "message": message}), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
@@ -108,11 +110,12 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HTTPException) -> Any:
         status = exc.code or 500
         title, message = ERROR_TEXT.get(status, (exc.name, exc.description or ""))
+        code = None
         if status == 429:
             message = _("尝试次数过多，请稍后再试（%(limit)s）。", limit=exc.description)
-        elif status == 400 and exc.description and "CSRF" in exc.description:
-            message = _("页面已过期或表单无效，请刷新页面后重试。")
-        return _error_page(status, _(title), _(message))
+        elif isinstance(exc, CSRFError):
+            message, code = _("页面已过期或表单无效，请刷新页面后重试。"), "csrf_failed"
+        return _error_page(status, _(title), _(message), code)
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError) -> Any:

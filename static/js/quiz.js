@@ -6,6 +6,8 @@
  *   one request at a time, and survives reloads and lost connections. The server ignores an older change.
  * - Submitting sends every answer again with the submit and is retried until the server answers. At zero the page
  *   submits by itself.
+ * - Signed out (401) or expired (the session's CSRF token changed): the page stops sending, keeps its queue and an
+ *   unfinished submit, and asks to be reopened; reopened (after signing in again), it sends them.
  */
 (function () {
   "use strict";
@@ -19,6 +21,7 @@
   var saveEl = document.getElementById("quiz-save-status");
   var progressEl = document.getElementById("quiz-progress");
   var offlineEl = document.getElementById("quiz-offline");
+  var reopenEl = document.getElementById("quiz-reopen");
   var announcer = document.getElementById("quiz-announcer");
   var messageEl = document.getElementById("quiz-message");
   var actions = document.getElementById("quiz-actions");
@@ -32,6 +35,7 @@
   var sending = false;
   var finishing = false;
   var finished = false;
+  var blocked = false;         // signed out or the page expired: nothing more is sent until the page is reopened
   var announced = {};
   var THRESHOLDS = [600, 300, 60, 30];
   var RETRY_MS = 3000;
@@ -216,8 +220,18 @@
   // A 5xx, 408 or 429 is the network's or the server's passing trouble (a restart behind the load balancer, a
   // gateway timeout): the change stays queued and is sent again, exactly like a dropped connection.
   function isTransient(status) { return status === 408 || status === 429 || status >= 500; }
+  // The session ended (signed out elsewhere, expired) or this page's CSRF token is no longer the session's (signed
+  // in again in another tab): no request from this page can be accepted, so none is refused for good either.
+  function needsReopen(r) {
+    return r.status === 401 || (r.status === 400 && (r.data.error || {}).code === "csrf_failed");
+  }
+  function showReopen() {
+    blocked = true;
+    reopenEl.hidden = false;
+    updateProgress();
+  }
   function flush() {
-    if (sending || !queue.length || finished) { return Promise.resolve(); }
+    if (sending || blocked || !queue.length || finished) { return Promise.resolve(); }
     sending = true;
     updateProgress();
     var item = queue[0];
@@ -226,6 +240,7 @@
       .then(function (r) {
         sending = false;
         if (isTransient(r.status)) { updateProgress(); setTimeout(flush, RETRY_MS); return; }
+        if (needsReopen(r)) { showReopen(); return; }
         if (r.status === 409) { queue = []; save("queue", queue); resync(); return; }
         queue.shift();  // saved, or refused for good (4xx): either way it must not block the rest
         save("queue", queue);
@@ -242,7 +257,7 @@
 
   // --- submitting ------------------------------------------------------------------------------------------------
   function submit(reason) {
-    if (finished) { return; }
+    if (finished || blocked) { return; }
     finishing = true;
     save("submitting", reason);
     confirmBox.hidden = true;
@@ -263,6 +278,7 @@
           setTimeout(function () { submit(reason); }, RETRY_MS);
           return;
         }
+        if (needsReopen(r)) { showReopen(); return; }  // "submitting" stays stored: the reopened page submits
         showMessage((r.data.error || {}).message || String(r.status));
         finishing = false;
         document.getElementById("quiz-submit").disabled = false;

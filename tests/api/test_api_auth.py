@@ -79,3 +79,21 @@ def test_a_page_sessions_api_access_ends_with_deactivation_or_a_password_change(
         response = client.get("/api/v1/me")
         assert (response.status_code, response.json["error"]["code"]) == (401, "unauthorized")
         auth.logout()
+
+
+def test_a_page_whose_session_ended_is_told_to_sign_in_and_a_stale_page_token_is_named(client, auth, make_user):
+    """What the quiz page needs to keep a change instead of dropping it: a write from a page whose session ended
+    is 401 "unauthorized" (not a 400 for the CSRF token that went with the session), and a write with a token that
+    is not this session's is 400 "csrf_failed", told apart from a bad request."""
+    person = make_user()
+    auth.login(person)
+    headers = api_headers(client)
+    assert client.post("/api/v1/attempts/1/events", headers=headers, json={"kind": "online"}).status_code == 404
+    auth.logout()
+    response = client.post("/api/v1/attempts/1/events", headers=headers, json={"kind": "online"})
+    assert (response.status_code, response.json["error"]["code"]) == (401, "unauthorized")
+
+    auth.login(person)
+    response = client.post("/api/v1/attempts/1/events", headers=headers, json={"kind": "online"})  # the old token
+    assert (response.status_code, response.json["error"]["code"]) == (400, "csrf_failed")
+    assert response.json["error"]["message"]

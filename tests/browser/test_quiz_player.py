@@ -117,3 +117,66 @@ def test_a_server_error_keeps_the_change_queued_until_it_is_saved(app, make_user
     assert failures["left"] == 0  # both 503s were seen, and the change was sent again after them
     attempt_id = db.session.scalar(select(Attempt.id).where(Attempt.user_id == person.id))
     assert saved_answers(attempt_id)["q1"].choices == ["B"]
+
+
+def test_signed_out_mid_test_the_page_keeps_the_change_and_sends_it_after_signing_in(app, make_user, page):
+    """The session ends while a change is on its way (signed out elsewhere, expired): the page must not drop the
+    change as refused. It keeps it, asks to be reopened, and sends it once the person has signed in again."""
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD
+
+    write_quiz(app, "timed", SHORT_QUIZ.replace(f"time_limit_seconds: {TIME_LIMIT}", "time_limit_seconds: 600"))
+    sync(app)
+    person = make_user("manager")
+    sign_in(page, person)
+    page.goto("/quizzes/timed/take")
+    page.get_by_label("8号").check()
+    expect(page.locator("#quiz-save-status")).to_have_text("已保存")
+    attempt_id = db.session.scalar(select(Attempt.id).where(Attempt.user_id == person.id))
+
+    page.context.clear_cookies()  # the session is gone
+    page.get_by_label("15号").check()
+    expect(page.locator("#quiz-reopen")).to_be_visible()
+    expect(page.locator("#quiz-save-status")).to_have_text("1 条答案待上传")
+    queued = page.evaluate("id => JSON.parse(localStorage.getItem('quiz:' + id + ':queue'))", attempt_id)
+    assert [(item["qid"], item["body"]) for item in queued] == [("q1", {"choices": ["C"]})]
+    assert saved_answers(attempt_id)["q1"].choices == ["B"]
+
+    page.locator("#quiz-reopen-link").click()
+    page.wait_for_url("**/login**")
+    page.fill("input[name=employee_no]", person.employee_no)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/quizzes/timed/take")
+    expect(page.get_by_label("15号")).to_be_checked()
+    expect(page.locator("#quiz-save-status")).to_have_text("已保存", timeout=10_000)
+    assert saved_answers(attempt_id)["q1"].choices == ["C"]
+
+
+def test_signed_in_again_in_another_tab_the_expired_page_keeps_the_change(app, make_user, page):
+    """Signing out and in again in another tab gives the session a new CSRF token: the open test page's token is
+    refused. That is not a refusal of the answer: the page keeps it and sends it once reopened."""
+    from playwright.sync_api import expect
+
+    write_quiz(app, "timed", SHORT_QUIZ.replace(f"time_limit_seconds: {TIME_LIMIT}", "time_limit_seconds: 600"))
+    sync(app)
+    person = make_user("manager")
+    sign_in(page, person)
+    page.goto("/quizzes/timed/take")
+    expect(page.locator("#q-q1")).to_be_visible()
+    attempt_id = db.session.scalar(select(Attempt.id).where(Attempt.user_id == person.id))
+
+    other = page.context.new_page()
+    other.goto("/")
+    with other.expect_navigation():  # the sign-out form of the (folded, at phone width) menu
+        other.locator("form[action$='/logout']").evaluate("form => form.submit()")
+    sign_in(other, person)
+    other.close()
+
+    page.get_by_label("8号").check()
+    expect(page.locator("#quiz-reopen")).to_be_visible()
+    assert "q1" not in saved_answers(attempt_id)
+    page.locator("#quiz-reopen-link").click()
+    expect(page.locator("#quiz-save-status")).to_have_text("已保存", timeout=10_000)
+    assert saved_answers(attempt_id)["q1"].choices == ["B"]

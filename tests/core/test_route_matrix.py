@@ -114,7 +114,10 @@ def test_every_write_without_a_csrf_token_is_refused(app, auth, people, role):
         for method in sorted((rule.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}):
             url = build_url(rule)
             response = client.open(url, method=method, data={"x": "1"})
-            if response.status_code not in (400, 404):
+            # An anonymous API write is told to sign in (401) before its token is looked at: there is no session
+            # for a token to belong to, and the quiz page must tell "signed out" from "refused" (keeps its queue).
+            refusals = (400, 401, 404) if role == ANON and url.startswith("/api/") else (400, 404)
+            if response.status_code not in refusals:
                 problems.append(f"{method} {url} as {role}: {response.status_code}")
     assert not problems, "\n".join(problems)
     # and the session is still usable afterwards
