@@ -48,7 +48,7 @@ def create_app() -> Flask:
 def prepare(url: str) -> None:
     """Create and fill the baseline table (called once by the runner, not by workers)."""
     engine = create_engine(normalise_database_url(url))
-    if engine.dialect.name == "sqlite":  # in WAL mode before the workers start, as `flask db upgrade` leaves the product
+    if engine.dialect.name == "sqlite":  # WAL before the workers start, as `flask db upgrade` leaves the product's
         event.listen(engine, "connect", _sqlite_on_connect)
     with engine.begin() as connection:
         serial = "INTEGER PRIMARY KEY AUTOINCREMENT" if engine.dialect.name == "sqlite" else "SERIAL PRIMARY KEY"

@@ -1,9 +1,10 @@
 """Attempt use cases: start, save an answer, submit, finish at the deadline, events, accommodations.
 
-Concurrency: every write that must not race (saving an answer, submitting, finishing) first takes the attempt's
-lock in a fresh transaction (``_lock_attempt``): ``BEGIN IMMEDIATE`` on SQLite (the database's write lock, taken
-before anything is read: a read first would give a WAL snapshot that cannot be upgraded to a write), then
-``SELECT … WHERE id = ? AND status = 'in_progress' FOR UPDATE`` (the row lock on PostgreSQL). Whoever holds the
+Concurrency: every write that must not race (saving an answer, submitting, finishing) holds the attempt's lock
+while it checks that the attempt is still in progress. On SQLite the lock is the database's write lock, taken
+before anything is read (a read first would give a WAL snapshot that cannot be upgraded to a write); on PostgreSQL
+it is the attempt's row lock (``FOR UPDATE``). Submitting and finishing take it first in a fresh transaction
+(``_lock_attempt``); an autosave's one guarded upsert takes it itself (``_upsert_statement``). Whoever holds the
 lock sees the attempt still in progress or gets no row, so a double tap, a retried submit and the deadline sweep
 can never grade twice, and no acknowledged answer lands after grading.
 """
@@ -22,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection, bindparam, case, func, insert, or_, select
+from sqlalchemy import bindparam, case, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -118,19 +119,16 @@ _ATTEMPT_FOR_SAVING = select(Attempt.id, Attempt.user_id, Attempt.status, Attemp
     Attempt.id == bindparam("attempt_id"))
 
 
-def _begin_locking() -> Connection:
-    """Begin a write transaction that will lock an attempt, after the request has only read (its caller's token or
-    session, the attempt).
+def _lock_attempt(attempt_id: int) -> bool:
+    """Begin a write transaction holding ``attempt_id``'s lock; False if the attempt is no longer in progress (the
+    caller rolls back). Submitting and finishing take it; an autosave's guarded upsert takes the same lock itself.
 
     SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock at once, so the attempt read next is the latest
-    committed and nothing can finish the attempt until this transaction ends (a transaction left open by the
-    driver is ended first: one that has read cannot take the write lock). It replaced a no-op ``UPDATE`` of the
-    attempt, which on SQLite rewrote the whole row — its 16 KB paper included — into the WAL on every save, so
-    throughput fell as the WAL grew (434 → 311 autosaves/s over three rounds of one run).
-    PostgreSQL (READ COMMITTED): a transaction that has only read can go on; the lock is ``SELECT … FOR UPDATE``.
-
-    Returns the session's connection: the autosave's statements are Core statements, and executing them on the
-    connection skips the ORM session's per-statement work (~0.1 ms each, measured).
+    committed and nothing can write until this transaction ends (a transaction left open by the driver is ended
+    first: one that has read cannot take the write lock). PostgreSQL (READ COMMITTED): ``SELECT … FOR UPDATE``, a
+    row lock that writes no new row version and re-checks the status once it holds the lock. Both replaced a no-op
+    ``UPDATE`` of the attempt, which wrote a new row version (on SQLite the whole row, its 16 KB paper included,
+    into the WAL).
     """
     connection = db.session.connection()
     driver = connection.connection.driver_connection
@@ -139,25 +137,13 @@ def _begin_locking() -> Connection:
             db.session.commit()
             connection = db.session.connection()
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-    return connection
+    return connection.execute(_LOCK_IN_PROGRESS, {"attempt_id": attempt_id}).first() is not None
 
 
-# The attempt's lock, answering with its deadline (no row: the attempt is no longer in progress).
-# PostgreSQL: a row lock that writes nothing (a no-op UPDATE wrote a new version of the attempt's row and of its
-# index entries on every save) and re-checks the status once it holds the lock. SQLite has no FOR UPDATE: the lock
-# is the transaction's, taken by _begin_locking.
-_LOCK_IN_PROGRESS = (select(Attempt.__table__.c.deadline_at)
+_LOCK_IN_PROGRESS = (select(Attempt.__table__.c.id)
                      .where(Attempt.__table__.c.id == bindparam("attempt_id"),
                             Attempt.__table__.c.status == IN_PROGRESS)
                      .with_for_update())
-
-
-def _lock_attempt(attempt_id: int) -> tuple[Connection, datetime | None]:
-    """Begin a write transaction holding ``attempt_id``'s lock. Returns the connection and the attempt's deadline,
-    or None for the deadline if the attempt is no longer in progress (the caller rolls back)."""
-    connection = _begin_locking()
-    locked = connection.execute(_LOCK_IN_PROGRESS, {"attempt_id": attempt_id}).first()
-    return connection, (None if locked is None else locked.deadline_at)
 
 
 # --- start -----------------------------------------------------------------------------------------------------------
@@ -292,32 +278,49 @@ class SavedAnswer:
     deadline_at: datetime
 
 
+_ANSWER_COLUMNS = ("attempt_id", "question_id", "choices", "text", "client_seq", "saved_at")
+
+
 @functools.cache
 def _upsert_statement(dialect_name: str) -> Any:
-    """INSERT the answer, or UPDATE it unless the stored one carries a higher number (per dialect, built once)."""
-    table = AttemptAnswer.__table__
+    """The autosave's write, as one statement (per dialect, built once): insert the answer, or update it unless the
+    stored one carries a higher number — only while the attempt is in progress and in time, checked under its lock.
+
+    The answer's values are selected from the attempt's row (``INSERT … SELECT … WHERE id = ? AND status =
+    'in_progress' AND deadline_at >= now - grace``), so the attempt's lock and state check are this statement's
+    own: ``FOR UPDATE`` on PostgreSQL (re-checked on the newest row once the lock is held), and on SQLite the
+    database's write lock, which a transaction's first write takes before it reads anything. It returns the stored
+    (saved_at, client_seq) and the attempt's deadline; no row when it wrote nothing (``_not_written`` says why).
+    """
+    answers, attempts = AttemptAnswer.__table__, Attempt.__table__
     dialect = postgresql if dialect_name == "postgresql" else sqlite
-    statement = dialect.insert(table)
+    values = [bindparam(name, type_=answers.c[name].type) for name in _ANSWER_COLUMNS[1:]]
+    source = (select(attempts.c.id, *values)
+              .where(attempts.c.id == bindparam("attempt_id"), attempts.c.status == IN_PROGRESS,
+                     attempts.c.deadline_at >= bindparam("cutoff", type_=attempts.c.deadline_at.type))
+              .with_for_update())
+    statement = dialect.insert(answers).from_select(list(_ANSWER_COLUMNS), source)
     new = statement.excluded
+    deadline = select(attempts.c.deadline_at).where(attempts.c.id == bindparam("attempt_id")).scalar_subquery()
     return statement.on_conflict_do_update(
-        index_elements=[table.c.attempt_id, table.c.question_id],
+        index_elements=[answers.c.attempt_id, answers.c.question_id],
         # seq 0 means "not numbered": it always writes and keeps the stored number (max(seq, stored)).
         set_={"choices": new.choices, "text": new.text, "saved_at": new.saved_at,
-              "client_seq": case((new.client_seq == 0, table.c.client_seq), else_=new.client_seq)},
-        where=or_(new.client_seq == 0, table.c.client_seq <= new.client_seq),
-    ).returning(table.c.saved_at, table.c.client_seq)
+              "client_seq": case((new.client_seq == 0, answers.c.client_seq), else_=new.client_seq)},
+        where=or_(new.client_seq == 0, answers.c.client_seq <= new.client_seq),
+    ).returning(answers.c.saved_at, answers.c.client_seq, deadline.label("deadline_at"))
 
 
-def _upsert_answer(connection: Connection, attempt_id: int, question_id: str, answer: Answer, *, seq: int,
-                   now: datetime) -> tuple[datetime, int] | None:
-    """``_write_answer`` as one statement: insert the answer, or update it unless the saved one is newer.
-
-    Returns (saved_at, seq) as stored, or None when an older change was replayed (the newer answer stands).
-    """
-    row = connection.execute(_upsert_statement(connection.dialect.name), {
-        "attempt_id": attempt_id, "question_id": question_id, "choices": list(answer.choices), "text": answer.text,
-        "client_seq": seq, "saved_at": now}).first()
-    return (row.saved_at, row.client_seq) if row is not None else None
+def _not_written(attempt_id: int, question_id: str, now: datetime) -> SavedAnswer | None:
+    """Why the guarded upsert wrote nothing, in a fresh transaction: the attempt is finished or late (refused, and
+    a late one finished, as every other write does), or an older change was replayed (the newer answer stands: the
+    stored one is returned). None if neither holds any more (a deadline extended meanwhile): write again."""
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt is not None  # noqa: S101 - attempts are never deleted
+    _refuse_late(attempt, now)
+    kept = db.session.execute(select(AttemptAnswer.saved_at, AttemptAnswer.client_seq).where(
+        AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.question_id == question_id)).first()
+    return None if kept is None else SavedAnswer(question_id, kept.saved_at, kept.client_seq, attempt.deadline_at)
 
 
 @dataclass(frozen=True)
@@ -368,8 +371,8 @@ def save_answer(user_id: int, attempt_id: int, question_id: str, payload: Any, *
     """Autosave one answer for ``user_id``. The hot path of the monthly test: thousands of people, one request per
     change, so it takes the caller's id (``lms.api.blueprint.caller_id``) rather than the loaded person.
 
-    Statements: the attempt's lock (``_lock_attempt``: its deadline, read under the lock), the upsert, the evidence
-    event, commit — the attempt's paper is read only on its first save in this process (``_AnswerSheets``).
+    Statements: the upsert guarded by the attempt's lock and state (``_upsert_statement``), the evidence event,
+    commit — the attempt's paper is read only on its first save in this process (``_AnswerSheets``).
     """
     sheets = _answer_sheets()
     sheet = sheets.get(attempt_id)
@@ -386,25 +389,20 @@ def save_answer(user_id: int, attempt_id: int, question_id: str, payload: Any, *
     if question is None:
         raise NotFound("试卷中没有这道题")
     answer, seq = _parse_for(question, payload)
-    # The write transaction is three statements back to back (lock, upsert, event): on SQLite every other
-    # worker's autosave waits for this one's commit, so nothing slower (ORM flush, reads) happens inside it.
-    connection, deadline = _lock_attempt(attempt_id)
-    if deadline is None or not rules.accepts_answers(now, deadline, grace_seconds()):
-        db.session.rollback()  # finished, or late: say which (and finish a late one) as every other write does
-        attempt = db.session.get(Attempt, attempt_id)
-        assert attempt is not None  # noqa: S101 - attempts are never deleted
-        _refuse_late(attempt, now)
-        raise Conflict("答卷已提交，不能再修改。", code="finished")
-    written = _upsert_answer(connection, attempt_id, question_id, answer, seq=seq, now=now)
+    # The write transaction is two statements back to back (the guarded upsert, the evidence event): on SQLite
+    # every other worker's autosave waits for this one's commit, so nothing slower (ORM flush, reads) happens in it.
+    connection = db.session.connection()
+    written = connection.execute(_upsert_statement(connection.dialect.name), {
+        "attempt_id": attempt_id, "question_id": question_id, "choices": list(answer.choices), "text": answer.text,
+        "client_seq": seq, "saved_at": now, "cutoff": now - timedelta(seconds=grace_seconds())}).first()
     if written is None:
         db.session.rollback()
-        kept = db.session.execute(select(AttemptAnswer.saved_at, AttemptAnswer.client_seq).where(
-            AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.question_id == question_id)).one()
-        return SavedAnswer(question_id, kept.saved_at, kept.client_seq, deadline)
+        kept = _not_written(attempt_id, question_id, now)
+        return kept if kept is not None else save_answer(user_id, attempt_id, question_id, payload, now=now)
     connection.execute(_INSERT_EVENT, {"attempt_id": attempt_id, "kind": "answer_saved", "at": now,
                                        "detail": {"question": question_id, "seq": seq}})
     db.session.commit()
-    return SavedAnswer(question_id, written[0], written[1], deadline)
+    return SavedAnswer(question_id, written.saved_at, written.client_seq, written.deadline_at)
 
 
 # --- finishing -------------------------------------------------------------------------------------------------------
@@ -413,8 +411,7 @@ def finish_attempt(attempt_id: int, *, now: datetime, status: str, reason: str,
                    final_answers: dict[str, tuple[Answer, int]] | None = None) -> Attempt:
     """Grade from the saved answers and close the attempt, exactly once. Returns the (possibly earlier) result."""
     db.session.commit()  # whatever the request read before is not part of the grading transaction
-    _, deadline = _lock_attempt(attempt_id)
-    if deadline is None:
+    if not _lock_attempt(attempt_id):
         db.session.rollback()
         return db.session.get(Attempt, attempt_id)  # type: ignore[return-value]
     for question_id, (answer, seq) in (final_answers or {}).items():

@@ -143,7 +143,8 @@ def test_autosaves_racing_a_submit_are_graded_if_acknowledged_and_stored_only_th
         replies = all_at_once(questions + 1, work)
     assert all(isinstance(r, Reply) for r in replies), replies
     saves, submitted = replies[:questions], replies[questions]
-    assert submitted.status == 200 and submitted.body["status"] == "submitted"
+    assert submitted.status == 200
+    assert submitted.body["status"] == "submitted"
     assert {r.status for r in saves} <= {200, 409}, sorted({r.status for r in saves})
     assert all(r.body["error"]["code"] == "finished" for r in saves if r.status == 409)
     acknowledged = {f"q{i + 1}" for i, r in enumerate(saves) if r.status == 200}
