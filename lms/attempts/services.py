@@ -124,18 +124,15 @@ def _lock_attempt(attempt_id: int) -> bool:
     caller rolls back). Submitting and finishing take it; an autosave's guarded upsert takes the same lock itself.
 
     SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock at once, so the attempt read next is the latest
-    committed and nothing can write until this transaction ends (a transaction left open by the driver is ended
-    first: one that has read cannot take the write lock). PostgreSQL (READ COMMITTED): ``SELECT … FOR UPDATE``, a
+    committed and nothing can write until this transaction ends (the request's earlier work is committed first: a
+    transaction that has read cannot take the write lock). PostgreSQL (READ COMMITTED): ``SELECT … FOR UPDATE``, a
     row lock that writes no new row version and re-checks the status once it holds the lock. Both replaced a no-op
     ``UPDATE`` of the attempt, which wrote a new row version (on SQLite the whole row, its 16 KB paper included,
     into the WAL).
     """
+    db.session.commit()  # whatever the request did before is not part of the locked transaction
     connection = db.session.connection()
-    driver = connection.connection.driver_connection
-    if isinstance(driver, sqlite3.Connection):
-        if driver.in_transaction:
-            db.session.commit()
-            connection = db.session.connection()
+    if isinstance(connection.connection.driver_connection, sqlite3.Connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     return connection.execute(_LOCK_IN_PROGRESS, {"attempt_id": attempt_id}).first() is not None
 
@@ -426,7 +423,6 @@ def save_answer(user_id: int, attempt_id: int, question_id: str, payload: Any, *
 def finish_attempt(attempt_id: int, *, now: datetime, status: str, reason: str,
                    final_answers: dict[str, tuple[Answer, int]] | None = None) -> Attempt:
     """Grade from the saved answers and close the attempt, exactly once. Returns the (possibly earlier) result."""
-    db.session.commit()  # whatever the request read before is not part of the grading transaction
     if not _lock_attempt(attempt_id):
         db.session.rollback()
         return db.session.get(Attempt, attempt_id)  # type: ignore[return-value]
