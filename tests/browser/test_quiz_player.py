@@ -47,6 +47,16 @@ def saved_answers(attempt_id: int) -> dict[str, AttemptAnswer]:
         select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id))}
 
 
+def open_ten_minute_test(app, make_user, page):
+    """A manager signed in, on the take page of the short quiz with ten minutes on the clock; returns them."""
+    write_quiz(app, "timed", SHORT_QUIZ.replace(f"time_limit_seconds: {TIME_LIMIT}", "time_limit_seconds: 600"))
+    sync(app)
+    person = make_user("manager")
+    sign_in(page, person)
+    page.goto("/quizzes/timed/take")
+    return person
+
+
 def test_answers_survive_reload_and_offline_and_the_timer_submits(app, make_user, page):
     from playwright.sync_api import expect
 
@@ -95,11 +105,7 @@ def test_a_server_error_keeps_the_change_queued_until_it_is_saved(app, make_user
     """A 502/503 from a load balancer during a restart is not a refusal: the page retries the same change."""
     from playwright.sync_api import expect
 
-    write_quiz(app, "timed", SHORT_QUIZ.replace(f"time_limit_seconds: {TIME_LIMIT}", "time_limit_seconds: 600"))
-    sync(app)
-    person = make_user("manager")
-    sign_in(page, person)
-    page.goto("/quizzes/timed/take")
+    person = open_ten_minute_test(app, make_user, page)
     expect(page.locator("#q-q1")).to_be_visible()
 
     failures = {"left": 2}
@@ -126,11 +132,7 @@ def test_signed_out_mid_test_the_page_keeps_the_change_and_sends_it_after_signin
 
     from tests.conftest import PASSWORD
 
-    write_quiz(app, "timed", SHORT_QUIZ.replace(f"time_limit_seconds: {TIME_LIMIT}", "time_limit_seconds: 600"))
-    sync(app)
-    person = make_user("manager")
-    sign_in(page, person)
-    page.goto("/quizzes/timed/take")
+    person = open_ten_minute_test(app, make_user, page)
     page.get_by_label("8号").check()
     expect(page.locator("#quiz-save-status")).to_have_text("已保存")
     attempt_id = db.session.scalar(select(Attempt.id).where(Attempt.user_id == person.id))
@@ -159,11 +161,7 @@ def test_signed_in_again_in_another_tab_the_expired_page_keeps_the_change(app, m
     refused. That is not a refusal of the answer: the page keeps it and sends it once reopened."""
     from playwright.sync_api import expect
 
-    write_quiz(app, "timed", SHORT_QUIZ.replace(f"time_limit_seconds: {TIME_LIMIT}", "time_limit_seconds: 600"))
-    sync(app)
-    person = make_user("manager")
-    sign_in(page, person)
-    page.goto("/quizzes/timed/take")
+    person = open_ten_minute_test(app, make_user, page)
     expect(page.locator("#q-q1")).to_be_visible()
     attempt_id = db.session.scalar(select(Attempt.id).where(Attempt.user_id == person.id))
 
