@@ -15,7 +15,6 @@ import argparse
 import cProfile
 import os
 import pstats
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -69,8 +68,7 @@ def run(kind: str, workdir: Path, args: argparse.Namespace) -> int:
     product_url = fresh_database(kind, workdir, "product")
     token = prepare_product(product_url, workdir, 1).read_text().split()[0]
     app = create_app({"SQLALCHEMY_DATABASE_URI": product_url, "LMS_QUIZZES_DIR": str(workdir / "quizzes"),
-                      "LMS_CONTENT_DIR": str(workdir / "content"), "SECRET_KEY": "bench",
-                      "RATELIMIT_STORAGE_URI": "memory://"})
+                      "LMS_CONTENT_DIR": str(workdir / "content"), "SECRET_KEY": "bench"})
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     started = client.post(f"/api/v1/quizzes/{QUIZ_SLUG}/attempts", headers=headers)
@@ -102,5 +100,4 @@ def run(kind: str, workdir: Path, args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     raise SystemExit(main())

@@ -64,21 +64,17 @@ def _authenticate() -> Any:
         if user_id is None:
             return error(401, "unauthorized", "API 令牌缺失或无效")
         return None  # a live token of an active person
-    writes = request.method not in ("GET", "HEAD", "OPTIONS")
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        if writes:
-            csrf.protect()
-        return None
-    # The page's session: who it belongs to, as one indexed lookup. Flask-Login would load the whole person here,
-    # which the autosave does not need (~a quarter of a page autosave's work, profiled); views that need the
-    # person still get it from current_user.
-    session_token = session.get(SESSION_KEY)
-    user_id = accounts.session_owner(session_token) if isinstance(session_token, str) else None
-    if user_id is None:  # before the CSRF check: a page whose session ended learns to sign in again, not "bad request"
-        return error(401, "unauthorized", "需要登录或 API 令牌")
-    if writes:
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        # The page's session: who it belongs to, as one indexed lookup. Flask-Login would load the whole person
+        # here, which the autosave does not need (~a quarter of a page autosave's work, profiled); views that need
+        # the person still get it from current_user.
+        session_token = session.get(SESSION_KEY)
+        user_id = accounts.session_owner(session_token) if isinstance(session_token, str) else None
+        if user_id is None:  # before the CSRF check: a page whose session ended learns to sign in again
+            return error(401, "unauthorized", "需要登录或 API 令牌")
+        request.environ[CALLER] = user_id
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()  # a cookie session: the page sends X-CSRFToken
-    request.environ[CALLER] = user_id
     return None
 
 

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, case, func, insert, literal, or_, select
+from sqlalchemy import Connection, Row, bindparam, case, func, insert, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -137,10 +137,9 @@ def _lock_attempt(attempt_id: int) -> bool:
     return connection.execute(_LOCK_IN_PROGRESS, {"attempt_id": attempt_id}).first() is not None
 
 
-_LOCK_IN_PROGRESS = (select(Attempt.__table__.c.id)
-                     .where(Attempt.__table__.c.id == bindparam("attempt_id"),
-                            Attempt.__table__.c.status == IN_PROGRESS)
-                     .with_for_update())
+# "This attempt, still in progress": the condition every write checks under the attempt's lock.
+_STILL_IN_PROGRESS = (Attempt.__table__.c.id == bindparam("attempt_id"), Attempt.__table__.c.status == IN_PROGRESS)
+_LOCK_IN_PROGRESS = select(Attempt.__table__.c.id).where(*_STILL_IN_PROGRESS).with_for_update()
 
 
 # --- start -----------------------------------------------------------------------------------------------------------
@@ -251,20 +250,6 @@ def _refuse_late(attempt: Attempt, now: datetime) -> None:
         raise Conflict("考试时间已到，答卷已按已保存的答案自动交卷。", code="deadline_passed")
 
 
-def _write_answer(attempt_id: int, question_id: str, answer: Answer, seq: int, now: datetime) -> AttemptAnswer:
-    row = db.session.scalar(select(AttemptAnswer).where(
-        AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.question_id == question_id))
-    if row is not None and seq and row.client_seq > seq:
-        return row  # an older change replayed from the page's offline queue: the newer answer stands
-    if row is None:
-        row = AttemptAnswer(attempt_id=attempt_id, question_id=question_id)
-        db.session.add(row)
-    row.choices, row.text = list(answer.choices), answer.text
-    row.client_seq, row.saved_at = max(seq, row.client_seq or 0), now
-    _event(attempt_id, "answer_saved", now, {"question": question_id, "seq": seq})
-    return row
-
-
 @dataclass(frozen=True)
 class SavedAnswer:
     """What the page is told after an autosave: plain values, read before the commit expires the rows."""
@@ -280,8 +265,8 @@ _ANSWER_COLUMNS = ("attempt_id", "question_id", "choices", "text", "client_seq",
 
 @functools.cache
 def _upsert_statement(dialect_name: str) -> Any:
-    """The autosave's write, as one statement (per dialect, built once): insert the answer, or update it unless the
-    stored one carries a higher number — only while the attempt is in progress and in time, checked under its lock.
+    """Every write of an answer, as one statement (per dialect, built once): insert the answer, or update it unless
+    the stored one carries a higher number — only while the attempt is in progress and in time, under its lock.
 
     The answer's values are selected from the attempt's row (``INSERT … SELECT … WHERE id = ? AND status =
     'in_progress' AND deadline_at >= now - grace``), so the attempt's lock and state check are this statement's
@@ -293,7 +278,7 @@ def _upsert_statement(dialect_name: str) -> Any:
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     values = [bindparam(name, type_=answers.c[name].type) for name in _ANSWER_COLUMNS[1:]]
     source = (select(attempts.c.id, *values)
-              .where(attempts.c.id == bindparam("attempt_id"), attempts.c.status == IN_PROGRESS,
+              .where(*_STILL_IN_PROGRESS,
                      attempts.c.deadline_at >= bindparam("cutoff", type_=attempts.c.deadline_at.type))
               .with_for_update())
     statement = dialect.insert(answers).from_select(list(_ANSWER_COLUMNS), source)
@@ -319,6 +304,22 @@ def _upsert_statement(dialect_name: str) -> Any:
                bindparam("saved_at", type_=events_table.c.at.type),
                bindparam("detail", type_=events_table.c.detail.type))).cte("logged")
     return select(saved.c.saved_at, saved.c.client_seq, saved.c.deadline_at).add_cte(logged)
+
+
+def _write_answer(connection: Connection, attempt_id: int, question_id: str, answer: Answer, *, seq: int,
+                  now: datetime) -> Row[Any] | None:
+    """Write one answer and its evidence event through the guarded upsert, in the caller's transaction: the
+    autosave's, or the submit's under the attempt's lock (its final answers). The row written (saved_at,
+    client_seq, deadline_at), or None when nothing was (``_not_written`` says why)."""
+    evidence = {"question": question_id, "seq": seq}
+    written = connection.execute(_upsert_statement(connection.dialect.name), {
+        "attempt_id": attempt_id, "question_id": question_id, "choices": list(answer.choices), "text": answer.text,
+        "client_seq": seq, "saved_at": now, "cutoff": now - timedelta(seconds=grace_seconds()), "detail": evidence
+    }).first()
+    if written is not None and connection.dialect.name != "postgresql":  # PostgreSQL's statement wrote the event
+        connection.execute(_INSERT_EVENT, {"attempt_id": attempt_id, "kind": "answer_saved", "at": now,
+                                           "detail": evidence})
+    return written
 
 
 def _not_written(attempt_id: int, question_id: str, now: datetime) -> SavedAnswer | None:
@@ -401,19 +402,11 @@ def save_answer(user_id: int, attempt_id: int, question_id: str, payload: Any, *
     answer, seq = _parse_for(question, payload)
     # The write transaction is two statements back to back (the guarded upsert, the evidence event): on SQLite
     # every other worker's autosave waits for this one's commit, so nothing slower (ORM flush, reads) happens in it.
-    connection = db.session.connection()
-    evidence = {"question": question_id, "seq": seq}
-    written = connection.execute(_upsert_statement(connection.dialect.name), {
-        "attempt_id": attempt_id, "question_id": question_id, "choices": list(answer.choices), "text": answer.text,
-        "client_seq": seq, "saved_at": now, "cutoff": now - timedelta(seconds=grace_seconds()), "detail": evidence
-    }).first()
+    written = _write_answer(db.session.connection(), attempt_id, question_id, answer, seq=seq, now=now)
     if written is None:
         db.session.rollback()
         kept = _not_written(attempt_id, question_id, now)
         return kept if kept is not None else save_answer(user_id, attempt_id, question_id, payload, now=now)
-    if connection.dialect.name != "postgresql":  # PostgreSQL's upsert statement wrote the event itself
-        connection.execute(_INSERT_EVENT, {"attempt_id": attempt_id, "kind": "answer_saved", "at": now,
-                                           "detail": evidence})
     db.session.commit()
     return SavedAnswer(question_id, written.saved_at, written.client_seq, written.deadline_at)
 
@@ -426,9 +419,9 @@ def finish_attempt(attempt_id: int, *, now: datetime, status: str, reason: str,
     if not _lock_attempt(attempt_id):
         db.session.rollback()
         return db.session.get(Attempt, attempt_id)  # type: ignore[return-value]
+    connection = db.session.connection()
     for question_id, (answer, seq) in (final_answers or {}).items():
-        _write_answer(attempt_id, question_id, answer, seq, now)
-    db.session.flush()
+        _write_answer(connection, attempt_id, question_id, answer, seq=seq, now=now)  # an older one is not
     attempt = db.session.get(Attempt, attempt_id)
     assert attempt is not None  # noqa: S101 - locked above
     db.session.refresh(attempt)
