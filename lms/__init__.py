@@ -62,15 +62,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
 
-    from lms.core import database, i18n, security, templating
-    from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from lms.core import database, i18n, ratelimit, security, templating
+    from lms.extensions import babel, csrf, db, login_manager, migrate
 
     database.configure_engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(root / "migrations"))
     csrf.init_app(app)
-    app.config["RATELIMIT_STORAGE_URI"] = app.config["LMS_RATELIMIT_STORAGE_URI"]
-    limiter.init_app(app)
+    ratelimit.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: app.config["LMS_TIMEZONE"])
     login_manager.init_app(app)
     security.init_app(app)

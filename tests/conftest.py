@@ -11,6 +11,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.security import generate_password_hash
 
 from lms import create_app
+from lms.core.database import release_core_connection
 from lms.extensions import db, limiter
 from tests.support.databases import TemplateDatabase
 from tests.support.web import post_form
@@ -83,6 +84,7 @@ def app(template_db: TemplateDatabase, tmp_path: Path, app_config: dict[str, Any
         limiter.reset()
         yield application
         db.session.remove()
+        release_core_connection()  # a test that called a hot-path service directly holds it in this app context
         db.engine.dispose()
     template_db.drop(uri)
 

@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import Select, bindparam, select
+from sqlalchemy.engine import Connection
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts import rules
@@ -98,21 +99,22 @@ _TOKEN_OWNER = (select(User.id).join(ApiToken, ApiToken.user_id == User.id)
 _SESSION_OWNER = select(User.id).where(User.session_token == bindparam("session_token"), User.active.is_(True))
 
 
-def session_owner(session_token: str) -> int | None:
+def session_owner(session_token: str, connection: Connection) -> int | None:
     """The id of the active person a signed-in session belongs to (the session keeps the person's session token,
     which a password change or deactivation replaces), without loading the person — as ``token_owner``."""
-    return _owner_id(_SESSION_OWNER, {"session_token": session_token})
+    return _owner_id(connection, _SESSION_OWNER, {"session_token": session_token})
 
 
-def token_owner(token: str) -> int | None:
+def token_owner(token: str, connection: Connection) -> int | None:
     """The id of the active person a live token belongs to, without loading the person: an autosave needs only the
     id, and loading the ORM object cost more than the query (measured: 0.07 ms for the id, ~0.6 ms with the person
-    in a fresh session). ``lms.api.blueprint`` loads the person only when a view asks for ``current_user``."""
-    return _owner_id(_TOKEN_OWNER, {"token_hash": _digest(token)})
+    in a fresh session). ``lms.api.blueprint`` loads the person only when a view asks for ``current_user``, and
+    says which connection to ask on: the ORM session's, or for the autosave the request's Core connection."""
+    return _owner_id(connection, _TOKEN_OWNER, {"token_hash": _digest(token)})
 
 
-def _owner_id(statement: Select[tuple[int]], parameters: dict[str, str]) -> int | None:
-    row = db.session.connection().execute(statement, parameters).first()
+def _owner_id(connection: Connection, statement: Select[tuple[int]], parameters: dict[str, str]) -> int | None:
+    row = connection.execute(statement, parameters).first()
     return row[0] if row is not None else None
 
 

@@ -5,10 +5,12 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, jsonify, request, session, url_for
 from flask_login import current_user
+from sqlalchemy.engine import Connection
 
 from lms.accounts import services as accounts
 from lms.accounts.models import User
 from lms.api import openapi
+from lms.core.database import core_connection
 from lms.extensions import csrf, db, login_manager
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -21,6 +23,21 @@ def public(view: F) -> F:
     """An API route that needs no sign-in (OpenAPI document, certificate check)."""
     PUBLIC_ENDPOINTS.add(f"api.{view.__name__}")
     return view
+
+
+ONE_CONNECTION: set[str] = set()
+
+
+def one_connection(view: F) -> F:
+    """An API route whose view runs on the connection the caller check used, the request's Core connection
+    (``lms.core.database.core_connection``): the autosave, which never creates an ORM session. Other routes check
+    the caller on the ORM session's connection, which their view goes on using: one connection per request."""
+    ONE_CONNECTION.add(f"api.{view.__name__}")
+    return view
+
+
+def _check_connection() -> Connection:
+    return core_connection() if request.endpoint in ONE_CONNECTION else db.session.connection()
 
 
 def error(status: int, code: str, message: str) -> Any:
@@ -36,7 +53,7 @@ def _bearer_user_id(req: Any, header: str) -> int | None:
 
     Kept in the WSGI environ, which lives exactly as long as the request (``g`` may outlive it in tests)."""
     if CALLER not in req.environ:
-        req.environ[CALLER] = accounts.token_owner(header[7:].strip())
+        req.environ[CALLER] = accounts.token_owner(header[7:].strip(), _check_connection())
     return req.environ[CALLER]  # type: ignore[no-any-return]
 
 
@@ -69,7 +86,8 @@ def _authenticate() -> Any:
         # here, which the autosave does not need (~a quarter of a page autosave's work, profiled); views that need
         # the person still get it from current_user.
         session_token = session.get(SESSION_KEY)
-        user_id = accounts.session_owner(session_token) if isinstance(session_token, str) else None
+        user_id = (accounts.session_owner(session_token, _check_connection()) if isinstance(session_token, str)
+                   else None)
         if user_id is None:  # before the CSRF check: a page whose session ended learns to sign in again
             return error(401, "unauthorized", "需要登录或 API 令牌")
         request.environ[CALLER] = user_id

@@ -14,13 +14,13 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from lms.api import openapi
-from lms.api.blueprint import api, caller_id
+from lms.api.blueprint import api, caller_id, one_connection
 from lms.attempts import rules, services
 from lms.attempts.models import IN_PROGRESS, Attempt
 from lms.core.clock import utcnow
 from lms.core.errors import ValidationFailed
 from lms.core.markdown import render_inline, render_markdown
-from lms.extensions import limiter
+from lms.core.ratelimit import unthrottled
 
 STATE_EXTRAS: list[Callable[[Attempt], dict[str, Any]]] = []
 
@@ -106,14 +106,9 @@ def get_attempt(attempt_id: int) -> Any:
     return jsonify(attempt_state(attempt, now=now))
 
 
-@limiter.request_filter
-def _autosaves_are_never_throttled() -> bool:
-    """No rate limit ever refuses an autosave: after a weak network the page replays its queue of changes at once,
-    and a refused save is an answer at risk. (It also spares the hottest path the limiter's per-request work.)"""
-    return request.endpoint == "api.save_answer"
-
-
 @api.route("/attempts/<int:attempt_id>/answers/<question_id>", methods=["PUT"])
+@unthrottled("api.save_answer")
+@one_connection
 def save_answer(attempt_id: int, question_id: str) -> Any:
     now = utcnow()
     saved = services.save_answer(caller_id(), attempt_id, question_id, _body(), now=now)

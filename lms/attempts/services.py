@@ -44,6 +44,7 @@ from lms.attempts.models import (
     AttemptEvent,
 )
 from lms.core import events
+from lms.core.database import core_connection, release_core_connection
 from lms.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lms.extensions import db
 from lms.quizzes import services as quizzes
@@ -388,7 +389,7 @@ def save_answer(user_id: int, attempt_id: int, question_id: str, payload: Any, *
     sheets = _answer_sheets()
     sheet = sheets.get(attempt_id)
     if sheet is None:
-        row = db.session.execute(_ATTEMPT_FOR_SAVING, {"attempt_id": attempt_id}).first()
+        row = core_connection().execute(_ATTEMPT_FOR_SAVING, {"attempt_id": attempt_id}).first()
         if row is None:
             raise NotFound("答卷不存在")
         sheet = _Sheet(row.user_id, rules.answer_sheet(row.paper))
@@ -402,12 +403,14 @@ def save_answer(user_id: int, attempt_id: int, question_id: str, payload: Any, *
     answer, seq = _parse_for(question, payload)
     # The write transaction is two statements back to back (the guarded upsert, the evidence event): on SQLite
     # every other worker's autosave waits for this one's commit, so nothing slower (ORM flush, reads) happens in it.
-    written = _write_answer(db.session.connection(), attempt_id, question_id, answer, seq=seq, now=now)
+    # It runs on the request's Core connection, the one the caller check used (lms.core.database.core_connection).
+    connection = core_connection()
+    written = _write_answer(connection, attempt_id, question_id, answer, seq=seq, now=now)
     if written is None:
-        db.session.rollback()
+        release_core_connection()  # rolled back; the rare path below uses the ORM session
         kept = _not_written(attempt_id, question_id, now)
         return kept if kept is not None else save_answer(user_id, attempt_id, question_id, payload, now=now)
-    db.session.commit()
+    connection.commit()
     return SavedAnswer(question_id, written.saved_at, written.client_seq, written.deadline_at)
 
 
