@@ -112,9 +112,8 @@ def _event(attempt_id: int, kind: str, now: datetime, detail: dict[str, Any] | N
     db.session.add(AttemptEvent(attempt_id=attempt_id, kind=kind, at=now, detail=detail))
 
 
-# Statements of the autosave path, built once per process: every answer of every test runs them, and building
-# and keying a statement each time cost more than executing it (profiled under load).
-_INSERT_EVENT = insert(AttemptEvent.__table__)
+# Statements of the autosave path are built once per process (also _upsert_statement): every answer of every test
+# runs them, and building and keying a statement each time cost more than executing it (profiled under load).
 # What an autosave reads of the attempt, as a plain row (an ORM object costs more to load than the query).
 _ATTEMPT_FOR_SAVING = select(Attempt.id, Attempt.user_id, Attempt.status, Attempt.deadline_at, Attempt.paper).where(
     Attempt.id == bindparam("attempt_id"))
@@ -293,34 +292,30 @@ def _upsert_statement(dialect_name: str) -> Any:
         where=or_(new.client_seq == 0, answers.c.client_seq <= new.client_seq),
     )
     if dialect_name != "postgresql":
+        # SQLite: the evidence event is written by triggers on attempt_answers (migration 0010), in this statement.
         return upsert.returning(answers.c.saved_at, answers.c.client_seq, deadline.label("deadline_at"))
-    # PostgreSQL: the evidence event is written by the same statement, for each row the upsert wrote (one round
-    # trip fewer per save; SQLite has no writing CTEs and runs _INSERT_EVENT after it).
-    saved = upsert.returning(answers.c.attempt_id, answers.c.saved_at, answers.c.client_seq,
+    # PostgreSQL: the evidence event is written by the same statement, for each row the upsert wrote, with what the
+    # SQLite triggers record: the question and the number the stored answer carries.
+    saved = upsert.returning(answers.c.attempt_id, answers.c.question_id, answers.c.saved_at, answers.c.client_seq,
                              deadline.label("deadline_at")).cte("saved")
     events_table = AttemptEvent.__table__
     logged = insert(events_table).from_select(
         ["attempt_id", "kind", "at", "detail"],
-        select(saved.c.attempt_id, literal("answer_saved", events_table.c.kind.type),
-               bindparam("saved_at", type_=events_table.c.at.type),
-               bindparam("detail", type_=events_table.c.detail.type))).cte("logged")
+        select(saved.c.attempt_id, literal("answer_saved", events_table.c.kind.type), saved.c.saved_at,
+               func.json_build_object("question", saved.c.question_id, "seq", saved.c.client_seq,
+                                      type_=events_table.c.detail.type))).cte("logged")
     return select(saved.c.saved_at, saved.c.client_seq, saved.c.deadline_at).add_cte(logged)
 
 
 def _write_answer(connection: Connection, attempt_id: int, question_id: str, answer: Answer, *, seq: int,
                   now: datetime) -> Row[Any] | None:
-    """Write one answer and its evidence event through the guarded upsert, in the caller's transaction: the
-    autosave's, or the submit's under the attempt's lock (its final answers). The row written (saved_at,
-    client_seq, deadline_at), or None when nothing was (``_not_written`` says why)."""
-    evidence = {"question": question_id, "seq": seq}
-    written = connection.execute(_upsert_statement(connection.dialect.name), {
+    """Write one answer and its evidence event through the guarded upsert, one statement, in the caller's
+    transaction: the autosave's, or the submit's under the attempt's lock (its final answers). The row written
+    (saved_at, client_seq, deadline_at), or None when nothing was (``_not_written`` says why)."""
+    return connection.execute(_upsert_statement(connection.dialect.name), {
         "attempt_id": attempt_id, "question_id": question_id, "choices": list(answer.choices), "text": answer.text,
-        "client_seq": seq, "saved_at": now, "cutoff": now - timedelta(seconds=grace_seconds()), "detail": evidence
+        "client_seq": seq, "saved_at": now, "cutoff": now - timedelta(seconds=grace_seconds()),
     }).first()
-    if written is not None and connection.dialect.name != "postgresql":  # PostgreSQL's statement wrote the event
-        connection.execute(_INSERT_EVENT, {"attempt_id": attempt_id, "kind": "answer_saved", "at": now,
-                                           "detail": evidence})
-    return written
 
 
 def _not_written(attempt_id: int, question_id: str, now: datetime) -> SavedAnswer | None:
