@@ -83,7 +83,12 @@ class AttemptAnswer(db.Model):  # type: ignore[name-defined,misc]
 
 
 class AttemptEvent(db.Model):  # type: ignore[name-defined,misc]
-    """Something that happened during an attempt, with the server's time: evidence for supervisors."""
+    """Something that happened during an attempt, with the server's time: evidence for supervisors.
+
+    ``answer_saved`` events are written by the statement that stores the answer, whatever code path runs it: on
+    SQLite by triggers on attempt_answers (migration 0010), on PostgreSQL by the upsert's writing CTE
+    (``lms.attempts.services._upsert_statement``). Their detail is ``{"question": …, "seq": …}``, the number the
+    stored answer carries."""
 
     __tablename__ = "attempt_events"
 

@@ -35,7 +35,8 @@ def shipped(write_lesson, sync):
     assert sync().exit_code == 0
 
 
-def test_catalogue_puts_this_months_pack_first_and_groups_by_category(client, auth, make_user, shipped):
+def test_catalogue_puts_this_months_pack_first_and_groups_by_category(client, auth, make_user, shipped, monkeypatch):
+    monkeypatch.setattr("lms.courses.views.utcnow", lambda: datetime(2026, 11, 20, 2, 0, tzinfo=UTC))  # in November
     auth.login(make_user("manager"))
     html = client.get("/courses").get_data(as_text=True)
     pack = html.index("本月培训包")
@@ -48,6 +49,15 @@ def test_catalogue_puts_this_months_pack_first_and_groups_by_category(client, au
     systems = client.get("/courses?category=system-b2b-ordering").get_data(as_text=True)
     assert "终端订货系统操作" in systems
     assert "2026年10月终端政策" not in systems
+
+
+def test_after_the_month_ends_its_pack_is_shown_as_the_latest_until_the_next_one(client, auth, make_user, shipped,
+                                                                                  monkeypatch):
+    monkeypatch.setattr("lms.courses.views.utcnow", lambda: datetime(2026, 12, 1, 2, 0, tzinfo=UTC))  # December
+    auth.login(make_user("manager"))
+    html = client.get("/courses").get_data(as_text=True)
+    assert "本月培训包" not in html
+    assert html.index("最近的培训包") < html.index("2026年11月终端政策")
 
 
 @pytest.mark.parametrize(("query", "found", "not_found"), [
