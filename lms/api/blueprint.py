@@ -10,30 +10,33 @@ from sqlalchemy.engine import Connection
 from lms.accounts import services as accounts
 from lms.accounts.models import User
 from lms.api import openapi
+from lms.core import ratelimit
 from lms.core.database import core_connection
 from lms.extensions import csrf, db, login_manager
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _marks(endpoints: set[str]) -> Callable[[F], F]:
+    """A decorator that records an API view's endpoint name (``api.<function>``) in ``endpoints``."""
+    def mark(view: F) -> F:
+        endpoints.add(f"api.{view.__name__}")
+        return view
+    return mark
+
+
 PUBLIC_ENDPOINTS: set[str] = set()
-
-
-def public(view: F) -> F:
-    """An API route that needs no sign-in (OpenAPI document, certificate check)."""
-    PUBLIC_ENDPOINTS.add(f"api.{view.__name__}")
-    return view
-
-
+# @public: an API route that needs no sign-in (OpenAPI document, certificate check).
+public = _marks(PUBLIC_ENDPOINTS)
+# @unthrottled: no rate limit ever refuses it, and it skips the limiter's per-request hooks (lms.core.ratelimit).
+unthrottled = _marks(ratelimit.UNTHROTTLED)
 ONE_CONNECTION: set[str] = set()
-
-
-def one_connection(view: F) -> F:
-    """An API route whose view runs on the connection the caller check used, the request's Core connection
-    (``lms.core.database.core_connection``): the autosave, which never creates an ORM session. Other routes check
-    the caller on the ORM session's connection, which their view goes on using: one connection per request."""
-    ONE_CONNECTION.add(f"api.{view.__name__}")
-    return view
+# @one_connection: the view runs on the connection the caller check used, the request's Core connection
+# (lms.core.database.core_connection): the autosave, which never creates an ORM session. Other routes check the
+# caller on the ORM session's connection, which their view goes on using: one connection per request.
+one_connection = _marks(ONE_CONNECTION)
 
 
 def _check_connection() -> Connection:

@@ -14,13 +14,12 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from lms.api import openapi
-from lms.api.blueprint import api, caller_id, one_connection
+from lms.api.blueprint import api, caller_id, one_connection, unthrottled
 from lms.attempts import rules, services
 from lms.attempts.models import IN_PROGRESS, Attempt
 from lms.core.clock import utcnow
 from lms.core.errors import ValidationFailed
 from lms.core.markdown import render_inline, render_markdown
-from lms.core.ratelimit import unthrottled
 
 STATE_EXTRAS: list[Callable[[Attempt], dict[str, Any]]] = []
 
@@ -107,7 +106,7 @@ def get_attempt(attempt_id: int) -> Any:
 
 
 @api.route("/attempts/<int:attempt_id>/answers/<question_id>", methods=["PUT"])
-@unthrottled("api.save_answer")
+@unthrottled
 @one_connection
 def save_answer(attempt_id: int, question_id: str) -> Any:
     now = utcnow()

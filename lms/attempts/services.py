@@ -378,9 +378,9 @@ def save_answer(user_id: int, attempt_id: int, question_id: str, payload: Any, *
     """Autosave one answer for ``user_id``. The hot path of the monthly test: thousands of people, one request per
     change, so it takes the caller's id (``lms.api.blueprint.caller_id``) rather than the loaded person.
 
-    Statements: the upsert guarded by the attempt's lock and state (``_upsert_statement``), the evidence event,
-    commit — the attempt's paper is read only on its first save in this process (``_AnswerSheets``).
-    """
+    Statements: the upsert guarded by the attempt's lock and state, which also writes the evidence event
+    (``_upsert_statement``), and the commit — the attempt's paper is read only on its first save in this process
+    (``_AnswerSheets``)."""
     sheets = _answer_sheets()
     sheet = sheets.get(attempt_id)
     if sheet is None:
@@ -396,9 +396,9 @@ def save_answer(user_id: int, attempt_id: int, question_id: str, payload: Any, *
     if question is None:
         raise NotFound("试卷中没有这道题")
     answer, seq = _parse_for(question, payload)
-    # The write transaction is two statements back to back (the guarded upsert, the evidence event): on SQLite
-    # every other worker's autosave waits for this one's commit, so nothing slower (ORM flush, reads) happens in it.
-    # It runs on the request's Core connection, the one the caller check used (lms.core.database.core_connection).
+    # The write transaction is one statement and the commit: on SQLite every other worker's autosave waits for this
+    # one's commit, so nothing slower (ORM flush, reads) happens in it. It runs on the request's Core connection,
+    # the one the caller check used (lms.core.database.core_connection).
     connection = core_connection()
     written = _write_answer(connection, attempt_id, question_id, answer, seq=seq, now=now)
     if written is None:

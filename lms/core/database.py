@@ -10,6 +10,8 @@ from flask import Flask, g
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from lms.extensions import db
+
 
 def is_sqlite(uri: str) -> bool:
     return uri.startswith("sqlite")
@@ -45,6 +47,9 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_CORE_CONNECTION = "lms_core_connection"  # on flask.g: per app context, which gunicorn's requests each get
+
+
 def core_connection() -> Connection:
     """This request's Core connection (or, outside a request, this app context's), for the hottest path only: the
     API's caller check and the autosave. Checked out once and shared by both; returned to the pool, rolled back if
@@ -58,14 +63,9 @@ def core_connection() -> Connection:
     """
     connection = g.get(_CORE_CONNECTION)
     if connection is None:
-        from lms.extensions import db
-
         connection = db.engine.connect()
         setattr(g, _CORE_CONNECTION, connection)
     return connection  # type: ignore[no-any-return]
-
-
-_CORE_CONNECTION = "lms_core_connection"
 
 
 def release_core_connection(_error: BaseException | None = None) -> None:

@@ -3,7 +3,7 @@
 Flask-Limiter runs three hooks on every request (a check before, headers after, a context reset at teardown), even
 where no limit applies: this app has no application-wide or default limits, only limits declared on a few views,
 which their decorators check. On the autosave, the hottest request of the monthly test, those hooks did nothing but
-cost 11% of its instructions (callgrind, ``docs/performance.md``). An endpoint marked ``unthrottled`` skips them; an
+cost 11% of its instructions (callgrind, ``docs/performance.md``). An endpoint in ``UNTHROTTLED`` skips them; an
 upgrade of Flask-Limiter that registers its hooks differently fails loudly here rather than silently costing again.
 """
 
@@ -11,24 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Flask, Response, request
 
 from lms.extensions import limiter
 
-F = TypeVar("F", bound=Callable[..., Any])
-UNTHROTTLED: set[str] = set()  # endpoint names: never refused by a rate limit, and spared the limiter's hooks
+# Endpoint names no rate limit may ever refuse, spared the limiter's hooks (marked with lms.api.blueprint's
+# @unthrottled): the autosave, since after a weak network the page replays its queue of changes at once, and a
+# refused save is an answer at risk.
+UNTHROTTLED: set[str] = set()
 LIMITER_HOOKS = 3  # before_request, after_request, teardown_request (Flask-Limiter 3 and 4)
-
-
-def unthrottled(endpoint: str) -> Callable[[F], F]:
-    """Mark a view no rate limit may ever refuse (the autosave: after a weak network the page replays its queue of
-    changes at once, and a refused save is an answer at risk)."""
-    def mark(view: F) -> F:
-        UNTHROTTLED.add(endpoint)
-        return view
-    return mark
 
 
 def _is_limiters(hook: Any) -> bool:

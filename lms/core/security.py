@@ -40,6 +40,9 @@ def _headers(response: Response) -> Response:
     return response
 
 
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def _refuse_nul_characters() -> None:
     """No honest link, form or JSON body carries a NUL character, and PostgreSQL cannot store one in text: refuse
     it at the door as bad input (400) rather than deep in a query (500). Uploaded files are bytes and unaffected.
@@ -58,9 +61,6 @@ def _refuse_nul_characters() -> None:
         body = req.get_data(cache=True)
         if b"\x00" in body or b"\\u0000" in body:
             abort(400)
-
-
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):
