@@ -379,7 +379,8 @@ def save_answer(user_id: int, attempt_id: int, question_id: str, payload: Any, *
     change, so it takes the caller's id (``lms.api.blueprint.caller_id``) rather than the loaded person.
 
     Statements: the upsert guarded by the attempt's lock and state, which also writes the evidence event
-    (``_upsert_statement``), and the commit — the attempt's paper is read only on its first save in this process
+    (``_upsert_statement``), and on SQLite the commit (PostgreSQL's is the statement's own: the connection
+    autocommits, ``core_connection``) — the attempt's paper is read only on its first save in this process
     (``_AnswerSheets``)."""
     sheets = _answer_sheets()
     sheet = sheets.get(attempt_id)

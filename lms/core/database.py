@@ -56,14 +56,19 @@ def core_connection() -> Connection:
     left uncommitted, when the app context ends — for a request served by gunicorn, when the request ends.
 
     The ORM session is never created on that path: its setup, transaction bookkeeping and teardown were 7% of an
-    autosave's instructions (callgrind, docs/performance.md). One connection for both keeps PostgreSQL's round trips
-    as they were (the check's transaction is the one the autosave commits); SQLite's driver begins a transaction
-    only at the first write, so the check holds no lock. Everything else uses ``db.session``; a hot path that
+    autosave's instructions (callgrind, docs/performance.md). On PostgreSQL the connection autocommits: the check
+    is one read and the autosave's write one statement (its lock, state check, upsert and evidence together), so
+    neither needs a transaction around it and an autosave makes three round trips (the pool's ping, the check, the
+    write) instead of five. SQLite's driver begins a transaction only at the first write, so there the check holds
+    no lock and the write is committed by its caller. Everything else uses ``db.session``; a hot path that
     falls back to it releases this connection first (``release_core_connection``).
     """
     connection = g.get(_CORE_CONNECTION)
     if connection is None:
         connection = db.engine.connect()
+        if connection.dialect.name == "postgresql":
+            # Each statement its own transaction (see above); the pool restores the isolation level on return.
+            connection.execution_options(isolation_level="AUTOCOMMIT")
         setattr(g, _CORE_CONNECTION, connection)
     return connection  # type: ignore[no-any-return]
 

@@ -81,6 +81,34 @@ def test_a_known_attempts_autosave_runs_two_statements_and_reads_neither_paper_n
                                             ("answer_saved", {"question": "q2", "seq": 0})]
 
 
+@pytest.mark.usefixtures("clock")
+def test_on_postgresql_an_autosave_is_statements_that_each_commit_on_their_own(client, token_of):
+    """No BEGIN or COMMIT round trip: the caller check and the guarded upsert each leave the connection outside a
+    transaction (psycopg's own view of the server's state, read after every statement)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's driver begins a transaction at the first write and the service commits it")
+    from psycopg.pq import TransactionStatus
+    from sqlalchemy import event
+
+    headers = token_of()
+    attempt_id = start(client, headers)
+    assert put(client, headers, attempt_id, "q1", {"choices": ["A"]}).status_code == 200
+    after: list[tuple[str, TransactionStatus]] = []
+
+    def record(conn, _cursor, statement, *_args):
+        after.append((statement.split()[0], conn.connection.driver_connection.info.transaction_status))
+
+    event.listen(db.engine, "after_cursor_execute", record)
+    try:
+        assert put(client, headers, attempt_id, "q2", {"choices": ["B"]}).status_code == 200
+    finally:
+        event.remove(db.engine, "after_cursor_execute", record)
+    assert after == [("SELECT", TransactionStatus.IDLE), ("WITH", TransactionStatus.IDLE)]
+    stored = db.session.scalar(select(AttemptAnswer.choices).where(
+        AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.question_id == "q2"))
+    assert stored == ["B"]
+
+
 @pytest.mark.parametrize("seen_before", [False, True], ids=["first-save", "known-attempt"])
 def test_refusals_do_not_depend_on_the_process_having_seen_the_attempt(client, token_of, clock, seen_before):
     owners = {name: token_of() for name in ("stranger", "unknown", "bad", "submitted", "late")}
