@@ -421,9 +421,10 @@ def finish_attempt(attempt_id: int, *, now: datetime, status: str, reason: str,
     connection = db.session.connection()
     for question_id, (answer, seq) in (final_answers or {}).items():
         _write_answer(connection, attempt_id, question_id, answer, seq=seq, now=now)  # an older one is not
-    attempt = db.session.get(Attempt, attempt_id)
+    # Read once, under the lock: the newest row even if this session already holds the attempt (a get and then a
+    # refresh read the row, its 16 KB paper included, twice).
+    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
     assert attempt is not None  # noqa: S101 - locked above
-    db.session.refresh(attempt)
     version = attempt.quiz_version
     answers = {qid: _as_answer(row) for qid, row in saved_answers(attempt_id).items()}
     result = rules.grade_paper(attempt.paper, answers, pass_score=version.pass_score, max_score=version.max_score)

@@ -1,4 +1,5 @@
-"""The autosave hot path: what it reads and writes, and that knowing an attempt's answer sheet changes no answer.
+"""The autosave hot path: what it reads and writes, and that knowing an attempt's answer sheet changes no answer;
+and what grading reads under the attempt's lock.
 
 An autosave of a known attempt runs two statements: who the token belongs to, and the upsert guarded by the
 attempt's state (``INSERT … SELECT … FROM attempts WHERE …``, with ``FOR UPDATE`` on PostgreSQL), which also writes
@@ -160,3 +161,20 @@ def test_the_quiz_page_autosaves_with_its_cookie_as_before(client, make_quiz, ma
         assert response.status_code == 200, response.get_data(as_text=True)
     state = client.get(f"/api/v1/attempts/{attempt_id}").get_json()
     assert state["answers"]["q1"]["choices"] == ["C"]
+
+
+@pytest.mark.usefixtures("clock")
+def test_submitting_reads_the_attempts_row_once_under_its_lock(client, token_of):
+    """Grading reads the attempt (its paper is ~16 KB of JSON) once after taking the lock, and that read is the
+    newest row: the lock comes first, the grade's UPDATE last."""
+    headers = token_of()
+    attempt_id = start(client, headers)
+    assert put(client, headers, attempt_id, "q1", {"choices": ["A"]}).status_code == 200
+    with statements() as seen:
+        response = client.post(f"/api/v1/attempts/{attempt_id}/submit", data="{}", headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    # the lock: PostgreSQL's row lock, SQLite's write lock (BEGIN IMMEDIATE, then the same state check)
+    lock = next(i for i, s in enumerate(seen) if s == "BEGIN IMMEDIATE" or "FOR UPDATE" in s)
+    graded = next(i for i, s in enumerate(seen) if s.startswith("UPDATE attempts"))
+    under_lock = [s for s in seen[lock + 1:graded] if s.startswith("SELECT") and "attempts.paper" in s]
+    assert len(under_lock) == 1, under_lock
