@@ -89,21 +89,12 @@ def test_on_postgresql_an_autosave_is_statements_that_each_commit_on_their_own(c
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite's driver begins a transaction at the first write and the service commits it")
     from psycopg.pq import TransactionStatus
-    from sqlalchemy import event
 
     headers = token_of()
     attempt_id = start(client, headers)
     assert put(client, headers, attempt_id, "q1", {"choices": ["A"]}).status_code == 200
-    after: list[tuple[str, TransactionStatus]] = []
-
-    def record(conn, _cursor, statement, *_args):
-        after.append((statement.split()[0], conn.connection.driver_connection.info.transaction_status))
-
-    event.listen(db.engine, "after_cursor_execute", record)
-    try:
+    with statements(after=lambda conn: conn.connection.driver_connection.info.transaction_status) as after:
         assert put(client, headers, attempt_id, "q2", {"choices": ["B"]}).status_code == 200
-    finally:
-        event.remove(db.engine, "after_cursor_execute", record)
     assert after == [("SELECT", TransactionStatus.IDLE), ("WITH", TransactionStatus.IDLE)]
     stored = db.session.scalar(select(AttemptAnswer.choices).where(
         AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.question_id == "q2"))

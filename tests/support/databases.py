@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -95,19 +96,21 @@ class TemplateDatabase:
 
 
 @contextmanager
-def statements_run() -> Iterator[list[str]]:
-    """Collect the SQL the app's engine sends while the block runs (one string per statement, as sent)."""
+def statements_run(*, after: Callable[[Any], Any] | None = None) -> Iterator[list[Any]]:
+    """Collect the SQL the app's engine sends while the block runs (one string per statement, as sent); with
+    ``after``, (the statement's first word, ``after(connection)``) read once each statement has run instead."""
     from sqlalchemy import event
 
     from lms.extensions import db
 
-    seen: list[str] = []
+    seen: list[Any] = []
 
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
+    def record(conn: Any, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement if after is None else (statement.split(maxsplit=1)[0], after(conn)))
 
-    event.listen(db.engine, "before_cursor_execute", record)
+    name = "before_cursor_execute" if after is None else "after_cursor_execute"
+    event.listen(db.engine, name, record)
     try:
         yield seen
     finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        event.remove(db.engine, name, record)
