@@ -28,10 +28,11 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def question_json(question: dict[str, Any]) -> dict[str, Any]:
+def question_json(question: dict[str, Any], *, total: float, max_score: float) -> dict[str, Any]:
     public = rules.public_question(question)
     return {
         "id": public["id"], "type": public["type"], "section": public["section"], "points": public["points"],
+        "scaled_points": rules.scaled_points(float(public["points"]), total, max_score),
         "stem_html": render_markdown(public["stem"]),
         "options": [{"id": o["id"], "html": render_inline(o["text"])} for o in public["options"]],
     }
@@ -41,6 +42,7 @@ def attempt_state(attempt: Attempt, *, now: datetime) -> dict[str, Any]:
     """Everything the page needs to draw (or resume) an attempt; the key only once review is open."""
     version = attempt.quiz_version
     answers = services.saved_answers(attempt.id)
+    total = rules.paper_total(attempt.paper)
     state: dict[str, Any] = {
         "id": attempt.id,
         "quiz": {"slug": attempt.quiz.slug, "title": attempt.quiz.title, "kind": attempt.quiz.kind,
@@ -56,7 +58,7 @@ def attempt_state(attempt: Attempt, *, now: datetime) -> dict[str, Any]:
         "grace_seconds": services.grace_seconds(),
         "time_limit_seconds": version.time_limit_seconds,
         "tab_switch_limit": version.definition.get("tab_switch_limit"),
-        "questions": [question_json(q) for q in attempt.paper["questions"]],
+        "questions": [question_json(q, total=total, max_score=attempt.max_score) for q in attempt.paper["questions"]],
         "answers": {qid: {"choices": row.choices or [], "text": row.text, "seq": row.client_seq,
                           "saved_at": _iso(row.saved_at)} for qid, row in answers.items()},
         "result": None,
@@ -140,7 +142,10 @@ openapi.schema("PaperQuestion", {
     "type": "object", "required": ["id", "type", "stem_html", "points", "options"],
     "properties": {
         "id": {"type": "string"}, "type": {"type": "string", "enum": ["single", "multiple", "truefalse", "fill"]},
-        "section": {"type": "string"}, "stem_html": {"type": "string"}, "points": {"type": "number"},
+        "section": {"type": "string"}, "stem_html": {"type": "string"},
+        "points": {"type": "number", "description": "raw points of the question file"},
+        "scaled_points": {"type": "number", "description": "the question's share of max_score, two decimals (what "
+                                                           "the page shows; a paper's add up to max_score)"},
         "options": {"type": "array", "items": {"type": "object", "required": ["id", "html"],
                                                "properties": {"id": {"type": "string"}, "html": {"type": "string"}}}},
     },

@@ -136,6 +136,20 @@ def scale_score(earned: float, total: float, max_score: float = 100.0) -> float:
     return float(min(max(rounded, Decimal(0)), Decimal(str(max_score))))
 
 
+def scaled_points(points: float, total: float, max_score: float = 100.0) -> float:
+    """A question's points as a share of the test's max score (what people are shown: a 20-question test out of
+    100 shows 5 分 per question whatever its raw points), exact to two decimals, rounded half up."""
+    if total <= 0:
+        return 0.0
+    exact = Decimal(str(points)) * Decimal(str(max_score)) / Decimal(str(total))
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def paper_total(paper: dict[str, Any]) -> float:
+    """The raw points of a whole paper (the denominator of the score)."""
+    return float(sum(float(q["points"]) for q in paper["questions"]))
+
+
 def is_pass(score: float, pass_score: float) -> bool:
     return score >= pass_score
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lms.accounts.access import roles_required, user_scope_clause
 from lms.accounts.models import User
-from lms.attempts import services
+from lms.attempts import rules, services
 from lms.attempts.models import ACCOMMODATION_KINDS, Accommodation, Attempt
 from lms.core.clock import utcnow
 from lms.core.errors import DomainError
@@ -41,12 +41,16 @@ def result(attempt_id: int) -> Any:
         return redirect(url_for("attempts.take", slug=attempt.quiz.slug))
     review = services.is_review_open(attempt, now=now) or current_user.role in ("trainer", "admin")
     answers = services.saved_answers(attempt.id)
+    total = rules.paper_total(attempt.paper)
     rows = []
     for number, question in enumerate(attempt.paper["questions"], start=1):
         outcome = (attempt.results or {}).get(question["id"])
         given = answers.get(question["id"])
         rows.append({
             "number": number, "question": question, "outcome": outcome,
+            # People see each question's share of the max score (5 of 100), never the file's raw points.
+            "points": rules.scaled_points(float(question["points"]), total, attempt.max_score),
+            "earned": rules.scaled_points(float(outcome["earned"]), total, attempt.max_score) if outcome else None,
             "stem_html": render_markdown(question["stem"]),
             "options": [{"id": o["id"], "html": render_inline(o["text"])} for o in question["options"]],
             "given": given,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
@@ -56,6 +57,17 @@ def local_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return to_local(value).strftime(fmt)
 
 
+def format_number(value: float | int | Decimal | None, places: int = 2) -> str:
+    """A number as people write it: 80.0 → "80", 92.50 → "92.5", 6.666… → "6.67" (half up), None → ""."""
+    if value is None:
+        return ""
+    exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = format(exact, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
 def navigation() -> list[dict[str, str]]:
     if not current_user.is_authenticated:
         return []
@@ -97,6 +109,7 @@ ERROR_TEXT = {
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = local_datetime
+    app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["navigation"] = navigation
 
     @app.context_processor

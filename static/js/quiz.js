@@ -46,6 +46,9 @@
     return text;
   }
 
+  // A number as people write it: 80 (not 80.0), 92.5, 6.67.
+  function number(value) { return String(Math.round(value * 100) / 100); }
+
   // --- storage ---------------------------------------------------------------------------------------------------
   function storeKey(name) { return "quiz:" + attempt.id + ":" + name; }
   function load(name, fallback) {
@@ -142,7 +145,9 @@
       var legend = el("legend", "quiz-q-head");
       legend.appendChild(el("span", "quiz-q-number", (index + 1) + "."));
       legend.appendChild(el("span", "tag", d["label" + q.type.charAt(0).toUpperCase() + q.type.slice(1)] || q.type));
-      legend.appendChild(el("span", "muted", " " + q.points + d.labelPoints));
+      // The question's share of the test's max score (5 of 100), not the file's raw points.
+      var points = typeof q.scaled_points === "number" ? q.scaled_points : q.points;
+      legend.appendChild(el("span", "muted", msg("points", {n: number(points)})));
       box.appendChild(legend);
       var stem = el("div", "quiz-stem");
       stem.innerHTML = q.stem_html;  // sanitized by the server (nh3 allow-list)
@@ -296,7 +301,7 @@
     timerEl.textContent = msg("submitted");
     var done = document.getElementById("quiz-done");
     if (result && typeof result.score === "number") {
-      document.getElementById("quiz-done-score").textContent = result.score.toFixed(1) + " / " + result.max_score;
+      document.getElementById("quiz-done-score").textContent = number(result.score) + " / " + number(result.max_score);
     }
     document.getElementById("quiz-done-link").href = d.resultBase + attempt.id;
     done.hidden = false;

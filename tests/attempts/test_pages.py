@@ -42,7 +42,7 @@ def test_the_list_home_panel_and_result_for_a_manager(client, auth, make_user, m
     assert client.get("/quizzes/monthly-2026-11/take").status_code == 200
     attempt_id = take_monthly(client, {"q1": {"choices": ["A"]}, "q2": {"choices": ["F"]}})
     result = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
-    assert "50.0" in result
+    assert '<p class="quiz-result-score">50 <span class="muted">/ 100</span></p>' in result
     assert "未通过" in result
     assert "答错 1 题" in result
     assert "✔" not in result  # the window is still open: no key yet
