@@ -23,7 +23,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
-from lms.accounts import services
+from lms.accounts import rules, services
 from lms.accounts.access import roles_required
 from lms.accounts.forms import ChangePasswordForm, LoginForm, RosterUploadForm
 from lms.accounts.models import User
@@ -149,7 +149,9 @@ def admin_users() -> Any:
         stmt = stmt.where((User.employee_no.like(like)) | (User.name.like(like)))
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     people = db.paginate(stmt, page=page, per_page=50, error_out=False)
-    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    # People by role, each role by its label (never the stored code), in a fixed order.
+    counts = [(rules.ROLE_LABELS.get(role, role), n) for role, n in db.session.execute(
+        select(User.role, func.count()).group_by(User.role).order_by(User.role))]
     return render_template("accounts/admin_users.html", form=form, people=people, problems=problems,
                            query=query, counts=counts)
 

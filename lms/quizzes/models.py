@@ -14,11 +14,14 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.clock import utcnow
+from lms.core.i18n import N_
 from lms.core.types import UTCDateTime
 from lms.extensions import db
 
 MONTHLY, PRACTICE, SYSTEM_OPS = "monthly", "practice", "system-ops"
 QUIZ_KINDS = (MONTHLY, PRACTICE, SYSTEM_OPS)
+# What people read for each kind (Chinese source; templates show ``_(quiz.kind_label)``). The one place for them.
+KIND_LABELS = {MONTHLY: N_("月度考试"), PRACTICE: N_("练习"), SYSTEM_OPS: N_("系统操作考试")}
 
 
 class Quiz(db.Model):  # type: ignore[name-defined,misc]
@@ -43,6 +46,10 @@ class Quiz(db.Model):  # type: ignore[name-defined,misc]
     @property
     def is_retired(self) -> bool:
         return self.retired_at is not None
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
     def __repr__(self) -> str:
         return f"<Quiz {self.slug}>"
@@ -116,3 +123,11 @@ class BankQuestion(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     bank: Mapped[QuestionBank] = relationship(back_populates="questions")
+
+    @property
+    def type_label(self) -> str:
+        """The question type's name for people, from the type registry (Chinese source, shown with ``_()``)."""
+        from lms.quizzes.question_types import TYPES
+
+        found = TYPES.get(self.type)
+        return found.label if found is not None else self.type

@@ -32,6 +32,7 @@ from lms.attempts.models import VOID as ACCOMMODATION_VOID
 from lms.attempts.models import Accommodation, Attempt, AttemptAnswer, AttemptEvent
 from lms.extensions import db
 from lms.org.models import COUNTY, GRID, Unit
+from lms.quizzes.models import KIND_LABELS as QUIZ_KIND_LABELS
 from lms.quizzes.models import MONTHLY, Quiz, QuizVersion
 from lms.reports import rules
 
@@ -742,6 +743,10 @@ class QuizRow:
     @property
     def pass_rate(self) -> float | None:
         return rules.pass_rate(self.passed, self.attempts)
+
+    @property
+    def kind_label(self) -> str:
+        return QUIZ_KIND_LABELS.get(self.kind, self.kind)
 
 
 def quiz_overview(viewer: User) -> list[QuizRow]:

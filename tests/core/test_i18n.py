@@ -110,6 +110,7 @@ def test_english_has_no_chinese_left_in_it() -> None:
     "lms.courses.rules:ATTENDANCE",
     "lms.assessment.rules:OUTCOME_LABELS",
     "lms.assessment.rules:KIND_LABELS",
+    "lms.quizzes.models:KIND_LABELS",
     "lms.assessment.rules:SYSTEMS",
     "lms.assessment.queries:PERIOD_STATUS_LABELS",
     "lms.announcements.rules:ANNOUNCEMENT_KINDS",
