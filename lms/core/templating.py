@@ -23,11 +23,14 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
     ("courses.catalogue", N_("课程"), ("manager", "trainer", "supervisor", "admin")),
     ("quizzes.index", N_("考试"), ("manager", "trainer", "supervisor", "admin")),
     ("certificates.mine", N_("我的证书"), ("manager",)),
+    ("certificates.index", N_("证书管理"), ("supervisor", "trainer", "admin")),
     ("reports.supervisor_home", N_("考核看板"), ("supervisor", "admin")),
     ("reports.trainer_home", N_("培训分析"), ("trainer", "admin")),
     ("assessment.periods", N_("月度考核"), ("supervisor", "admin", "trainer")),
     ("announcements.inbox", N_("通知"), ("manager", "trainer", "supervisor", "admin")),
     ("accounts.admin_users", N_("人员管理"), ("admin",)),
+    ("announcements.robots", N_("群机器人"), ("admin",)),
+    ("announcements.outbox", N_("发送记录"), ("admin",)),
 ]
 
 

@@ -182,6 +182,10 @@ def _form_meta(form: LessonForm) -> rules.LessonMeta:
 
 def _editor(form: LessonForm, item: Lesson | None, problems: list[str], preview: Any = None) -> Any:
     status = 422 if problems else 200
+    if preview is None and form.body.data:
+        # The preview shows the body as it stands when the page opens (a saved draft, a form sent back with
+        # problems), not only after the first keystroke: the live preview in courses-editor.js runs on input.
+        preview = render_document(form.body.data)
     return render_template("courses/edit.html", form=form, lesson=item, problems=problems, preview=preview,
                            rules=rules), status
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, send_from_directory
 from flask_login import current_user, login_required
 
 from lms.home import panels
@@ -24,3 +24,11 @@ def healthz() -> Any:
 
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Any:
+    """Browsers and bookmark tools ask for /favicon.ico whatever the page links; the file lives with the other icons
+    (``static/icons``, built by scripts/make_icons.py)."""
+    return send_from_directory(current_app.static_folder + "/icons", "favicon.ico",  # type: ignore[operator]
+                               mimetype="image/vnd.microsoft.icon", max_age=7 * 86400)

@@ -25,6 +25,7 @@ POLICY: dict[str, set[str]] = {
     "static": EVERYONE,
     "home.index": SIGNED_IN,
     "home.healthz": EVERYONE,
+    "home.favicon": EVERYONE,
     "accounts.login": EVERYONE,
     "accounts.logout": SIGNED_IN,
     "accounts.change_password": SIGNED_IN,

@@ -34,3 +34,23 @@ def test_lesson_page_fits_a_phone_screen(page, make_user, write_lesson, sync):
     assert width <= 360
     page.click("text=我已学完本课")
     page.locator("text=您已于").wait_for(timeout=5000)
+
+
+def test_preview_shows_the_saved_draft_when_the_editor_opens(page, make_user):
+    sign_in_page(page, make_user("trainer"))
+    page.goto("/courses/new")
+    page.fill("input[name=slug]", "draft-preview")
+    page.fill("input[name=title]", "草稿预览")
+    page.fill("textarea[name=body]", "## 补贴标准\n\n169元档 **500元**")
+    page.click("button[value=save]")
+    page.wait_for_url("**/lessons/draft-preview/edit")
+    preview = page.locator("#lesson-preview")
+    assert preview.locator("h2").inner_text() == "补贴标准"
+    assert preview.locator("strong").inner_text() == "500元"
+
+    page.fill("textarea[name=body]", "## 补贴标准\n\n169元档 **600元**")
+    page.fill("input[name=note]", "改为600元")
+    page.click("button[value=save]")
+    page.wait_for_load_state()
+    page.reload()  # a fresh load of the editor, no keystroke since
+    assert page.locator("#lesson-preview strong").inner_text() == "600元"
