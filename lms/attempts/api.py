@@ -96,7 +96,10 @@ def _body() -> Any:
 @api.route("/quizzes/<slug>/attempts", methods=["POST"])
 def start_attempt(slug: str) -> Any:
     now = utcnow()
-    attempt, created = services.start_attempt(current_user, slug, now=now)
+    body = _body()
+    arrival = body.get("arrival") if isinstance(body, dict) else None
+    attempt, created = services.start_attempt(current_user, slug, now=now,
+                                              arrival=arrival if isinstance(arrival, dict) else None)
     return jsonify(attempt_state(attempt, now=now)), 201 if created else 200
 
 
@@ -178,6 +181,18 @@ openapi.document("/quizzes/{slug}/attempts", "post", {
     "description": "The paper never contains answers. Outside the window, attempts used up, exempt or not assigned "
                    "→ 403/409 with a clear message.",
     "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "requestBody": {"required": False, "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"arrival": {
+            "type": "object", "required": ["kind"],
+            "description": "how the page came back to a running attempt, recorded as that event instead of "
+                           "'resumed' (never counted as a tab switch)",
+            "properties": {
+                "kind": {"type": "string", "enum": ["page_reload", "page_return"]},
+                "away_seconds": {"type": "number", "description": "since the page was left or hidden"},
+                "hidden_seconds": {"type": "number",
+                                   "description": "the page was hidden this long before the new load: a hidden "
+                                                  "spell that ends with a page load is a leave, not a switch"},
+                "navigation": {"type": "string", "description": "reload | navigate | back_forward"}}}}}}}},
     "responses": {"201": {"description": "started", **_state}, "200": {"description": "resumed", **_state},
                   **openapi.error_responses(401, 403, 404, 409)},
 })
@@ -212,11 +227,20 @@ openapi.document("/attempts/{attempt_id}/submit", "post", {
         **openapi.error_responses(401, 404, 409, 422)},
 })
 openapi.document("/attempts/{attempt_id}/events", "post", {
-    "summary": "Log a page event (tab hidden, fullscreen left, offline …) with the server's time",
+    "summary": "Log what the page saw (a tab switch, leaving the page, going offline …) with the server's time",
+    "description": "Kinds: tab_switch — hidden, then visible again in the same page (the only kind that counts "
+                   "toward tab_switch_limit, with the legacy tab_hidden and fullscreen_exit); page_hidden — the "
+                   f"start of a hidden spell; screen_off — a spell that began after {rules.SCREEN_TIMEOUT_SECONDS} s "
+                   "without input and without "
+                   "a screen wake lock (the screen timed out); page_leave — unloaded (reload, link, closing); "
+                   "page_reload, page_return — loaded again; offline, online. Legacy kinds tab_hidden, "
+                   "tab_visible, fullscreen_exit and resumed are still accepted.",
     "parameters": [_attempt_id],
     "requestBody": {"required": True, "content": {"application/json": {"schema": {
         "type": "object", "required": ["kind"], "properties": {
             "kind": {"type": "string", "enum": list(services.CLIENT_EVENT_KINDS)},
-            "detail": {"type": "object"}}}}}},
+            "detail": {"type": "object", "description": "numbers, booleans or short texts, e.g. seconds away; "
+                                                        "'delay': seconds the page waited to send it (offline), "
+                                                        "the event is then dated that much earlier"}}}}}},
     "responses": {"201": {"description": "logged"}, **openapi.error_responses(401, 404, 422)},
 })

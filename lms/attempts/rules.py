@@ -197,6 +197,61 @@ def review_open(policy: str, *, now: datetime, finished: bool, closes_at: dateti
     return closes_at is None or now > closes_at
 
 
+# --- evidence: what took the person away from the page ------------------------------------------------------------
+
+# What the page reports (POST /attempts/<id>/events, and the start request when it comes back to a running attempt).
+# Only a real switch, the page hidden and then visible again while the attempt is open, counts toward a test's
+# tab_switch_limit and the warning on the result page; a reload, leaving the page, a lost connection and a screen
+# that went dark by itself are recorded as what they were.
+TAB_SWITCH = "tab_switch"  # hidden, then visible again in the same page: {seconds, idle_seconds}
+PAGE_HIDDEN = "page_hidden"  # went out of view: the start of a spell that ends as one of the others
+SCREEN_OFF = "screen_off"  # a hidden spell that began after SCREEN_TIMEOUT_SECONDS without a touch or key, with no
+#                            screen wake lock held: the screen timed out (or was locked) rather than switched away
+PAGE_LEAVE = "page_leave"  # the page was unloaded (reload, a link, back, closing the tab): pagehide
+PAGE_RELOAD = "page_reload"  # the page was loaded again by a reload: {away_seconds, hidden_seconds}
+PAGE_RETURN = "page_return"  # the page was opened again (a link, back, a new tab): {away_seconds, hidden_seconds}
+OFFLINE, ONLINE = "offline", "online"  # the page lost / got back its connection: online has {seconds}
+# Kinds from before the split, still accepted from API clients; tab_hidden and fullscreen_exit still count as
+# switches (an API client that sends them means one).
+LEGACY_CLIENT_KINDS = ("tab_hidden", "tab_visible", "fullscreen_exit", "resumed")
+ARRIVAL_KINDS = (PAGE_RELOAD, PAGE_RETURN)
+CLIENT_EVENT_KINDS = (TAB_SWITCH, PAGE_HIDDEN, SCREEN_OFF, PAGE_LEAVE, *ARRIVAL_KINDS, OFFLINE, ONLINE,
+                      *LEGACY_CLIENT_KINDS)
+SWITCH_KINDS = (TAB_SWITCH, "tab_hidden", "fullscreen_exit")
+# Phones turn the screen off after 30 s without a touch at the shortest; the page holds a screen wake lock while a
+# test is open, so a spell that begins without one after this long is taken for the screen timing out.
+SCREEN_TIMEOUT_SECONDS = 30
+MAX_DETAIL_KEYS = 12
+
+
+def is_switch(kind: str) -> bool:
+    return kind in SWITCH_KINDS
+
+
+def clean_detail(detail: Any) -> dict[str, Any] | None:
+    """What the page said about an event, kept as plain values: numbers and booleans as they are, text cut to 200
+    characters, at most MAX_DETAIL_KEYS keys; anything else is dropped."""
+    if not isinstance(detail, dict):
+        return None
+    kept: dict[str, Any] = {}
+    for key, value in detail.items():
+        if len(kept) >= MAX_DETAIL_KEYS or not isinstance(key, str) or len(key) > 40:
+            continue
+        if isinstance(value, bool | int | float) and (not isinstance(value, float) or math.isfinite(value)):
+            kept[key] = value
+        elif isinstance(value, str):
+            kept[key] = value[:200]
+    return kept or None
+
+
+def event_time(now: datetime, started_at: datetime, delay: Any) -> datetime:
+    """When a reported event happened: the page queues what it could not send (offline) and says how many seconds
+    ago it happened; never before the attempt started or after now."""
+    if not isinstance(delay, int | float) or isinstance(delay, bool) or not math.isfinite(delay) or delay <= 0:
+        return now
+    return max(started_at, now - timedelta(seconds=delay))
+
+
 # --- who may start ---------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

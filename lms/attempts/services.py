@@ -54,8 +54,7 @@ from lms.quizzes.rules import window_state
 
 log = logging.getLogger(__name__)
 
-CLIENT_EVENT_KINDS = ("tab_hidden", "tab_visible", "fullscreen_exit", "offline", "online", "resumed")
-SUSPICIOUS_KINDS = ("tab_hidden", "fullscreen_exit")
+CLIENT_EVENT_KINDS = rules.CLIENT_EVENT_KINDS
 START_MESSAGES = {
     "retired": "该考试已下线。",
     "exempt": "您已被免考，无需参加本次考试。",
@@ -154,15 +153,21 @@ def in_progress_attempt(user_id: int, quiz_id: int) -> Attempt | None:
         Attempt.user_id == user_id, Attempt.quiz_id == quiz_id, Attempt.status == IN_PROGRESS))
 
 
-def start_attempt(user: User, slug: str, *, now: datetime) -> tuple[Attempt, bool]:
-    """Start (or resume) the caller's attempt. Returns the attempt and whether it was created now."""
+def start_attempt(user: User, slug: str, *, now: datetime,
+                  arrival: dict[str, Any] | None = None) -> tuple[Attempt, bool]:
+    """Start (or resume) the caller's attempt. Returns the attempt and whether it was created now.
+
+    ``arrival`` is what the page says about coming back to a running attempt ({"kind": "page_reload" |
+    "page_return", …detail}); resuming records it as that kind, or as ``resumed`` when the page says nothing."""
     quiz = quizzes.get_quiz(slug)
     if not is_assigned(user, quiz):
         raise Forbidden("本考试只面向渠道经理；您可以参加练习测试。", code="not_assigned")
     existing = in_progress_attempt(user.id, quiz.id)
     if existing is not None:
         if rules.accepts_answers(now, existing.deadline_at, grace_seconds()):
-            _event(existing.id, "resumed", now)
+            said = arrival if isinstance(arrival, dict) else {}
+            kind = said.get("kind") if said.get("kind") in rules.ARRIVAL_KINDS else "resumed"
+            _event(existing.id, kind, now, rules.clean_detail({k: v for k, v in said.items() if k != "kind"}))
             db.session.commit()
             return existing, False
         finish_attempt(existing.id, now=now, status=EXPIRED, reason="deadline")
@@ -488,24 +493,38 @@ def finish_expired_attempts(now: datetime) -> int:
 
 def record_client_event(user: User, attempt_id: int, kind: str, *, now: datetime,
                         detail: dict[str, Any] | None = None) -> Attempt:
-    """A tab switch, leaving fullscreen, going offline … logged with the server's time; may end the attempt."""
+    """What the page saw (a switch, leaving the page, going offline …) logged with the server's time, or as many
+    seconds before it as the page says it waited to send it (``detail["delay"]``, offline); a switch over the
+    test's limit ends the attempt."""
     if kind not in CLIENT_EVENT_KINDS:
         raise ValidationFailed(f"未知事件类型：{kind}")
     attempt = own_attempt(user, attempt_id)
     if attempt.status != IN_PROGRESS:
         return attempt
-    safe_detail = {k: str(v)[:200] for k, v in (detail or {}).items() if isinstance(k, str)}
-    _event(attempt.id, kind, now, safe_detail or None)
+    safe_detail = rules.clean_detail(detail)
+    _event(attempt.id, kind, rules.event_time(now, attempt.started_at, (safe_detail or {}).get("delay")),
+           safe_detail)
     db.session.commit()
     limit = attempt.quiz_version.definition.get("tab_switch_limit")
-    if limit is not None and kind in SUSPICIOUS_KINDS and suspicious_count(attempt.id) > int(limit):
+    if limit is not None and rules.is_switch(kind) and switch_count(attempt.id) > int(limit):
         return finish_attempt(attempt.id, now=now, status=SUBMITTED, reason="tab_limit")
     return attempt
 
 
-def suspicious_count(attempt_id: int) -> int:
+def switch_count(attempt_id: int) -> int:
+    """Real switches away from the page (rules.SWITCH_KINDS): what the limit and the warning count."""
     return db.session.scalar(select(func.count(AttemptEvent.id)).where(
-        AttemptEvent.attempt_id == attempt_id, AttemptEvent.kind.in_(SUSPICIOUS_KINDS))) or 0
+        AttemptEvent.attempt_id == attempt_id, AttemptEvent.kind.in_(rules.SWITCH_KINDS))) or 0
+
+
+def switch_counts(attempt_ids: list[int]) -> dict[int, int]:
+    """switch_count for many attempts in one query (the people page)."""
+    if not attempt_ids:
+        return {}
+    return dict(db.session.execute(  # type: ignore[arg-type]
+        select(AttemptEvent.attempt_id, func.count(AttemptEvent.id))
+        .where(AttemptEvent.attempt_id.in_(attempt_ids), AttemptEvent.kind.in_(rules.SWITCH_KINDS))
+        .group_by(AttemptEvent.attempt_id)).all())
 
 
 def attempt_events(attempt_id: int) -> list[AttemptEvent]:

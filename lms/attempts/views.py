@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lms.accounts.access import roles_required, user_scope_clause
 from lms.accounts.models import User
-from lms.attempts import rules, services
+from lms.attempts import evidence, rules, services
 from lms.attempts.models import ACCOMMODATION_KINDS, Accommodation, Attempt
 from lms.core.clock import utcnow
 from lms.core.errors import DomainError
@@ -29,7 +29,8 @@ STAFF = ("trainer", "supervisor", "admin")
 def take(slug: str) -> Any:
     """The player shell; static/js/quiz.js starts or resumes the attempt through the JSON API."""
     quiz = quizzes.get_quiz(slug)
-    return render_template("attempts/take.html", quiz=quiz, version=quiz.current_version)
+    return render_template("attempts/take.html", quiz=quiz, version=quiz.current_version,
+                           screen_timeout=rules.SCREEN_TIMEOUT_SECONDS)
 
 
 @bp.route("/attempts/<int:attempt_id>")
@@ -57,11 +58,13 @@ def result(attempt_id: int) -> Any:
             "explanation_html": render_markdown(question["explanation"]) if question["explanation"] else "",
         })
     is_staff = attempt.user_id != current_user.id
+    events = services.attempt_events(attempt.id)
     return render_template(
         "attempts/result.html", attempt=attempt, rows=rows, review=review,
         review_close=services.review_close(attempt), is_staff=is_staff,
-        events=services.attempt_events(attempt.id) if is_staff else [],
-        suspicious=services.suspicious_count(attempt.id))
+        timeline=evidence.timeline(events, attempt.paper) if is_staff else [],
+        switches=sum(1 for e in events if rules.is_switch(e.kind)),
+        away=evidence.away_summary(e.kind for e in events))
 
 
 @bp.route("/wrong-answers", methods=["GET", "POST"])
@@ -124,5 +127,5 @@ def people(slug: str) -> Any:
         .order_by(Accommodation.created_at)))
     return render_template(
         "attempts/people.html", quiz=quiz, managers=managers, attempts=attempts,
-        suspicious={a.id: services.suspicious_count(a.id) for a in attempts.values()},
+        switches=services.switch_counts([a.id for a in attempts.values()]),
         accommodations=accommodations, kinds=ACCOMMODATION_KINDS)

@@ -8,6 +8,9 @@
  *   submits by itself.
  * - Signed out (401) or expired (the session's CSRF token changed): the page stops sending, keeps its queue and an
  *   unfinished submit, and asks to be reopened; reopened (after signing in again), it sends them.
+ * - Evidence for supervisors: only a real switch (the page hidden, then visible again) counts; a reload, leaving the
+ *   page, a hidden spell that ends with a page load, a lost connection and a screen that timed out are recorded as
+ *   what they were (the kinds are in lms/attempts/rules.py). The page holds a screen wake lock while a test is open.
  */
 (function () {
   "use strict";
@@ -39,6 +42,19 @@
   var announced = {};
   var THRESHOLDS = [600, 300, 60, 30];
   var RETRY_MS = 3000;
+  var SCREEN_TIMEOUT = Number(d.screenTimeout) || 30;
+  var AWAY_KEY = "quiz:away:" + d.slug;  // per test, not per attempt: the next load reads it before it has one
+  var events = [];             // [{kind, detail, t}] not yet acknowledged, in order (kept while offline)
+  var sendingEvent = false;
+  var eventTimer = null;
+  var lastInput = Date.now();  // the last touch, click or key
+  var hiddenSince = null;      // Date.now() when the page went out of view, while it is
+  var hiddenIdle = 0;          // seconds without input before that
+  var hiddenLocked = false;    // the screen wake lock was held then: the screen cannot have timed out
+  var unloading = false;       // pagehide seen: the hiding that follows is the page going, not a switch
+  var wakeLock = null;
+  var wakeLockReleasedAt = 0;
+  var offlineSince = null;
 
   function msg(key, values) {
     var text = d["msg" + key.charAt(0).toUpperCase() + key.slice(1)] || key;
@@ -59,7 +75,7 @@
     try { localStorage.setItem(storeKey(name), JSON.stringify(value)); } catch (e) { /* private mode: memory only */ }
   }
   function clearStore() {
-    ["queue", "answers", "seq", "submitting"].forEach(function (n) {
+    ["queue", "answers", "seq", "submitting", "events"].forEach(function (n) {
       try { localStorage.removeItem(storeKey(n)); } catch (e) { /* ignore */ }
     });
   }
@@ -86,9 +102,18 @@
   function setOnline(online) {
     if (online) {
       offlineEl.hidden = true;
+      if (offlineSince !== null) {
+        var seconds = Math.round((Date.now() - offlineSince) / 1000);
+        offlineSince = null;
+        logEvent("online", {seconds: seconds});
+      }
     } else {
       offlineEl.textContent = msg("offline");
       offlineEl.hidden = false;
+      if (offlineSince === null) {
+        offlineSince = Date.now();
+        logEvent("offline");
+      }
     }
   }
 
@@ -296,6 +321,7 @@
     finished = true;
     finishing = true;
     clearStore();
+    if (wakeLock) { wakeLock.release().catch(function () { /* already released */ }); }
     form.hidden = true;
     actions.hidden = true;
     timerEl.textContent = msg("submitted");
@@ -312,26 +338,124 @@
     messageEl.hidden = false;
   }
 
-  // --- events (evidence for supervisors) -------------------------------------------------------------------------
-  function logEvent(kind) {
+  // --- evidence for supervisors ----------------------------------------------------------------------------------
+  function remember(key, value) {
+    try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode */ }
+  }
+  function recall(key) {
+    try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; }
+  }
+  function forget(key) {
+    try { localStorage.removeItem(key); } catch (e) { /* ignore */ }
+  }
+  // Events wait in order (and in localStorage) until the server has them; one sent late says how many seconds ago
+  // it happened ("delay"), and the server dates it that much earlier.
+  function logEvent(kind, detail) {
     if (!attempt || finished) { return; }
+    events.push({kind: kind, detail: detail || {}, t: Date.now()});
+    save("events", events);
+    flushEvents();
+  }
+  function retryEventsLater() {
+    if (eventTimer === null) { eventTimer = setTimeout(function () { eventTimer = null; flushEvents(); }, RETRY_MS); }
+  }
+  function flushEvents() {
+    if (sendingEvent || blocked || finished || !attempt || !events.length) { return; }
+    sendingEvent = true;
+    var item = events[0];
+    var detail = Object.assign({}, item.detail);
+    var delay = Math.round((Date.now() - item.t) / 1000);
+    if (delay >= 1) { detail.delay = delay; }
+    request("POST", d.apiBase + "/attempts/" + attempt.id + "/events", {kind: item.kind, detail: detail})
+      .then(function (r) {
+        sendingEvent = false;
+        if (isTransient(r.status)) { retryEventsLater(); return; }
+        if (needsReopen(r)) { showReopen(); return; }
+        events.shift();  // logged, or refused for good
+        save("events", events);
+        if (r.data.status && r.data.status !== "in_progress") { resync(); return; }
+        flushEvents();
+      }, function () {
+        sendingEvent = false;
+        retryEventsLater();
+      });
+  }
+  // A screen wake lock while the test is open: the phone's screen does not time out in the middle of a question.
+  // The browser releases it whenever the page is hidden; it is asked for again when the page is back.
+  function keepScreenOn() {
+    if (!navigator.wakeLock || wakeLock || finished || document.visibilityState !== "visible") { return; }
+    navigator.wakeLock.request("screen").then(function (lock) {
+      wakeLock = lock;
+      lock.addEventListener("release", function () { wakeLock = null; wakeLockReleasedAt = Date.now(); });
+    }, function () { /* refused (battery saver, policy): the screen may time out; see pageHidden */ });
+  }
+  ["pointerdown", "keydown", "touchstart", "wheel"].forEach(function (type) {
+    document.addEventListener(type, function () { lastInput = Date.now(); }, {capture: true, passive: true});
+  });
+  function pageHidden() {
+    if (unloading || hiddenSince !== null || !attempt || finished) { return; }
+    hiddenSince = Date.now();
+    hiddenIdle = Math.round((hiddenSince - lastInput) / 1000);
+    // The browser may release the lock just before telling the page it is hidden.
+    hiddenLocked = wakeLock !== null || hiddenSince - wakeLockReleasedAt < 2000;
+    remember(AWAY_KEY, {at: hiddenSince, hidden: true});  // if the spell ends with a page load, that page says so
+    logEvent("page_hidden", {idle_seconds: hiddenIdle});
+  }
+  function pageVisible() {
+    if (hiddenSince === null) { return; }
+    var seconds = Math.round((Date.now() - hiddenSince) / 1000);
+    // Without a wake lock, a spell that began after the screen timeout without input is the screen going dark.
+    var timedOut = !hiddenLocked && hiddenIdle >= SCREEN_TIMEOUT;
+    hiddenSince = null;
+    forget(AWAY_KEY);
+    logEvent(timedOut ? "screen_off" : "tab_switch", {seconds: seconds, idle_seconds: hiddenIdle});
+    keepScreenOn();
+    resync();
+    flush();
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { pageHidden(); } else { pageVisible(); }
+  });
+  // Reload, a link, back, closing the tab. Sent at once (keepalive), not queued: the next load would send it again.
+  window.addEventListener("pagehide", function () {
+    if (!attempt || finished) { return; }
+    unloading = true;
+    remember(AWAY_KEY, hiddenSince !== null ? {at: hiddenSince, hidden: true} : {at: Date.now()});
     fetch(d.apiBase + "/attempts/" + attempt.id + "/events", {
       method: "POST", credentials: "same-origin", keepalive: true,
       headers: {"X-CSRFToken": csrf, "Content-Type": "application/json"},
-      body: JSON.stringify({kind: kind})
-    }).then(function (response) {
-      return response.json().then(function (data) {
-        if (data.status && data.status !== "in_progress") { resync(); }
-      });
-    }).catch(function () { /* offline: nothing to log to */ });
-  }
-  document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") { logEvent("tab_hidden"); } else { resync(); flush(); }
+      body: JSON.stringify({kind: "page_leave", detail: {}})
+    }).catch(function () { /* offline: the next load reports the return */ });
   });
+  // Back to this page from the back/forward cache: a return, like a new load.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted || !attempt || finished) { return; }
+    unloading = false;
+    logEvent("page_return", arrival("back_forward"));
+    keepScreenOn();
+    resync();
+    flush();
+  });
+  // How this page came to a running attempt, told with the start request: a reload, or opened again after leaving
+  // or hiding the page ("a hidden spell that ends with a page load" is a leave, not a switch).
+  function arrival(navigation) {
+    var away = recall(AWAY_KEY);
+    forget(AWAY_KEY);
+    var said = {kind: navigation === "reload" ? "page_reload" : "page_return", navigation: navigation};
+    if (away && typeof away.at === "number") {
+      var seconds = Math.max(0, Math.round((Date.now() - away.at) / 1000));
+      said[away.hidden ? "hidden_seconds" : "away_seconds"] = seconds;
+    }
+    return said;
+  }
+  function navigationType() {
+    var entry = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    return (entry && entry.type) || "navigate";
+  }
   document.addEventListener("fullscreenchange", function () {
     if (!document.fullscreenElement) { logEvent("fullscreen_exit"); }
   });
-  window.addEventListener("online", function () { setOnline(true); flush(); resync(); });
+  window.addEventListener("online", function () { setOnline(true); flush(); flushEvents(); resync(); });
   window.addEventListener("offline", function () { setOnline(false); });
 
   // --- buttons ---------------------------------------------------------------------------------------------------
@@ -360,15 +484,18 @@
     Object.keys(state.answers).forEach(function (qid) { seq = Math.max(seq, state.answers[qid].seq || 0); });
     var local = load("answers", {});
     queue.forEach(function (item) { answers[item.qid] = local[item.qid] || item.body; });
+    events = load("events", []);
     syncClock(state.remaining_seconds);
     render();
     tick();
     setInterval(tick, 250);
     setInterval(resync, 60000);
+    keepScreenOn();
+    flushEvents();
     var pendingSubmit = load("submitting", null);
     if (pendingSubmit) { submit(pendingSubmit); } else { flush(); }
   }
-  request("POST", d.startUrl).then(function (r) {
+  request("POST", d.startUrl, {arrival: arrival(navigationType())}).then(function (r) {
     if (r.ok) { begin(r.data); return; }
     showMessage(msg("error") + "：" + ((r.data.error || {}).message || r.status));
   }, function () {

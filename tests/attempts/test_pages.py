@@ -96,8 +96,10 @@ def test_supervisors_see_their_county_only_and_grant_extra_time_with_a_reason(cl
     running = db.session.get(Attempt, attempt["id"])
     assert running.deadline_at == clock.now + timedelta(minutes=40)
     evidence = client.get(f"/attempts/{attempt['id']}").get_data(as_text=True)
-    assert "tab_hidden" in evidence
-    assert "extra_time" in evidence
+    assert "页面隐藏（旧版记录，含刷新）" in evidence  # the legacy kind an API client sent, in words
+    assert "延长 10 分钟" in evidence
+    assert "tab_hidden" not in evidence
+    assert "extra_time" not in evidence
     assert client.get(f"/api/v1/attempts/{attempt['id']}").status_code == 404  # the API is the owner's
 
 
