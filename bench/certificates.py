@@ -52,6 +52,7 @@ def build_app(workdir: Path) -> Any:
         "SECRET_KEY": "bench",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite3'}",
         "LMS_CERT_CACHE_DIR": str(workdir / "certificates"),
+        "LMS_BASE_URL": "https://lms.example.cn",  # outside a request the verify links need it
         # the compact fonts are a per-machine cache, shared with the app's default location
         "LMS_CERT_FONT_DIR": str(ROOT / "instance" / "certificates" / "fonts"),
     })

@@ -36,7 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "LMS_CONTENT_DIR": str(REPO_ROOT / "content"),
     "LMS_QUIZZES_DIR": str(REPO_ROOT / "quizzes"),
     "LMS_COMPANY_NAME": "中国电信示例市分公司",
-    "LMS_BASE_URL": "http://127.0.0.1:5000",
+    # Empty: certificate links use the address each request came to; outbound messages carry no link.
+    "LMS_BASE_URL": "",
     "LMS_PRODUCTION": False,
     "LMS_RATELIMIT_STORAGE_URI": "memory://",
     "LMS_LOGIN_LIMIT_PER_USER": "5 per minute;30 per hour",

@@ -50,8 +50,22 @@ def path_for(endpoint: str, **values: Any) -> str:
         return "/"
 
 
+_warned_without_base_url = False
+
+
 def absolute_url(path: str) -> str:
-    return current_app.config.get("LMS_BASE_URL", "").rstrip("/") + path if path else ""
+    """The link an outbound message carries. Messages leave from ``flask outbox send``, outside any request, so only
+    ``LMS_BASE_URL`` says where the platform is; without it they carry no link (a relative one opens nothing)."""
+    global _warned_without_base_url  # noqa: PLW0603 - warn once per process, not once per message
+    base = str(current_app.config.get("LMS_BASE_URL") or "").strip().rstrip("/")
+    if not path:
+        return ""
+    if not base:
+        if not _warned_without_base_url:
+            _warned_without_base_url = True
+            log.warning("LMS_BASE_URL is not set: e-mails and robot messages are sent without a link to the platform")
+        return ""
+    return base + path
 
 
 def smtp_configured() -> bool:

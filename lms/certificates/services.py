@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -249,8 +249,37 @@ def public_status(certificate: Certificate) -> dict[str, Any]:
 
 # --- documents and PDFs -------------------------------------------------------------------------------------------
 
-def document_for(certificate: Certificate, config: dict[str, Any] | None = None) -> rules.CertificateDocument:
+class BaseUrlUnknown(ValidationFailed):
+    """A certificate rendered outside a request (the bulk command) with no ``LMS_BASE_URL``: its QR code and printed
+    address would not know where the platform is."""
+
+    code = "base_url_unknown"
+
+
+def public_base_url(config: Any = None) -> str | None:
+    """Where a certificate's verify link points: ``LMS_BASE_URL`` when set; otherwise the address the current
+    request came to (its scheme, host and script root, as ProxyFix sees them behind a proxy); None outside a request.
+
+    A PDF cached for one address is never served for another: the verify URL is part of the document's
+    fingerprint, hence of the cache file's name (rules.CertificateDocument.fingerprint).
+    """
+    configured = str((config if config is not None else current_app.config).get("LMS_BASE_URL") or "").strip()
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return request.url_root.rstrip("/")
+    return None
+
+
+def document_for(certificate: Certificate, config: dict[str, Any] | None = None, *,
+                 base_url: str | None = None) -> rules.CertificateDocument:
+    """What is printed on ``certificate``; ``base_url`` (e.g. the bulk command's ``--base-url``) overrides
+    ``public_base_url``."""
     config = config or current_app.config
+    base = (base_url or "").strip().rstrip("/") or public_base_url(config)
+    if base is None:
+        raise BaseUrlUnknown("LMS_BASE_URL 未设置：证书上的二维码和核验地址不知道指向哪里。请设置 LMS_BASE_URL"
+                             "（人们打开平台的地址，例如 https://lms.example.cn）或使用 --base-url。")
     return rules.CertificateDocument(
         code=certificate.code,
         holder_name=certificate.holder_name,
@@ -261,7 +290,7 @@ def document_for(certificate: Certificate, config: dict[str, Any] | None = None)
         max_score=certificate.max_score,
         issued_at=to_local(certificate.issued_at),
         company_name=config["LMS_COMPANY_NAME"],
-        verify_url=rules.verify_url(config["LMS_BASE_URL"], certificate.code),
+        verify_url=rules.verify_url(base, certificate.code),
         revoked=certificate.is_revoked,
     )
 
@@ -301,21 +330,22 @@ class RenderReport:
     failed: list[str] = field(default_factory=list)
 
 
-def documents_of_period(period: str) -> list[rules.CertificateDocument]:
+def documents_of_period(period: str, *, base_url: str | None = None) -> list[rules.CertificateDocument]:
     query = (select(Certificate).where(Certificate.period == rules.parse_period(period))
              .options(joinedload(Certificate.user)).order_by(Certificate.id))
-    return [document_for(c) for c in db.session.scalars(query)]
+    return [document_for(c, base_url=base_url) for c in db.session.scalars(query)]
 
 
-def render_period(period: str, *, workers: int | None = None,
+def render_period(period: str, *, workers: int | None = None, base_url: str | None = None,
                   progress: Callable[[int], None] | None = None) -> RenderReport:
     """Render every certificate PDF of ``period`` that the cache lacks, in ``workers`` processes.
 
     The workers get this process's design (template, stylesheet, fonts, where the cache is) and the documents to
     render, as plain values: they never build the app nor touch the database; only the cache directory is shared.
+    Outside a request the verify links need ``base_url`` or ``LMS_BASE_URL`` (BaseUrlUnknown otherwise).
     """
     try:
-        documents = documents_of_period(period)
+        documents = documents_of_period(period, base_url=base_url)
     except ValueError as exc:
         raise ValidationFailed(str(exc)) from exc
     design = rendering.current_design()

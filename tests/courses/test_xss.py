@@ -19,6 +19,7 @@ FORBIDDEN_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "a
                   "keygen", "video", "audio", "source", "picture", "marquee"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "background", "dynsrc", "lowsrc",
                   "srcset", "poster", "code"}
+OUR_LINKS = {"stylesheet", "icon", "apple-touch-icon", "manifest"}  # base.html's, all same-origin paths
 BAD_SCHEME = re.compile(r"^\s*(javascript|vbscript|data|livescript)\s*:", re.IGNORECASE)
 
 
@@ -36,8 +37,8 @@ class ScriptFinder(HTMLParser):
             pass
         elif tag in FORBIDDEN_TAGS:
             self.found.append(f"<{tag}>")
-        if tag == "link" and values.get("rel") != "stylesheet":
-            self.found.append("<link> that is not our stylesheet")
+        if tag == "link" and not (values.get("rel") in OUR_LINKS and values.get("href", "").startswith("/")):
+            self.found.append("<link> that is not our stylesheet, icon or manifest")
         if tag == "meta" and "http-equiv" in values:
             self.found.append("<meta http-equiv>")
         if tag == "form" and not values.get("action", "/").startswith("/"):
