@@ -41,12 +41,18 @@
   var blocked = false;         // signed out or the page expired: nothing more is sent until the page is reopened
   var announced = {};
   var THRESHOLDS = [600, 300, 60, 30];
-  var RETRY_MS = 3000;
+  // Whatever failed (an answer, an event, the submit) is sent again by one timer, after about 1 s, 2 s, 4 s … at
+  // most 30 s; each wait is a random 50-100 % of that ("equal jitter": phones that lost the network together do not
+  // all come back in step). The browser's online event, or any answer from the server, retries at once.
+  var BACKOFF_FIRST_MS = 1000;
+  var BACKOFF_CAP_MS = 30000;
+  var failures = 0;            // failed tries in a row
+  var retryTimer = null;
+  var submitReason = null;     // a submit waiting for the retry
   var SCREEN_TIMEOUT = Number(d.screenTimeout) || 30;
   var AWAY_KEY = "quiz:away:" + d.slug;  // per test, not per attempt: the next load reads it before it has one
   var events = [];             // [{kind, detail, t}] not yet acknowledged, in order (kept while offline)
   var sendingEvent = false;
-  var eventTimer = null;
   var lastInput = Date.now();  // the last touch, click or key
   var hiddenSince = null;      // Date.now() when the page went out of view, while it is
   var hiddenIdle = 0;          // seconds without input before that
@@ -91,6 +97,10 @@
     }
     return fetch(url, options).then(function (response) {
       setOnline(true);
+      if (!isTransient(response.status)) {
+        failures = 0;
+        if (retryTimer !== null) { setTimeout(retryNow, 0); }  // the server is back: do not wait out the backoff
+      }
       return response.json().catch(function () { return {}; }).then(function (data) {
         return {status: response.status, ok: response.ok, data: data};
       });
@@ -115,6 +125,22 @@
         logEvent("offline");
       }
     }
+  }
+
+  function retryDelay(tries) {
+    var ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_FIRST_MS * Math.pow(2, tries));
+    return ceiling / 2 + Math.random() * ceiling / 2;
+  }
+  function retryLater() {
+    if (retryTimer !== null) { return; }
+    retryTimer = setTimeout(retryNow, retryDelay(failures));
+    failures += 1;
+  }
+  function retryNow() {
+    if (retryTimer !== null) { clearTimeout(retryTimer); retryTimer = null; }
+    if (submitReason !== null && !finished) { submit(submitReason); return; }
+    flush();
+    flushEvents();
   }
 
   // --- timer -----------------------------------------------------------------------------------------------------
@@ -261,7 +287,8 @@
     updateProgress();
   }
   function flush() {
-    if (sending || blocked || !queue.length || finished) { return Promise.resolve(); }
+    // While a retry is due, changes only queue: the timer sends them (not one request per change, offline).
+    if (sending || blocked || !queue.length || finished || retryTimer !== null) { return Promise.resolve(); }
     sending = true;
     updateProgress();
     var item = queue[0];
@@ -269,7 +296,7 @@
     return request("PUT", d.apiBase + "/attempts/" + attempt.id + "/answers/" + encodeURIComponent(item.qid), body)
       .then(function (r) {
         sending = false;
-        if (isTransient(r.status)) { updateProgress(); setTimeout(flush, RETRY_MS); return; }
+        if (isTransient(r.status)) { updateProgress(); retryLater(); return; }
         if (needsReopen(r)) { showReopen(); return; }
         if (r.status === 409) { queue = []; save("queue", queue); resync(); return; }
         queue.shift();  // saved, or refused for good (4xx): either way it must not block the rest
@@ -281,7 +308,7 @@
       }, function () {
         sending = false;
         updateProgress();
-        setTimeout(flush, RETRY_MS);
+        retryLater();
       });
   }
 
@@ -289,6 +316,7 @@
   function submit(reason) {
     if (finished || blocked) { return; }
     finishing = true;
+    submitReason = null;
     save("submitting", reason);
     confirmBox.hidden = true;
     document.getElementById("quiz-submit").disabled = true;
@@ -305,7 +333,8 @@
         }
         if (isTransient(r.status)) {
           saveEl.textContent = msg("submitRetry");
-          setTimeout(function () { submit(reason); }, RETRY_MS);
+          submitReason = reason;
+          retryLater();
           return;
         }
         if (needsReopen(r)) { showReopen(); return; }  // "submitting" stays stored: the reopened page submits
@@ -314,7 +343,8 @@
         document.getElementById("quiz-submit").disabled = false;
       }, function () {
         saveEl.textContent = msg("submitRetry");
-        setTimeout(function () { submit(reason); }, RETRY_MS);
+        submitReason = reason;
+        retryLater();
       });
   }
   function showDone(result) {
@@ -356,11 +386,8 @@
     save("events", events);
     flushEvents();
   }
-  function retryEventsLater() {
-    if (eventTimer === null) { eventTimer = setTimeout(function () { eventTimer = null; flushEvents(); }, RETRY_MS); }
-  }
   function flushEvents() {
-    if (sendingEvent || blocked || finished || !attempt || !events.length) { return; }
+    if (sendingEvent || blocked || finished || !attempt || !events.length || retryTimer !== null) { return; }
     sendingEvent = true;
     var item = events[0];
     var detail = Object.assign({}, item.detail);
@@ -369,7 +396,7 @@
     request("POST", d.apiBase + "/attempts/" + attempt.id + "/events", {kind: item.kind, detail: detail})
       .then(function (r) {
         sendingEvent = false;
-        if (isTransient(r.status)) { retryEventsLater(); return; }
+        if (isTransient(r.status)) { retryLater(); return; }
         if (needsReopen(r)) { showReopen(); return; }
         events.shift();  // logged, or refused for good
         save("events", events);
@@ -377,7 +404,7 @@
         flushEvents();
       }, function () {
         sendingEvent = false;
-        retryEventsLater();
+        retryLater();
       });
   }
   // A screen wake lock while the test is open: the phone's screen does not time out in the middle of a question.
@@ -455,7 +482,7 @@
   document.addEventListener("fullscreenchange", function () {
     if (!document.fullscreenElement) { logEvent("fullscreen_exit"); }
   });
-  window.addEventListener("online", function () { setOnline(true); flush(); flushEvents(); resync(); });
+  window.addEventListener("online", function () { setOnline(true); failures = 0; retryNow(); resync(); });
   window.addEventListener("offline", function () { setOnline(false); });
 
   // --- buttons ---------------------------------------------------------------------------------------------------
