@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 PASS, FAIL, ABSENT, EXEMPT, VOID = "PASS", "FAIL", "ABSENT", "EXEMPT", "VOID"
@@ -231,6 +232,38 @@ def state_of_outcome(status: str) -> str:
 def days_left(seconds_left: float) -> int:
     """Whole days left in a window, rounded up (a window closing in 3 hours has 1 day left); never negative."""
     return max(0, math.ceil(seconds_left / 86400))
+
+
+@dataclass(frozen=True)
+class OpenWindow:
+    """A test's window that is open now: until when, and whether it is the make-up window (only people without an
+    attempt may start then)."""
+
+    closes_at: datetime | None  # None: no closing time
+    makeup: bool
+
+
+def open_window(now: datetime, *, opens_at: datetime | None, closes_at: datetime | None,
+                makeup_opens_at: datetime | None, makeup_closes_at: datetime | None) -> OpenWindow | None:
+    """The window a manager could start the test in now, or None; the same bounds as the attempts domain's
+    ``decide_start`` (inclusive, make-up after the regular window)."""
+    if opens_at is not None and now < opens_at:
+        return None
+    if closes_at is None or now <= closes_at:
+        return OpenWindow(closes_at, makeup=False)
+    if makeup_opens_at is not None and makeup_closes_at is not None and makeup_opens_at <= now <= makeup_closes_at:
+        return OpenWindow(makeup_closes_at, makeup=True)
+    return None
+
+
+def default_board_period(current: str, with_tests: Iterable[str]) -> str:
+    """The period the board and the home panel open on: this month when it has a monthly test, else the latest
+    earlier period that had one (early in a month before its test is published, or a month without a test), else
+    this month."""
+    earlier = [p for p in with_tests if p <= current]
+    if current in earlier or not earlier:
+        return current
+    return max(earlier)
 
 
 # --- item analysis ------------------------------------------------------------------------------------------------

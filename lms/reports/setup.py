@@ -1,4 +1,4 @@
-"""The supervisor's home panel: this month's test at a glance and the size of the risk lists."""
+"""The supervisor's home panel: the board's monthly test at a glance and the size of the risk lists."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from lms.home import panels
 
 
 def _supervisor_panel(user: Any) -> dict[str, Any] | None:
-    from lms.core.clock import period_of, utcnow
+    from lms.core.clock import utcnow
     from lms.reports import queries
 
-    period = period_of(utcnow())
+    # The board's period: this month if it has a monthly test, else the latest that had one (the tests open now,
+    # system-ops included, are the home page's own panel).
+    period = queries.default_period(utcnow())
     from lms.reports.rules import is_on
 
     absent_counts = is_on(current_app.config.get("LMS_ABSENT_COUNTS_AS_FAIL", True))

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from lms.accounts.access import can_view_person, roles_required
 from lms.accounts.models import User
-from lms.core.clock import SHANGHAI, period_of, utcnow
+from lms.core.clock import SHANGHAI, utcnow
 from lms.core.errors import DomainError, ValidationFailed
 from lms.extensions import db
 from lms.reports import charts, export, forms, queries, rules, services
@@ -54,8 +54,9 @@ def _svg(markup: str) -> Markup:
 
 
 def _board(limit: int | None) -> tuple[str, queries.SupervisorBoard]:
-    period = _period_argument(request.args.get("period"), period_of(utcnow()))
-    board = queries.supervisor_board(current_user, period, now=utcnow(),
+    now = utcnow()
+    period = _period_argument(request.args.get("period"), queries.default_period(now))
+    board = queries.supervisor_board(current_user, period, now=now,
                                      absent_counts_as_fail=_absent_counts_as_fail(), limit=limit)
     return period, board
 
@@ -63,10 +64,16 @@ def _board(limit: int | None) -> tuple[str, queries.SupervisorBoard]:
 @bp.route("/")
 @roles_required(*SUPERVISORS)
 def supervisor_home() -> Any:
+    now = utcnow()
     period, board = _board(queries.LIST_LIMIT)
     recent = list(reversed(queries.closed_periods()[-12:]))
-    return render_template("reports/supervisor_home.html", period=period, board=board, now=utcnow(),
-                           recent=recent, states=rules.STATE_LABELS, limit=queries.LIST_LIMIT)
+    # Every test open now (system-ops and make-ups included) with who has not sat it; the chosen period's own
+    # monthly tests have their sections above, so they are not repeated.
+    tests = [t for t in queries.open_tests(now) if not (t.kind == "monthly" and t.period == period)]
+    return render_template("reports/supervisor_home.html", period=period, board=board, now=now,
+                           recent=recent, states=rules.STATE_LABELS, limit=queries.LIST_LIMIT,
+                           periods=queries.board_periods(now, period),
+                           open_tests=queries.open_tests_progress(current_user, tests, now=now))
 
 
 @bp.route("/export.xlsx")

@@ -221,3 +221,57 @@ def world(people, monthly, sit, close, make_user):
         "admin": make_user("admin"),
         "town_unit": db.session.scalar(select(Unit).where(Unit.name == "城区")),
     }
+
+
+# --- 3 December 2026: no December monthly test; November's make-up and the system-ops test are open ----------------
+
+DECEMBER_3 = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+
+
+def local(text: str) -> datetime:
+    """An Asia/Shanghai wall-clock time, in UTC."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC) - timedelta(hours=8)
+
+
+@pytest.fixture
+def december_world(people, monthly, sit, close, make_user):
+    """On 2026-12-03 (pin the clock to ``DECEMBER_3``): September and October are closed; November's monthly test
+    (1–8 November) is in its make-up window (1–5 December) and not closed; the system-operation test is open from
+    10 November to 10 December. This month has no monthly test.
+
+    城区/东城网格: east[0] sat November and the system-ops test, east[1] sat November only, east[2] sat neither.
+    城区/西城网格: west[0] sat the system-ops test only, west[1] sat neither. 郊县/南山网格: far[0] sat neither.
+    """
+    east = people(3, county="城区", grid="东城网格")
+    west = people(2, county="城区", grid="西城网格")
+    far = people(1, county="郊县", grid="南山网格")
+    for period in ("2026-09", "2026-10"):
+        quiz = monthly(period)
+        for person in east + west + far:
+            sit(person, quiz, picks_for(0))
+        close(period)
+    november = monthly("2026-11")
+    version = db.session.get(QuizVersion, november.current_version_id)
+    version.definition = {"makeup_opens_at": local("2026-12-01T00:00:00").isoformat(),
+                          "makeup_closes_at": local("2026-12-05T23:59:59").isoformat()}
+    system_ops = Quiz(slug="system-ops-2026-11", kind="system-ops", title="系统操作考试（社会渠道管理系统）")
+    db.session.add(system_ops)
+    db.session.flush()
+    ops_version = QuizVersion(quiz_id=system_ops.id, number=1, checksum="s" * 64, definition={},
+                              opens_at=local("2026-11-10T00:00:00"), closes_at=local("2026-12-10T23:59:59"),
+                              time_limit_seconds=1200, pass_score=80.0, max_score=100.0, attempts_allowed=1,
+                              review_policy="after_close")
+    db.session.add(ops_version)
+    db.session.flush()
+    system_ops.current_version_id = ops_version.id
+    db.session.commit()
+    for person in (east[0], east[1]):
+        sit(person, november, picks_for(0))
+    for person, wrong in ((east[0], 0), (west[0], 2)):
+        sit(person, system_ops, picks_for(wrong), started=local("2026-11-20T10:00:00"))
+    return {
+        "east": east, "west": west, "far": far, "november": november, "system_ops": system_ops,
+        "county_sup": make_user("supervisor", county="城区", grid=None),
+        "grid_sup": make_user("supervisor", county="城区", grid="东城网格"),
+        "trainer": make_user("trainer"), "admin": make_user("admin"),
+    }
