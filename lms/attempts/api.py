@@ -139,6 +139,26 @@ def record_event(attempt_id: int) -> Any:
     return jsonify(status=attempt.status, finish_reason=attempt.finish_reason), 201
 
 
+@api.route("/wrong-answers/check", methods=["POST"])
+def check_wrong_answer() -> Any:
+    """Practice one item of the caller's wrong-answer book: is this answer right, what is the right one in words."""
+    body = _body()
+    if not isinstance(body, dict) or not isinstance(body.get("attempt_id"), int) \
+            or not isinstance(body.get("question_id"), str):
+        raise ValidationFailed("需要 attempt_id（整数）和 question_id（文本）")
+    payload = {k: v for k, v in body.items() if k in ("choices", "text")}
+    result = services.check_practice_answer(current_user, body["attempt_id"], body["question_id"], payload,
+                                            now=utcnow())
+    question = result.question
+    return jsonify(
+        correct=result.grade.correct,
+        correct_choices=list(question["correct"]),
+        answer_html=[render_inline(text) for text in rules.correct_answer_texts(question)],
+        explanation_html=render_markdown(question["explanation"]) if question["explanation"] else "",
+        correct_days=result.correct_days, mastery_days=rules.MASTERY_DAYS, mastered=result.mastered,
+        newly_mastered=result.newly_mastered)
+
+
 # --- OpenAPI ---------------------------------------------------------------------------------------------------------
 
 openapi.schema("PaperQuestion", {
@@ -243,4 +263,25 @@ openapi.document("/attempts/{attempt_id}/events", "post", {
                                                         "'delay': seconds the page waited to send it (offline), "
                                                         "the event is then dated that much earlier"}}}}}},
     "responses": {"201": {"description": "logged"}, **openapi.error_responses(401, 404, 422)},
+})
+openapi.document("/wrong-answers/check", "post", {
+    "summary": "Practice an item of the caller's wrong-answer book (错题本): grade a fresh answer",
+    "description": f"Only for a question the caller got wrong in a finished attempt whose review is open. A right "
+                   f"answer counts once a day, a wrong one starts the count over; right on {rules.MASTERY_DAYS} "
+                   f"different days in a row, the item is mastered and leaves the book.",
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["attempt_id", "question_id"], "properties": {
+            "attempt_id": {"type": "integer"}, "question_id": {"type": "string"},
+            "choices": {"type": "array", "items": {"type": "string"}}, "text": {"type": "string"}}}}}},
+    "responses": {"200": {"description": "graded", "content": {"application/json": {"schema": {
+        "type": "object", "required": ["correct", "answer_html"], "properties": {
+            "correct": {"type": "boolean"},
+            "correct_choices": {"type": "array", "items": {"type": "string"}},
+            "answer_html": {"type": "array", "items": {"type": "string"},
+                            "description": "the right answer in words: the right options' texts, or the accepted "
+                                           "answers of a fill-in"},
+            "explanation_html": {"type": "string"}, "correct_days": {"type": "integer"},
+            "mastery_days": {"type": "integer"}, "mastered": {"type": "boolean"},
+            "newly_mastered": {"type": "boolean"}}}}}},
+        **openapi.error_responses(401, 403, 404, 422)},
 })

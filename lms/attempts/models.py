@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
@@ -117,3 +117,28 @@ class Accommodation(db.Model):  # type: ignore[name-defined,misc]
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     quiz: Mapped[Quiz] = relationship()
+
+
+MASTERED_BY_SELF, MASTERED_BY_PRACTICE = "self", "practice"
+
+
+class WrongAnswerProgress(db.Model):  # type: ignore[name-defined,misc]
+    """A person's practice on one question of their wrong-answer book (错题本), by the question's identity (its bank
+    or quiz, and its key) so one question drawn in several attempts is one item.
+
+    ``wrong_at`` is when the newest wrong answer this progress counts from was given: a newer wrong answer (a later
+    test) starts the practice over and brings a mastered item back into the book."""
+
+    __tablename__ = "wrong_answer_progress"
+    __table_args__ = (UniqueConstraint("user_id", "source", "question_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    source: Mapped[str] = mapped_column(String(120))  # the bank's slug, or the quiz's for its own questions
+    question_key: Mapped[str] = mapped_column(String(120))
+    wrong_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    correct_days: Mapped[int] = mapped_column(Integer, default=0)  # days with a right answer in a row
+    last_correct_on: Mapped[date | None] = mapped_column(Date)  # the day in Asia/Shanghai
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    mastered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    mastered_by: Mapped[str | None] = mapped_column(String(16))  # self | practice

@@ -20,7 +20,7 @@ import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Any
@@ -285,3 +285,39 @@ def last_close(closes_at: datetime | None, makeup_closes_at: datetime | None) ->
     if closes_at is None:
         return None
     return max(closes_at, makeup_closes_at) if makeup_closes_at else closes_at
+
+
+# --- the wrong-answer book -------------------------------------------------------------------------------------------
+
+# An item leaves the book when the person answers it right in practice on this many different days in a row (a right
+# answer right after the key was shown proves little; one the next day does), or marks it mastered themselves.
+MASTERY_DAYS = 2
+
+
+@dataclass(frozen=True)
+class Practice:
+    """Where a person stands with one item of their wrong-answer book."""
+
+    correct_days: int = 0
+    last_correct_on: date | None = None
+    mastered: bool = False
+
+
+def after_practice(before: Practice, *, correct: bool, today: date) -> Practice:
+    """One practice answer: a right one counts once a day, a wrong one starts the count over; MASTERY_DAYS days
+    with a right answer master the item (and it stays mastered until a newer wrong answer in a test)."""
+    if not correct:
+        return Practice(0, None, before.mastered)
+    if before.last_correct_on == today:
+        return before
+    days = before.correct_days + 1
+    return Practice(days, today, before.mastered or days >= MASTERY_DAYS)
+
+
+def correct_answer_texts(question: Mapping[str, Any]) -> list[str]:
+    """The right answer in words, as the person saw the options: the texts of the right options (正确 / 错误 for a
+    true-or-false question), or the accepted answers of a fill-in; never the option letters."""
+    if question["type"] == "fill":
+        return list(question.get("accepted") or [])
+    right = set(question.get("correct") or [])
+    return [option["text"] for option in question["options"] if option["id"] in right]

@@ -36,14 +36,18 @@ from lms.attempts.models import (
     EXPIRED,
     EXTRA_TIME,
     IN_PROGRESS,
+    MASTERED_BY_PRACTICE,
+    MASTERED_BY_SELF,
     SUBMITTED,
     VOID,
     Accommodation,
     Attempt,
     AttemptAnswer,
     AttemptEvent,
+    WrongAnswerProgress,
 )
 from lms.core import events
+from lms.core.clock import to_local
 from lms.core.database import core_connection, release_core_connection
 from lms.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lms.extensions import db
@@ -621,14 +625,36 @@ class WrongAnswer:
     attempt: Attempt
     question: dict[str, Any]
     given: AttemptAnswer | None
+    progress: WrongAnswerProgress | None = None
+
+    @property
+    def mastered(self) -> bool:
+        """Mastered since the newest wrong answer (a newer one brings the item back into the book)."""
+        return (self.progress is not None and self.progress.mastered_at is not None
+                and self.attempt.finished_at is not None and self.progress.wrong_at >= self.attempt.finished_at)
+
+    @property
+    def correct_days(self) -> int:
+        if self.progress is None or self.attempt.finished_at is None or \
+                self.progress.wrong_at < self.attempt.finished_at:
+            return 0
+        return self.progress.correct_days
+
+
+def _identity(attempt: Attempt, question: Mapping[str, Any]) -> tuple[str, str]:
+    """One question drawn in several attempts is one item: its bank (or its quiz, for a quiz's own questions) and
+    key."""
+    return (question.get("bank") or attempt.quiz.slug, question["key"])
 
 
 def wrong_answer_book(user: User, *, now: datetime) -> list[WrongAnswer]:
     """The person's wrong answers (错题本) from finished attempts whose review is open; newest first, one per
-    question."""
+    question, each with its practice progress (``mastered`` ones are listed apart by the page)."""
     attempts = db.session.scalars(select(Attempt).where(
         Attempt.user_id == user.id, Attempt.status != IN_PROGRESS).order_by(Attempt.finished_at.desc()))
-    seen: set[tuple[str | None, str]] = set()
+    progress = {(row.source, row.question_key): row for row in db.session.scalars(
+        select(WrongAnswerProgress).where(WrongAnswerProgress.user_id == user.id))}
+    seen: set[tuple[str, str]] = set()
     found: list[WrongAnswer] = []
     for attempt in attempts:
         if not attempt.results or not is_review_open(attempt, now=now):
@@ -636,23 +662,81 @@ def wrong_answer_book(user: User, *, now: datetime) -> list[WrongAnswer]:
         answers = saved_answers(attempt.id)
         for question in attempt.paper["questions"]:
             outcome = attempt.results.get(question["id"])
-            identity = (question.get("bank") or attempt.quiz.slug, question["key"])
+            identity = _identity(attempt, question)
             if outcome is None or outcome["correct"] or identity in seen:
                 continue
             seen.add(identity)
-            found.append(WrongAnswer(attempt, question, answers.get(question["id"])))
+            found.append(WrongAnswer(attempt, question, answers.get(question["id"]), progress.get(identity)))
     return found
 
 
-def check_practice_answer(user: User, attempt_id: int, question_id: str, payload: Any, *, now: datetime
-                          ) -> tuple[dict[str, Any], QuestionGrade]:
-    """Practice from the wrong-answer book: grade a fresh answer to a question the person got wrong. Writes nothing.
-    """
+def _book_question(user: User, attempt_id: int, question_id: str, *, now: datetime) -> tuple[Attempt, dict[str, Any]]:
     attempt = own_attempt(user, attempt_id)
     if not is_review_open(attempt, now=now):
         raise Forbidden("该考试的答案尚未公布。")
-    question = _paper_question(attempt, question_id)
+    return attempt, _paper_question(attempt, question_id)
+
+
+def _progress_row(user: User, attempt: Attempt, question: Mapping[str, Any]) -> WrongAnswerProgress | None:
+    """The progress row of a question the person got wrong in ``attempt`` (created, or started over when this wrong
+    answer is newer than the one it counts from); None when the person got it right there (not a book item)."""
+    outcome = (attempt.results or {}).get(question["id"])
+    if outcome is None or outcome["correct"] or attempt.finished_at is None:
+        return None
+    source, key = _identity(attempt, question)
+    row = db.session.scalar(select(WrongAnswerProgress).where(
+        WrongAnswerProgress.user_id == user.id, WrongAnswerProgress.source == source,
+        WrongAnswerProgress.question_key == key))
+    if row is None:
+        row = WrongAnswerProgress(user_id=user.id, source=source, question_key=key, wrong_at=attempt.finished_at,
+                                  correct_days=0)
+        db.session.add(row)
+    elif row.wrong_at < attempt.finished_at:
+        row.wrong_at, row.correct_days, row.last_correct_on = attempt.finished_at, 0, None
+        row.mastered_at = row.mastered_by = None
+    return row
+
+
+@dataclass(frozen=True)
+class PracticeCheck:
+    question: dict[str, Any]
+    grade: QuestionGrade
+    correct_days: int
+    mastered: bool
+    newly_mastered: bool
+
+
+def check_practice_answer(user: User, attempt_id: int, question_id: str, payload: Any, *, now: datetime
+                          ) -> PracticeCheck:
+    """Practice from the wrong-answer book: grade a fresh answer to a question the person got wrong, and count it
+    toward mastering the item (rules.after_practice)."""
+    attempt, question = _book_question(user, attempt_id, question_id, now=now)
     answer, _seq = _parse(attempt, question_id, payload)
     grade = question_type(question["type"]).grade(question, answer,
                                                   partial_credit=bool(attempt.paper.get("partial_credit")))
-    return question, grade
+    row = _progress_row(user, attempt, question)
+    if row is None:
+        return PracticeCheck(question, grade, 0, mastered=False, newly_mastered=False)
+    before = rules.Practice(row.correct_days or 0, row.last_correct_on, row.mastered_at is not None)
+    after = rules.after_practice(before, correct=grade.correct, today=to_local(now).date())
+    row.correct_days, row.last_correct_on, row.checked_at = after.correct_days, after.last_correct_on, now
+    newly = after.mastered and not before.mastered
+    if newly:
+        row.mastered_at, row.mastered_by = now, MASTERED_BY_PRACTICE
+    db.session.commit()
+    return PracticeCheck(question, grade, after.correct_days, after.mastered, newly)
+
+
+def set_mastered(user: User, attempt_id: int, question_id: str, *, mastered: bool, now: datetime) -> None:
+    """The person marks a book item mastered (it leaves the book), or puts it back (its practice starts over)."""
+    attempt, question = _book_question(user, attempt_id, question_id, now=now)
+    row = _progress_row(user, attempt, question)
+    if row is None:
+        raise NotFound("错题本中没有这道题")
+    if mastered:
+        if row.mastered_at is None:
+            row.mastered_at, row.mastered_by = now, MASTERED_BY_SELF
+    else:
+        row.mastered_at = row.mastered_by = None
+        row.correct_days, row.last_correct_on = 0, None
+    db.session.commit()

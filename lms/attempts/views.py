@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -67,9 +68,33 @@ def result(attempt_id: int) -> Any:
         away=evidence.away_summary(e.kind for e in events))
 
 
+def book_anchor(attempt_id: int, question_id: str) -> str:
+    """The id of a wrong-answer book item on the page (its form returns there)."""
+    return f"w-{attempt_id}-{re.sub(r'[^A-Za-z0-9_-]', '-', question_id)}"
+
+
+def _practice_payload(form: Any) -> dict[str, Any]:
+    return {"text": form.get("text", "")} if "text" in form else {"choices": form.getlist("choice")}
+
+
+def _book_entry(entry: services.WrongAnswer) -> dict[str, Any]:
+    question = entry.question
+    return {
+        "entry": entry, "anchor": book_anchor(entry.attempt.id, question["id"]),
+        "stem_html": render_markdown(question["stem"]),
+        "options": [{"id": o["id"], "html": render_inline(o["text"]), "correct": o["id"] in question["correct"]}
+                    for o in question["options"]],
+        "answer_html": [render_inline(text) for text in rules.correct_answer_texts(question)],
+        "explanation_html": render_markdown(question["explanation"]) if question["explanation"] else "",
+    }
+
+
 @bp.route("/wrong-answers", methods=["GET", "POST"])
 @roles_required()
 def wrong_answers() -> Any:
+    """The wrong-answer book. 检查 works without JavaScript: the form posts here and the page comes back at the same
+    item (the form's action ends with its anchor) with the answer kept; static/js/quiz.js checks in place instead
+    (POST /api/v1/wrong-answers/check)."""
     now = utcnow()
     checked: dict[str, Any] | None = None
     if request.method == "POST":
@@ -78,17 +103,32 @@ def wrong_answers() -> Any:
         except ValueError:
             abort(400)
         question_id = request.form.get("question_id", "")
-        payload: dict[str, Any] = {"choices": request.form.getlist("choice")} if "text" not in request.form \
-            else {"text": request.form.get("text", "")}
-        _question, grade = services.check_practice_answer(current_user, attempt_id, question_id, payload, now=now)
-        checked = {"key": f"{attempt_id}:{question_id}", "correct": grade.correct}
-    entries = [
-        {"entry": e, "stem_html": render_markdown(e.question["stem"]),
-         "options": [{"id": o["id"], "html": render_inline(o["text"])} for o in e.question["options"]],
-         "explanation_html": render_markdown(e.question["explanation"]) if e.question["explanation"] else ""}
-        for e in services.wrong_answer_book(current_user, now=now)
-    ]
-    return render_template("attempts/wrong_answers.html", entries=entries, checked=checked)
+        payload = _practice_payload(request.form)
+        result = services.check_practice_answer(current_user, attempt_id, question_id, payload, now=now)
+        checked = {"anchor": book_anchor(attempt_id, question_id), "correct": result.grade.correct,
+                   "choices": payload.get("choices", []), "text": payload.get("text"),
+                   "newly_mastered": result.newly_mastered}
+    entries = [_book_entry(e) for e in services.wrong_answer_book(current_user, now=now)]
+    return render_template("attempts/wrong_answers.html", checked=checked, mastery_days=rules.MASTERY_DAYS,
+                           active=[e for e in entries if not e["entry"].mastered],
+                           mastered=[e for e in entries if e["entry"].mastered])
+
+
+@bp.route("/wrong-answers/mastered", methods=["POST"])
+@roles_required()
+def wrong_answer_mastered() -> Any:
+    """Mark a book item mastered (it moves to 已掌握), or put it back; the page returns to where the person was."""
+    try:
+        attempt_id = int(request.form.get("attempt_id", "0"))
+    except ValueError:
+        abort(400)
+    mastered = request.form.get("mastered") == "1"
+    services.set_mastered(current_user, attempt_id, request.form.get("question_id", ""), mastered=mastered,
+                          now=utcnow())
+    flash(_("已移到“已掌握”。") if mastered else _("已移回错题本。"), "success")
+    back = request.form.get("next", "")
+    anchor = back if re.fullmatch(r"[A-Za-z0-9_-]{1,200}", back) else "wa-list"
+    return redirect(url_for("attempts.wrong_answers", _anchor=anchor))
 
 
 @bp.route("/quizzes/<slug>/people", methods=["GET", "POST"])

@@ -38,12 +38,14 @@ DOMAIN_POLICY.update({
     "attempts.take": SIGNED_IN,
     "attempts.result": SIGNED_IN,
     "attempts.wrong_answers": SIGNED_IN,
+    "attempts.wrong_answer_mastered": SIGNED_IN,
     "attempts.people": STAFF,
     "api.start_attempt": SIGNED_IN,
     "api.get_attempt": SIGNED_IN,
     "api.save_answer": SIGNED_IN,
     "api.submit_attempt": SIGNED_IN,
     "api.record_event": SIGNED_IN,
+    "api.check_wrong_answer": SIGNED_IN,
 })
 
 # assessment: staff read periods, results, ranking, ledger and exports (scoped); city supervisors and admins
