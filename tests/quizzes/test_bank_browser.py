@@ -1,4 +1,5 @@
-"""A question bank's page in a real Chromium: question types read as words (单选题), never as codes (single)."""
+"""A question bank's page in a real Chromium: question types read as words (单选题), never as codes (single), and a
+question's category is a tag like the others (终端, not category:终端)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ pytestmark = BROWSER_MARKS
 BANK = """title: 测试题库
 kind: bank
 questions:
-  - {id: b1, type: single, stem: 单选一, options: [甲, 乙], answer: A}
+  - {id: b1, type: single, category: 终端, tags: [终端, 入网], stem: 单选一, options: [甲, 乙], answer: A}
   - {id: b2, type: multiple, stem: 多选一, options: [甲, 乙, 丙], answer: [A, B]}
   - {id: b3, type: truefalse, stem: 判断一, answer: true}
   - {id: b4, type: fill, stem: 填空一 ____, answer: ["1"]}
@@ -29,6 +30,7 @@ def test_bank_page_names_question_types_in_the_readers_language(page, app, runne
     types = page.locator("tbody tr td:nth-child(2)").all_inner_texts()
     assert types == ["单选题", "多选题", "判断题", "填空题"]
     assert re.search(r"\b(single|multiple|truefalse|fill)\b", page.locator("main").inner_text()) is None
+    assert page.locator("tbody tr").first.locator("td").nth(3).inner_text() == "终端, 入网"  # no "category:" prefix
 
     page.goto("/lang/en?next=/quizzes/banks/bank-test")
     assert page.locator("tbody tr td:nth-child(2)").all_inner_texts() == [
