@@ -104,6 +104,10 @@ class LedgerEntry(db.Model):  # type: ignore[name-defined,misc]
     def kind_label(self) -> str:
         return rules.KIND_LABELS.get(self.kind, self.kind)
 
+    @property
+    def rule_label(self) -> str:
+        return rules.rule_label(self.rule)
+
 
 class Ranking(db.Model):  # type: ignore[name-defined,misc]
     """A person's place in their group (county, or the city) for a closed period."""

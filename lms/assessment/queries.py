@@ -135,7 +135,8 @@ class LedgerView:
 
 
 def ledger(viewer: User | None, *, period: str | None = None, user_id: int | None = None,
-           kinds: tuple[str, ...] | None = None, county_id: int | None = None, limit: int | None = None) -> LedgerView:
+           kinds: tuple[str, ...] | None = None, county_id: int | None = None, grid_id: int | None = None,
+           limit: int | None = None) -> LedgerView:
     query = (select(LedgerEntry).join(User, User.id == LedgerEntry.user_id).where(visible(viewer))
              .options(joinedload(LedgerEntry.user).joinedload(User.county), joinedload(LedgerEntry.user)
                       .joinedload(User.grid), joinedload(LedgerEntry.created_by))
@@ -148,6 +149,8 @@ def ledger(viewer: User | None, *, period: str | None = None, user_id: int | Non
         query = query.where(LedgerEntry.kind.in_(kinds))
     if county_id is not None:
         query = query.where(User.county_id == county_id)
+    if grid_id is not None:
+        query = query.where(User.grid_id == grid_id)
     if limit is not None:
         query = query.limit(limit)
     entries = list(db.session.scalars(query).unique())
@@ -251,27 +254,32 @@ class NoticeDraft:
     sections: list[tuple[str, str, list[LedgerEntry]]]
     outcome_counts: dict[str, int]
     published: Notice | None
+    grid: Unit | None = None  # set when the draft shows one grid's part only (a grid supervisor's view)
 
     @property
     def is_empty(self) -> bool:
         return not any(entries for _, _, entries in self.sections)
 
 
-def notice_draft(period: str, county: Unit) -> NoticeDraft:
-    """The notice as the rules wrote it: standing entries (reversed ones left out) of the county's people."""
-    view = ledger(None, period=period, county_id=county.id, kinds=tuple(k for k, _ in NOTICE_SECTIONS))
+def notice_draft(period: str, county: Unit, *, grid: Unit | None = None) -> NoticeDraft:
+    """The notice as the rules wrote it: standing entries (reversed ones left out) of the county's people, or of
+    one grid's people only (``grid``: what a grid supervisor may read before the county publishes it)."""
+    view = ledger(None, period=period, county_id=county.id, grid_id=grid.id if grid is not None else None,
+                  kinds=tuple(k for k, _ in NOTICE_SECTIONS))
     by_kind: dict[str, list[LedgerEntry]] = defaultdict(list)
     for entry in view.entries:
         if not view.is_reversed(entry):
             by_kind[entry.kind].append(entry)
     counts: dict[str, int] = defaultdict(int)
-    for status in db.session.scalars(select(Outcome.status).where(Outcome.period == period,
-                                                                  Outcome.county_id == county.id)):
+    statuses = select(Outcome.status).where(Outcome.period == period, Outcome.county_id == county.id)
+    if grid is not None:  # the people the entries above belong to: the grid's members now, as in the ledger
+        statuses = statuses.join(User, User.id == Outcome.user_id).where(User.grid_id == grid.id)
+    for status in db.session.scalars(statuses):
         counts[status] += 1
     published = db.session.scalar(select(Notice).where(Notice.period == period, Notice.county_id == county.id))
     sections = [(kind, label, sorted(by_kind[kind], key=lambda e: e.user.employee_no))
                 for kind, label in NOTICE_SECTIONS]
-    return NoticeDraft(period, county, sections, dict(counts), published)
+    return NoticeDraft(period, county, sections, dict(counts), published, grid)
 
 
 def published_notices(county_id: int | None) -> list[Notice]:

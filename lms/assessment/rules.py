@@ -62,6 +62,17 @@ RULE_QUARTER_CARDS = Rule("R8-quarter-cards", 1, "一个季度内黄牌达到次
 RULE_CONSECUTIVE_QUARTERS = Rule("R8-consecutive-quarters", 1, "连续两个季度黄牌：岗位调整建议")
 RULE_APPEAL = Rule("appeal", 1, "申诉成立：冲销原记录")
 RULE_REGRADE = Rule("regrade", 1, "更正答案后重新评定：冲销不再成立的记录，补记新成立的记录")
+RULES = {rule.code: rule for rule in (
+    RULE_FIRST_FAIL, RULE_CONSECUTIVE_FAIL, RULE_SYSTEM_OPS, RULE_BOTTOM_N, RULE_TOP_N, RULE_QUARTER_CARDS,
+    RULE_CONSECUTIVE_QUARTERS, RULE_APPEAL, RULE_REGRADE)}
+
+
+def rule_label(code: str) -> str:
+    """What people read for a stored rule code (the code itself is for payroll and the API)."""
+    rule = RULES.get(code)
+    return rule.label if rule is not None else code
+
+
 # The reason every reversal written by a regrade's reconciliation carries (the regrade itself is in its evidence).
 REGRADE_REASON = "更正答案后重新评定"
 

@@ -464,10 +464,19 @@ def _commit_entry(entry: LedgerEntry, conflict_message: str) -> LedgerEntry:
     return entry
 
 
+def can_reverse(user: User) -> bool:
+    """Who decides an appeal: county and city supervisors, and admins. A grid supervisor sees their grid's records
+    but does not reverse them (the county decides, with the whole county's records in view)."""
+    if user.role == account_rules.ADMIN:
+        return True
+    return user.role == account_rules.SUPERVISOR and user.scope.kind in (account_rules.ALL,
+                                                                        account_rules.COUNTY_SCOPE)
+
+
 def reverse_entry(entry_id: int, *, actor: User, reason: str, now: datetime) -> LedgerEntry:
     """An appeal upheld: a ``reversal`` entry cancelling ``entry_id`` (its amount and points negated)."""
-    if actor.role not in (account_rules.SUPERVISOR, account_rules.ADMIN):
-        raise Forbidden("只有主管或管理员可以冲销台账记录")
+    if not can_reverse(actor):
+        raise Forbidden("只有县区或市级主管、管理员可以冲销台账记录")
     entry = db.session.get(LedgerEntry, entry_id)
     if entry is None or not can_view_person(actor, entry.user):
         raise NotFound("台账记录不存在")

@@ -17,7 +17,7 @@ from lms.accounts.access import roles_required
 from lms.assessment import export, queries, rules, services
 from lms.assessment.forms import CloseForm, DecisionForm, DeductionForm, IndicatorForm, PublishForm, ReverseForm
 from lms.core.clock import utcnow
-from lms.core.errors import DomainError, NotFound, ValidationFailed
+from lms.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from lms.extensions import db
 from lms.org.models import COUNTY, Unit
 
@@ -31,6 +31,11 @@ RULE_LABELS = (
     _l("执行力扣分"), _l("黄牌警告"), _l("奖励"), _l("重点提升"), _l("岗位调整建议"), _l("冲销（申诉成立）"),
     _l("社会渠道管理系统"), _l("终端订货系统（B2B）"), _l("日常业务查询"), _l("未开考"), _l("考试进行中"),
     _l("待结账"), _l("已结账"),
+    # the rules that wrote ledger entries (rules.RULES; the 记录 column shows them)
+    _l("首次不及格：通报批评"), _l("连续两个月及以上不及格：现金处罚"), _l("培训后仍不会系统操作：执行力基础管理扣分"),
+    _l("月度排名倒数：黄牌警告"), _l("月度排名前列：奖励"), _l("一个季度内黄牌达到次数：下季度重点提升"),
+    _l("连续两个季度黄牌：岗位调整建议"), _l("申诉成立：冲销原记录"),
+    _l("更正答案后重新评定：冲销不再成立的记录，补记新成立的记录"),
 )
 
 STAFF = ("supervisor", "admin", "trainer")
@@ -119,7 +124,7 @@ def period_ledger(period: str) -> Any:
     kind = request.args.get("kind") or None
     view = queries.ledger(current_user, period=period, kinds=(kind,) if kind in rules.LEDGER_KINDS else None)
     return render_template("assessment/ledger.html", row=row, view=view, kind=kind, kinds=rules.KIND_LABELS,
-                           can_reverse=current_user.role in ("supervisor", "admin"))
+                           can_reverse=services.can_reverse(current_user))
 
 
 @bp.route("/<period>/ranking")
@@ -143,11 +148,14 @@ def export_file(period: str, fmt: str) -> Any:
 
 
 def _notice_access(period: str, county_id: int) -> tuple[Unit, queries.NoticeDraft]:
-    """Staff who see the county read the draft; the county's managers read only the published notice."""
+    """Staff who see the county read the draft (a grid supervisor only their grid's part of it: the draft names
+    people of the other grids); the county's managers read only the published notice, as everyone else may."""
     if not rules.is_period(period):
         abort(404)
     county = _county_or_404(county_id)
-    draft = queries.notice_draft(period, county)
+    scope = current_user.scope
+    grid = current_user.grid if scope.kind == account_rules.GRID_SCOPE else None
+    draft = queries.notice_draft(period, county, grid=grid)
     if current_user.role == account_rules.MANAGER:
         if current_user.county_id != county.id or draft.published is None:
             abort(404)
@@ -192,7 +200,10 @@ def notice_pdf(period: str, county_id: int) -> Any:
 def publish_notice(period: str, county_id: int) -> Any:
     if not PublishForm().validate_on_submit():
         abort(400)
-    _county, draft = _notice_access(period, county_id)
+    county, _draft = _notice_access(period, county_id)
+    if not services.can_publish_notice(current_user, county.id):
+        raise Forbidden(_("只有本县区或市级主管可以发布通报。"))
+    draft = queries.notice_draft(period, county)  # the whole county's (a grid supervisor's view is only a part)
     body = render_template("assessment/_notice_body.html", draft=draft,
                            company_name=current_app.config["LMS_COMPANY_NAME"])
     try:
@@ -207,6 +218,8 @@ def publish_notice(period: str, county_id: int) -> Any:
 @bp.route("/ledger/<int:entry_id>/reverse", methods=["GET", "POST"])
 @roles_required("supervisor", "admin")
 def reverse(entry_id: int) -> Any:
+    if not services.can_reverse(current_user):
+        raise Forbidden(_("网格主管不能冲销台账记录：申诉由县区或市级主管审核冲销。"))
     entry = queries.ledger_entry_for(current_user, entry_id)
     if entry is None:
         raise NotFound(_("台账记录不存在"))
@@ -247,7 +260,8 @@ def deduction() -> Any:
             return redirect(url_for("assessment.deduction"))
     recent = queries.ledger(current_user, kinds=(rules.DEDUCTION,), limit=20)
     return render_template("assessment/deduction.html", form=form, problems=problems, recent=recent,
-                           points=current_app.config["LMS_SYSTEM_OPS_DEDUCTION_POINTS"])
+                           points=current_app.config["LMS_SYSTEM_OPS_DEDUCTION_POINTS"],
+                           can_reverse=services.can_reverse(current_user))
 
 
 @bp.route("/post-adjustments")

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from lms.accounts.access import can_view_person, roles_required
 from lms.accounts.models import User
 from lms.core.clock import SHANGHAI, utcnow
-from lms.core.errors import DomainError, ValidationFailed
+from lms.core.errors import DomainError, Forbidden, ValidationFailed
 from lms.extensions import db
 from lms.reports import charts, export, forms, queries, rules, services
 
@@ -144,8 +144,13 @@ def person(user_id: int) -> Any:
     timeline = charts.line_chart(
         _("成绩走势"), [o.period for o in scored],
         [charts.Series(_("成绩"), [o.score for o in scored], "chart-line")], maximum=100.0, reference=80.0)
+    from lms.assessment.services import can_reverse
+    from lms.attempts import evidence
+
     return render_template("reports/person.html", report=report, ledger=_ledger(person), timeline=_svg(timeline),
-                           can_reverse=current_user.role in SUPERVISORS, form=forms.ReverseForm())
+                           can_reverse=can_reverse(current_user), form=forms.ReverseForm(),
+                           event_label=evidence.event_label, describe_event=evidence.describe,
+                           finish_reason_label=evidence.finish_reason_label)
 
 
 @bp.route("/people/<int:user_id>/export.xlsx")
@@ -162,6 +167,8 @@ def reverse_entry(user_id: int, entry_id: int) -> Any:
     """An appeal upheld, from the person's page: the assessment's reversal service writes the reversal entry."""
     from lms.assessment import services as assessment
 
+    if not assessment.can_reverse(current_user):
+        raise Forbidden(_("网格主管不能冲销台账记录：申诉由县区或市级主管审核冲销。"))
     person = _person_or_404(user_id)
     form = forms.ReverseForm()
     if not form.validate_on_submit():

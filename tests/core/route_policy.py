@@ -5,11 +5,11 @@ endpoint -> the roles that may get a 2xx for it.
 
 from __future__ import annotations
 
-ANON, MANAGER, TRAINER, COUNTY_SUP, CITY_SUP, ADMIN = (
-    "anonymous", "manager", "trainer", "county_supervisor", "city_supervisor", "admin")
-SIGNED_IN = {MANAGER, TRAINER, COUNTY_SUP, CITY_SUP, ADMIN}
-STAFF = {TRAINER, COUNTY_SUP, CITY_SUP, ADMIN}
-SUPERVISORS = {COUNTY_SUP, CITY_SUP, ADMIN}
+ANON, MANAGER, TRAINER, GRID_SUP, COUNTY_SUP, CITY_SUP, ADMIN = (
+    "anonymous", "manager", "trainer", "grid_supervisor", "county_supervisor", "city_supervisor", "admin")
+SIGNED_IN = {MANAGER, TRAINER, GRID_SUP, COUNTY_SUP, CITY_SUP, ADMIN}
+STAFF = {TRAINER, GRID_SUP, COUNTY_SUP, CITY_SUP, ADMIN}
+SUPERVISORS = {GRID_SUP, COUNTY_SUP, CITY_SUP, ADMIN}
 AUTHORS = {TRAINER, ADMIN}
 EVERYONE = SIGNED_IN | {ANON}
 
@@ -49,8 +49,11 @@ DOMAIN_POLICY.update({
 })
 
 # assessment: staff read periods, results, ranking, ledger and exports (scoped); city supervisors and admins
-# preview and close; supervisors reverse and import; a city supervisor decides post adjustments; managers read
-# their own records and their county's published notice (drafts are staff-only; a missing county is a 404)
+# preview and close; county and city supervisors and admins reverse (an appeal is the county's decision, not a
+# grid's); supervisors import; a city supervisor decides post adjustments; managers read their own records and
+# their county's published notice (drafts are staff-only, a grid supervisor's only their grid's part; a missing
+# county is a 404)
+APPEAL_DECIDERS = {COUNTY_SUP, CITY_SUP, ADMIN}
 DOMAIN_POLICY.update({
     "assessment.periods": STAFF,
     "assessment.period": STAFF,
@@ -62,7 +65,7 @@ DOMAIN_POLICY.update({
     "assessment.notice": STAFF | {MANAGER},
     "assessment.notice_pdf": STAFF | {MANAGER},
     "assessment.publish_notice": {COUNTY_SUP, CITY_SUP},
-    "assessment.reverse": SUPERVISORS,
+    "assessment.reverse": APPEAL_DECIDERS,
     "assessment.deduction": STAFF,
     "assessment.post_adjustments": SUPERVISORS,
     "assessment.decide_post_adjustment": {CITY_SUP},
@@ -129,8 +132,8 @@ DOMAIN_POLICY.update({
 })
 
 # reports: the risk board for supervisors (scoped to their unit); period pages and a person's page for staff
-# (someone outside the viewer's scope is a 404); appeal reversals by supervisors; trainer analytics, regrading and
-# point-to-point suggestions for trainers and admins
+# (someone outside the viewer's scope is a 404); appeal reversals by county and city supervisors and admins;
+# trainer analytics, regrading and point-to-point suggestions for trainers and admins
 DOMAIN_POLICY.update({
     "reports.supervisor_home": SUPERVISORS,
     "reports.supervisor_home_xlsx": SUPERVISORS,
@@ -138,7 +141,7 @@ DOMAIN_POLICY.update({
     "reports.period_xlsx": STAFF,
     "reports.person": STAFF,
     "reports.person_xlsx": STAFF,
-    "reports.reverse_entry": SUPERVISORS,
+    "reports.reverse_entry": APPEAL_DECIDERS,
     "reports.trainer_home": AUTHORS,
     "reports.trainer_home_xlsx": AUTHORS,
     "reports.quiz": AUTHORS,

@@ -13,11 +13,11 @@ from werkzeug.routing import Rule
 
 from tests.support.web import csrf_token
 
-ANON, MANAGER, TRAINER, COUNTY_SUP, CITY_SUP, ADMIN = (
-    "anonymous", "manager", "trainer", "county_supervisor", "city_supervisor", "admin")
-SIGNED_IN = {MANAGER, TRAINER, COUNTY_SUP, CITY_SUP, ADMIN}
-STAFF = {TRAINER, COUNTY_SUP, CITY_SUP, ADMIN}
-SUPERVISORS = {COUNTY_SUP, CITY_SUP, ADMIN}
+ANON, MANAGER, TRAINER, GRID_SUP, COUNTY_SUP, CITY_SUP, ADMIN = (
+    "anonymous", "manager", "trainer", "grid_supervisor", "county_supervisor", "city_supervisor", "admin")
+SIGNED_IN = {MANAGER, TRAINER, GRID_SUP, COUNTY_SUP, CITY_SUP, ADMIN}
+STAFF = {TRAINER, GRID_SUP, COUNTY_SUP, CITY_SUP, ADMIN}
+SUPERVISORS = {GRID_SUP, COUNTY_SUP, CITY_SUP, ADMIN}
 EVERYONE = SIGNED_IN | {ANON}
 
 # endpoint -> roles that may receive a 2xx for a GET. Endpoints that act only on POST list who may post.
@@ -65,6 +65,7 @@ def people(make_user):
     return {
         MANAGER: make_user("manager", county="城区", grid="东城网格"),
         TRAINER: make_user("trainer"),
+        GRID_SUP: make_user("supervisor", county="城区", grid="东城网格"),
         COUNTY_SUP: make_user("supervisor", county="城区", grid=None),
         CITY_SUP: make_user("supervisor", county=None, grid=None),
         ADMIN: make_user("admin"),
@@ -80,7 +81,7 @@ def test_every_route_is_in_the_matrix(app):
     assert not missing, f"routes without an access decision: {missing}"
 
 
-@pytest.mark.parametrize("role", [ANON, MANAGER, TRAINER, COUNTY_SUP, CITY_SUP, ADMIN])
+@pytest.mark.parametrize("role", [ANON, MANAGER, TRAINER, GRID_SUP, COUNTY_SUP, CITY_SUP, ADMIN])
 def test_no_unexpected_success_and_never_a_server_error(app, auth, people, role):
     client = auth.client
     if role != ANON:

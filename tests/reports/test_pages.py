@@ -117,8 +117,9 @@ def test_person_page_shows_the_evidence(auth, world):
     page = auth.client.get(f"/reports/people/{person.id}").get_data(as_text=True)
     assert "成绩走势" in page
     assert "<svg" in page
-    assert "answer_saved" in page
-    assert "tab_hidden" in page
+    assert "保存答案" in page  # the evidence in words (answer_saved)
+    assert "页面隐藏" in page  # tab_hidden
+    assert "answer_saved" not in page
     assert "现金处罚" in page
     assert "通报批评" in page
     assert "作答中" in page  # this month's attempt is still running
@@ -209,10 +210,12 @@ def test_a_session_form_with_problems_writes_nothing(auth, world):
 def test_person_page_lists_regraded_attempts_evidence(auth, world):
     attempt = db.session.scalar(select(Attempt).where(Attempt.user_id == world["town"][0].id))
     db.session.add(AttemptEvent(attempt_id=attempt.id, kind="regraded", at=attempt.started_at,
-                                detail={"question": "q1"}))
+                                detail={"question": "q1", "old_score": 70.0, "new_score": 80.0, "by": "T0001"}))
     db.session.commit()
     auth.login(world["admin"])
-    assert "regraded" in auth.client.get(f"/reports/people/{world['town'][0].id}").get_data(as_text=True)
+    page = auth.client.get(f"/reports/people/{world['town'][0].id}").get_data(as_text=True)
+    assert "更正答案后重新评分" in page
+    assert "70 → 80 分" in page
 
 
 def test_the_supervisor_home_panel_counts_the_risk_lists(auth, world):
