@@ -234,7 +234,8 @@
             change(q.id, {choices: chosen});
           });
           label.appendChild(input);
-          label.appendChild(el("span", "quiz-opt-id", option.id + "."));
+          // A true-or-false question's options are 正确 / 错误 themselves: no T. / F. in front of them.
+          if (q.type !== "truefalse") { label.appendChild(el("span", "quiz-opt-id", option.id + ".")); }
           var text = el("span", "quiz-opt-text");
           text.innerHTML = option.html;
           label.appendChild(text);
