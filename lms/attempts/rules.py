@@ -218,6 +218,9 @@ ARRIVAL_KINDS = (PAGE_RELOAD, PAGE_RETURN)
 CLIENT_EVENT_KINDS = (TAB_SWITCH, PAGE_HIDDEN, SCREEN_OFF, PAGE_LEAVE, *ARRIVAL_KINDS, OFFLINE, ONLINE,
                       *LEGACY_CLIENT_KINDS)
 SWITCH_KINDS = (TAB_SWITCH, "tab_hidden", "fullscreen_exit")
+# Every kind that says the person was away from the page in some way (switches included), as opposed to saves,
+# the start and the end.
+AWAY_EVENT_KINDS = (*SWITCH_KINDS, SCREEN_OFF, PAGE_LEAVE, *ARRIVAL_KINDS, "resumed", OFFLINE)
 # Phones turn the screen off after 30 s without a touch at the shortest; the page holds a screen wake lock while a
 # test is open, so a spell that begins without one after this long is taken for the screen timing out.
 SCREEN_TIMEOUT_SECONDS = 30

@@ -521,14 +521,18 @@ def switch_count(attempt_id: int) -> int:
         AttemptEvent.attempt_id == attempt_id, AttemptEvent.kind.in_(rules.SWITCH_KINDS))) or 0
 
 
-def switch_counts(attempt_ids: list[int]) -> dict[int, int]:
-    """switch_count for many attempts in one query (the people page)."""
+def away_kinds(attempt_ids: list[int]) -> dict[int, list[str]]:
+    """For many attempts in one query (the people page): the kinds of their events that say the person was away —
+    switches and everything else that is not (evidence.away_summary words the rest)."""
     if not attempt_ids:
         return {}
-    return dict(db.session.execute(  # type: ignore[arg-type]
-        select(AttemptEvent.attempt_id, func.count(AttemptEvent.id))
-        .where(AttemptEvent.attempt_id.in_(attempt_ids), AttemptEvent.kind.in_(rules.SWITCH_KINDS))
-        .group_by(AttemptEvent.attempt_id)).all())
+    found: dict[int, list[str]] = {attempt_id: [] for attempt_id in attempt_ids}
+    for attempt_id, kind, count in db.session.execute(
+            select(AttemptEvent.attempt_id, AttemptEvent.kind, func.count(AttemptEvent.id))
+            .where(AttemptEvent.attempt_id.in_(attempt_ids), AttemptEvent.kind.in_(rules.AWAY_EVENT_KINDS))
+            .group_by(AttemptEvent.attempt_id, AttemptEvent.kind)):
+        found[attempt_id].extend([kind] * count)
+    return found
 
 
 def attempt_events(attempt_id: int) -> list[AttemptEvent]:

@@ -131,6 +131,12 @@ def wrong_answer_mastered() -> Any:
     return redirect(url_for("attempts.wrong_answers", _anchor=anchor))
 
 
+def _people_evidence(kinds: dict[int, list[str]]) -> dict[int, dict[str, Any]]:
+    """Per attempt: real switches (counted, a warning) and the other ways the person was away, in words."""
+    return {attempt_id: {"switches": sum(1 for kind in found if rules.is_switch(kind)),
+                         "away": evidence.away_summary(found)} for attempt_id, found in kinds.items()}
+
+
 @bp.route("/quizzes/<slug>/people", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def people(slug: str) -> Any:
@@ -167,5 +173,5 @@ def people(slug: str) -> Any:
         .order_by(Accommodation.created_at)))
     return render_template(
         "attempts/people.html", quiz=quiz, managers=managers, attempts=attempts,
-        switches=services.switch_counts([a.id for a in attempts.values()]),
+        evidence=_people_evidence(services.away_kinds([a.id for a in attempts.values()])),
         accommodations=accommodations, kinds=ACCOMMODATION_KINDS)

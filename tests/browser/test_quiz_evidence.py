@@ -214,7 +214,9 @@ def test_supervisors_read_the_evidence_in_words(app, make_user, page):
     sign_in(page, make_user("supervisor", county="城区", grid=None))
     page.goto("/quizzes/timed/people")
     row = page.locator("tr", has_text=person.employee_no)
-    expect(row).to_contain_text("1 次")
+    expect(row).to_contain_text("1 次")  # the switch, a warning
+    expect(row.locator(".status-warn")).to_have_text("1 次")
+    expect(row).to_contain_text("刷新或重新打开答题页 1 次（不计入切屏）")
     page.goto(f"/attempts/{attempt_id}")
     evidence = page.locator("section", has_text="答题记录").inner_text()
     for words in ("开始作答", "第 1 题", "离开答题页（刷新、跳转或关闭）", "刷新答题页", "页面转入后台", "切屏",
