@@ -26,6 +26,7 @@ from lms.accounts.access import scope_clause, user_scope_clause
 from lms.accounts.models import User
 from lms.assessment import queries as assessment_queries
 from lms.assessment.models import ClosedPeriod, LedgerEntry, Notice, Outcome, Ranking
+from lms.attempts import rules as attempt_rules
 from lms.attempts.models import EXEMPT as ACCOMMODATION_EXEMPT
 from lms.attempts.models import IN_PROGRESS as ATTEMPT_IN_PROGRESS
 from lms.attempts.models import VOID as ACCOMMODATION_VOID
@@ -772,7 +773,7 @@ class AttemptEvidence:
 
     @property
     def tab_switches(self) -> int:
-        return sum(1 for _at, kind, _d in self.events if kind in ("tab_hidden", "fullscreen_exit"))
+        return sum(1 for _at, kind, _d in self.events if attempt_rules.is_switch(kind))  # real switches only
 
     @property
     def offline(self) -> int:

@@ -410,15 +410,21 @@
   }
   // A screen wake lock while the test is open: the phone's screen does not time out in the middle of a question.
   // The browser releases it whenever the page is hidden; it is asked for again when the page is back.
+  var wakeLockAskedAt = 0;
   function keepScreenOn() {
-    if (!navigator.wakeLock || wakeLock || finished || document.visibilityState !== "visible") { return; }
+    if (!navigator.wakeLock || wakeLock || finished || !attempt || document.visibilityState !== "visible") { return; }
+    wakeLockAskedAt = Date.now();
     navigator.wakeLock.request("screen").then(function (lock) {
       wakeLock = lock;
       lock.addEventListener("release", function () { wakeLock = null; wakeLockReleasedAt = Date.now(); });
     }, function () { /* refused (battery saver, policy): the screen may time out; see pageHidden */ });
   }
   ["pointerdown", "keydown", "touchstart", "wheel"].forEach(function (type) {
-    document.addEventListener(type, function () { lastInput = Date.now(); }, {capture: true, passive: true});
+    document.addEventListener(type, function () {
+      lastInput = Date.now();
+      // Some browsers grant the lock only after a touch: ask again then, not more than every 10 s.
+      if (!wakeLock && lastInput - wakeLockAskedAt > 10000) { keepScreenOn(); }
+    }, {capture: true, passive: true});
   });
   function pageHidden() {
     if (unloading || hiddenSince !== null || !attempt || finished) { return; }
