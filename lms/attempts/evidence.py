@@ -78,7 +78,7 @@ def _number(value: Any) -> bool:
 
 def _saved(detail: Mapping[str, Any], numbers: Mapping[str, int]) -> list[str]:
     question = detail.get("question")
-    return [_("第 %(n)s 题", n=numbers[question])] if question in numbers else []
+    return [_("第 %(n)s 题", n=numbers[question])] if isinstance(question, str) and question in numbers else []
 
 
 def _finished(detail: Mapping[str, Any], _numbers: Mapping[str, int]) -> list[str]:

@@ -170,7 +170,7 @@ def start_attempt(user: User, slug: str, *, now: datetime,
     if existing is not None:
         if rules.accepts_answers(now, existing.deadline_at, grace_seconds()):
             said = arrival if isinstance(arrival, dict) else {}
-            kind = said.get("kind") if said.get("kind") in rules.ARRIVAL_KINDS else "resumed"
+            kind = str(said["kind"]) if said.get("kind") in rules.ARRIVAL_KINDS else "resumed"
             _event(existing.id, kind, now, rules.clean_detail({k: v for k, v in said.items() if k != "kind"}))
             db.session.commit()
             return existing, False

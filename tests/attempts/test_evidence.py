@@ -164,3 +164,14 @@ def test_the_evidence_reads_in_words(app):
     ]
     assert [r.is_switch for r in rows].count(True) == 1
     assert summary == ["刷新或重新打开答题页 2 次", "熄屏或锁屏 1 次", "断网 1 次"]
+
+
+def test_the_supervisors_report_counts_the_same_switches():
+    from lms.reports.queries import AttemptEvidence
+
+    report = AttemptEvidence(
+        id=1, quiz_slug="q", quiz_title="Q", period=None, number=1, official=False, makeup=False, status="submitted",
+        started_at=NOW, deadline_at=NOW, finished_at=NOW, finish_reason="submit", score=80.0, passed=True,
+        events=[(NOW, kind, None) for kind in ("tab_switch", "page_leave", "page_reload", "screen_off", "offline",
+                                               "online", "tab_hidden", "page_hidden")])
+    assert report.tab_switches == 2  # tab_switch and the legacy tab_hidden
