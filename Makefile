@@ -14,7 +14,7 @@ PYTEST_ARGS ?= -q -p no:cacheprovider -n 2 --dist loadfile --durations=10
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export FLASK_APP := lms
 
-.PHONY: run test install os-deps test-os-deps lint test-sqlite test-postgres i18n bench audit clean
+.PHONY: run test install os-deps test-os-deps lint test-sqlite test-postgres i18n bench audit clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,3 +73,11 @@ audit: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+
+# The browser walk of every page (tests/browser/walk.py) writing a PNG of each page per identity and viewport, and
+# the walk's figures (axe findings, problems) as JSON, to screenshots/ (git-ignored). Review the product by eye.
+screenshots: install test-os-deps
+	rm -rf screenshots
+	-env -u DATABASE_URL LMS_WALK_SCREENSHOTS=$(CURDIR)/screenshots $(BIN)/pytest -q -p no:cacheprovider -n 2 \
+	  --dist loadfile tests/browser/test_walk_people.py tests/browser/test_walk_staff.py
+	$(BIN)/python tests/browser/walk_summary.py screenshots

@@ -59,7 +59,13 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     @property
     def unit_label(self) -> str:
         parts = [u.name for u in (self.county, self.grid) if u is not None]
-        return " / ".join(parts) if parts else "全市"
+        if parts:
+            return " / ".join(parts)
+        from flask import has_request_context
+        from flask_babel import gettext
+
+        # The one word of the label that is not a unit's name: in the reader's language on a page.
+        return gettext("全市") if has_request_context() else "全市"
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles

@@ -14,6 +14,7 @@ from lms.accounts.access import roles_required, user_scope_clause
 from lms.accounts.models import User
 from lms.attempts import evidence, rules, services
 from lms.attempts.models import ACCOMMODATION_KINDS, Accommodation, Attempt
+from lms.attempts.wording import option_text
 from lms.core.clock import utcnow
 from lms.core.errors import DomainError
 from lms.core.markdown import render_inline, render_markdown
@@ -54,7 +55,8 @@ def result(attempt_id: int) -> Any:
             "points": rules.scaled_points(float(question["points"]), total, attempt.max_score),
             "earned": rules.scaled_points(float(outcome["earned"]), total, attempt.max_score) if outcome else None,
             "stem_html": render_markdown(question["stem"]),
-            "options": [{"id": o["id"], "html": render_inline(o["text"])} for o in question["options"]],
+            "options": [{"id": o["id"], "html": render_inline(option_text(question, o["text"]))}
+                        for o in question["options"]],
             "given": given,
             "explanation_html": render_markdown(question["explanation"]) if question["explanation"] else "",
         })
@@ -82,9 +84,9 @@ def _book_entry(entry: services.WrongAnswer) -> dict[str, Any]:
     return {
         "entry": entry, "anchor": book_anchor(entry.attempt.id, question["id"]),
         "stem_html": render_markdown(question["stem"]),
-        "options": [{"id": o["id"], "html": render_inline(o["text"]), "correct": o["id"] in question["correct"]}
-                    for o in question["options"]],
-        "answer_html": [render_inline(text) for text in rules.correct_answer_texts(question)],
+        "options": [{"id": o["id"], "html": render_inline(option_text(question, o["text"])),
+                     "correct": o["id"] in question["correct"]} for o in question["options"]],
+        "answer_html": [render_inline(option_text(question, text)) for text in rules.correct_answer_texts(question)],
         "explanation_html": render_markdown(question["explanation"]) if question["explanation"] else "",
     }
 
