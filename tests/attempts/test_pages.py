@@ -49,7 +49,7 @@ def test_the_list_home_panel_and_result_for_a_manager(client, auth, make_user, m
     assert "考试窗口关闭后公布" in result
     clock.now = datetime(2026, 11, 9, 1, 0, tzinfo=UTC)
     assert "✔ 正确答案" in client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
-    assert "50.0" in client.get("/").get_data(as_text=True)
+    assert "<strong>50</strong>" in client.get("/").get_data(as_text=True)
 
 
 def test_the_wrong_answer_book_and_practice_from_it(client, auth, make_user, make_quiz, clock):

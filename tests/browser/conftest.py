@@ -3,18 +3,16 @@ and one Chromium for the module (tests/browser/walk.py)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from lms import create_app
 from lms.extensions import db
-from tests.support.browser import ARGS, CHROMIUM
+from tests.support.browser import ARGS, CHROMIUM, serve
 from tests.trust.demo_world import demo_config, demo_template
 
 
@@ -39,12 +37,7 @@ def walk_app(template_db: Any, request: pytest.FixtureRequest,
 
 @pytest.fixture(scope="module")
 def walk_server(walk_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, walk_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    yield from serve(walk_app)
 
 
 @pytest.fixture(scope="module")

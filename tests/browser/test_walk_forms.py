@@ -16,10 +16,9 @@ from typing import Any
 import pytest
 
 from tests.browser import walk
-from tests.browser.walk_tests import ON_POSTGRES
 from tests.support.browser import BROWSER_MARKS
 
-pytestmark = [*BROWSER_MARKS, pytest.mark.skipif(ON_POSTGRES, reason="the forms walk runs on SQLite (walk_tests.py)")]
+pytestmark = [*BROWSER_MARKS, walk.SERVER_ABORTS]
 
 NEW_PASSWORD = "Walk#2026-Rollout"
 

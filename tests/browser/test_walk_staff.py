@@ -7,22 +7,20 @@ import pytest
 
 from tests.browser import walk
 from tests.browser.walk import VIEWPORTS
-from tests.browser.walk_tests import check_walk, skip_on_postgres
+from tests.browser.walk_tests import check_walk
 from tests.support.browser import BROWSER_MARKS
 
-pytestmark = BROWSER_MARKS
+pytestmark = [*BROWSER_MARKS, walk.SERVER_ABORTS]
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("who", ["grid", "county", "city", "admin"])
 def test_every_page_reads_well(walker, who, viewport):
-    skip_on_postgres(who, viewport)
     check_walk(walker, who, viewport)
 
 
 @pytest.mark.parametrize("who", ["grid", "county", "city", "admin"])
 def test_every_page_is_in_english_when_asked(walker, who):
-    skip_on_postgres(who, "english")
     check_walk(walker, who, "desktop", english=True)
 
 

@@ -25,14 +25,19 @@ BROWSER_MARKS = [
 ]
 
 
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
+def serve(app: Flask) -> Iterator[str]:
+    """Serve ``app`` on a free loopback port in a thread; yields its address (for fixtures of any scope)."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    yield from serve(app)
 
 
 @pytest.fixture
