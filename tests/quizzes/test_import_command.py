@@ -11,7 +11,7 @@ from lms.extensions import db
 from lms.quizzes.models import BankQuestion, QuestionBank
 from tests.support.web import post_form
 
-GIFT_FIXTURE = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "gift" / "moodle-examples.gift.txt"
+GIFT_FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "gift" / "moodle-examples.gift.txt"
 
 AIKEN = """渠道经理每月统一培训应在几号前完成？
 A. 5号

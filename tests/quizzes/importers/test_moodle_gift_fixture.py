@@ -10,7 +10,7 @@ import pytest
 from lms.quizzes.importers import ImportResult, Skipped, parse_file
 from lms.quizzes.specs import QuestionSpec
 
-FIXTURE = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures" / "gift" / "moodle-examples.gift.txt"
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "gift" / "moodle-examples.gift.txt"
 
 
 @pytest.fixture(scope="module")
