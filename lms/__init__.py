@@ -20,6 +20,7 @@ from lms import config as config_module
 DOMAINS = (
     "org",
     "accounts",
+    "audit",
     "home",
     "courses",
     "quizzes",
