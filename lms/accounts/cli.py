@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from lms.accounts import services
+from lms.accounts import people, services
 from lms.core.errors import DomainError
 
 users = AppGroup("users", help="People: roster import and password resets.")
@@ -20,7 +20,7 @@ tokens = AppGroup("tokens", help="API tokens for other systems.")
 def import_command(file: Path) -> None:
     """Import or update people from an .xlsx or .csv roster (all or nothing)."""
     try:
-        report = services.import_roster(
+        report = people.import_roster(
             file.read_bytes(), file.name,
             max_rows=current_app.config["LMS_ROSTER_MAX_ROWS"],
             max_bytes=current_app.config["LMS_UPLOAD_MAX_BYTES"],

@@ -68,9 +68,10 @@ def test_openapi_document_is_public_and_lists_paths(client):
 def test_a_page_sessions_api_access_ends_with_deactivation_or_a_password_change(client, auth, make_user):
     """The API knows a page's caller from the session's token (one lookup, not the whole person): what ends a
     session on the pages must end it here too."""
+    from lms.accounts import people
     from lms.accounts import services as accounts
 
-    for end_it in (lambda person: accounts.set_active(person.id, False),
+    for end_it in (lambda person: people.set_active(person.id, False),
                    lambda person: accounts.reset_to_temporary_password(person.id)):
         person = make_user()
         auth.login(person)
