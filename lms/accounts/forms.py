@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -21,3 +21,16 @@ class ChangePasswordForm(FlaskForm):
 
 class RosterUploadForm(FlaskForm):
     file = FileField(_l("人员名单（.xlsx 或 .csv）"), validators=[FileRequired(message=_l("请选择文件"))])
+
+
+class RosterImportForm(RosterUploadForm):
+    """The upload, and whether the file is the full roster of channel managers (those missing are deactivated)."""
+
+    deactivate_missing = BooleanField(_l("这是完整名单：停用名单中没有的渠道经理"))
+
+
+class RosterConfirmForm(FlaskForm):
+    """Confirming a previewed roster: ``digest`` is what the preview showed; admin access changes need the box."""
+
+    digest = HiddenField(validators=[DataRequired(), Length(max=64)])
+    confirm_admin = BooleanField(_l("我确认以上管理员权限的变更"))
