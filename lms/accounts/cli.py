@@ -34,11 +34,11 @@ def import_command(file: Path) -> None:
 @click.argument("employee_no")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def set_password_command(employee_no: str, password: str) -> None:
-    """Set a person's password (an administrator's reset)."""
+    """Set a person's password (an administrator's reset; the password policy applies; their sessions end)."""
     try:
         services.set_password(employee_no, password)
     except DomainError as exc:
-        raise click.ClickException(exc.message) from exc
+        raise click.ClickException(str(exc)) from exc  # the message and, for a weak password, every reason
     click.echo(f"password set for {employee_no}")
 
 

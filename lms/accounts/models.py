@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts import rules
@@ -15,6 +15,7 @@ from lms.org.models import Unit
 
 
 def new_session_token() -> str:
+    """Kept only while ``people.set_active`` still calls it; sessions are rows of ``UserSession`` now."""
     return secrets.token_urlsafe(24)
 
 
@@ -30,8 +31,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    # Rotated on every password change, so sessions signed in with the old password stop working.
-    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token, unique=True)
+    # Set by an administrator's reset to a temporary password: every page leads to the password form until changed.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     locale: Mapped[str | None] = mapped_column(String(16))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -45,8 +46,17 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     def is_active(self) -> bool:  # type: ignore[override]
         return bool(self.active)
 
+    # The secret of the server-side session this request signed in with (set by sign-in and by the session loader,
+    # never stored on the person): Flask-Login keeps it in the cookie, so a cookie names one session row. Plain
+    # attributes, not columns: ``__allow_unmapped__`` lets the ORM ignore their annotations.
+    __allow_unmapped__ = True
+    session_secret: str | None = None
+    session_row_id: int | None = None
+
     def get_id(self) -> str:
-        return self.session_token
+        if self.session_secret is None:
+            raise RuntimeError("get_id() before a session was started or loaded for this person")
+        return self.session_secret
 
     @property
     def scope(self) -> rules.Scope:
@@ -86,5 +96,23 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class UserSession(db.Model):  # type: ignore[name-defined,misc]
+    """One signed-in browser: created at sign-in, deleted at sign-out or when ended (by the person from another
+    device, by an administrator, by a password change or deactivation). The cookie carries a random secret; only
+    its SHA-256 is stored, so a copy of the table signs nobody in."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    device: Mapped[str] = mapped_column(String(64), default="")
 
     user: Mapped[User] = relationship()

@@ -12,14 +12,16 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.engine import Connection
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.accounts.models import ApiToken, User, new_session_token
+from lms.accounts import passwords, sessions
+from lms.accounts.models import ApiToken, User
+from lms.audit import rules as audit_rules
+from lms.audit import services as audit
 from lms.core.clock import utcnow
 from lms.core.errors import NotFound, ValidationFailed
 from lms.extensions import db
 
 log = logging.getLogger(__name__)
 
-MIN_PASSWORD_LENGTH = 8
 # A hash to compare against when the employee number is unknown, so timing does not reveal who exists.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
@@ -40,32 +42,42 @@ def authenticate(employee_no: str, password: str) -> User | None:
     return user
 
 
-def check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"密码至少需要{MIN_PASSWORD_LENGTH}个字符")
-    if password.isdigit():
-        raise ValidationFailed("密码不能全是数字")
+def check_new_password(user: User, password: str, *, is_current: bool | None = None) -> None:
+    """Raises ValidationFailed naming every reason ``password`` may not be ``user``'s (``passwords.problems``).
+    ``is_current``: whether it is the current password, when the caller knows (else the hash is checked)."""
+    same = is_current if is_current is not None else (
+        bool(user.password_hash) and check_password_hash(user.password_hash or "", password))
+    problems = passwords.problems(password, employee_no=user.employee_no, name=user.name, is_current=same)
+    if problems:
+        raise ValidationFailed("新密码不符合要求", problems, code="weak_password")
 
 
 def set_password(employee_no: str, password: str) -> User:
-    """An administrator's reset: sets the password and ends the person's other sessions."""
+    """An administrator's reset from the command line: sets the password (which must meet the policy) and ends
+    every session of the person."""
     user = db.session.scalar(select(User).where(User.employee_no == employee_no))
     if user is None:
         raise NotFound(f"没有工号为 {employee_no} 的人员")
-    check_new_password(password)
+    check_new_password(user, password)
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()
+    user.must_change_password = False
+    sessions.end_all_sessions(user, reason="password set from the command line")
+    audit.record(audit_rules.PASSWORD_RESET, target=user, subject=user.employee_no, reason="命令行设置密码")
     db.session.commit()
     log.info("password reset for %s", employee_no)
     return user
 
 
 def change_password(user: User, current: str, new: str) -> None:
+    """The person's own change: every other session of theirs ends; the one making the change stays signed in."""
     if not user.password_hash or not check_password_hash(user.password_hash, current):
         raise ValidationFailed("当前密码不正确")
-    check_new_password(new)
+    check_new_password(user, new, is_current=new == current)
     user.password_hash = hash_password(new)
-    user.session_token = new_session_token()
+    was_temporary, user.must_change_password = user.must_change_password, False
+    sessions.end_all_sessions(user, reason="password changed", keep=user.session_row_id)
+    audit.record(audit_rules.PASSWORD_CHANGED, target=user, actor=user, subject=user.employee_no,
+                 reason="更换临时密码" if was_temporary else "本人修改密码")
     db.session.commit()
 
 
@@ -94,15 +106,6 @@ _TOKEN_OWNER = (select(User.id).join(ApiToken, ApiToken.user_id == User.id)
                        User.active.is_(True)))
 
 
-_SESSION_OWNER = select(User.id).where(User.session_token == bindparam("session_token"), User.active.is_(True))
-
-
-def session_owner(session_token: str, connection: Connection) -> int | None:
-    """The id of the active person a signed-in session belongs to (the session keeps the person's session token,
-    which a password change or deactivation replaces), without loading the person — as ``token_owner``."""
-    return _owner_id(connection, _SESSION_OWNER, {"session_token": session_token})
-
-
 def token_owner(token: str, connection: Connection) -> int | None:
     """The id of the active person a live token belongs to, without loading the person: an autosave needs only the
     id, and loading the ORM object cost more than the query (measured: 0.07 ms for the id, ~0.6 ms with the person
@@ -121,9 +124,11 @@ def reset_to_temporary_password(user_id: int) -> tuple[User, str]:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("没有该人员")
-    temporary = "Tmp-" + secrets.token_urlsafe(6)
+    temporary = passwords.temporary_password()
     user.password_hash = hash_password(temporary)
-    user.session_token = new_session_token()
+    user.must_change_password = True  # to be replaced at the first sign-in: an administrator has seen it
+    sessions.end_all_sessions(user, reason="temporary password issued")
+    audit.record(audit_rules.PASSWORD_RESET, target=user, subject=user.employee_no, reason="管理员设置临时密码")
     db.session.commit()
     log.info("temporary password issued for %s", user.employee_no)
     return user, temporary

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     make_response,
@@ -20,12 +21,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
-from lms.accounts import services
+from lms.accounts import passwords, rules, services, sessions
+from lms.accounts.access import roles_required
 from lms.accounts.forms import ChangePasswordForm, LoginForm
 from lms.accounts.models import User
-from lms.core.errors import ValidationFailed
+from lms.core.errors import NotFound, ValidationFailed
 from lms.core.i18n import LANG_COOKIE, available
 from lms.extensions import client_address, db, limiter, login_manager
 
@@ -37,6 +38,8 @@ bp = Blueprint("accounts", __name__)
 RULE_LABELS = (
     _l("渠道经理"), _l("培训师"), _l("主管"), _l("管理员"),
 )
+# The password policy's reasons (lms.accounts.passwords), shown translated under the field.
+PASSWORD_REASONS = tuple(_l(reason) for reason in passwords.REASONS)
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "请先登录。"
@@ -44,14 +47,15 @@ login_manager.login_message_category = "info"
 # "basic", not "strong": a phone's address changes whenever it moves between cells or from Wi-Fi to mobile data,
 # and "strong" deleted the whole session when address or browser changed — a channel manager was signed out in
 # the middle of the monthly test and the page's queued answers were refused (401). "basic" keeps the session and
-# only marks it no longer fresh. A stolen cookie is bounded by the 12-hour lifetime and ended by a password
-# change or deactivation (both rotate the per-person session token).
+# only marks it no longer fresh. A stolen cookie is bounded by the 12-hour lifetime and ends with its session
+# row: at sign-out, from another device of the person's or an administrator's page, at a password change or
+# deactivation (lms.accounts.sessions).
 login_manager.session_protection = "basic"
 
 
 @login_manager.user_loader
-def _load_user(session_token: str) -> User | None:
-    return db.session.scalar(select(User).where(User.session_token == session_token))
+def _load_user(secret: str) -> User | None:
+    return sessions.load(secret)
 
 
 def _login_key() -> str:
@@ -81,6 +85,7 @@ def login() -> Any:
         if user is not None:
             target = _safe_next(request.args.get("next"))
             session.clear()  # a fresh session at sign-in: nothing from before carries over (fixation)
+            sessions.start(user, address=client_address(), user_agent=request.headers.get("User-Agent", ""))
             login_user(user)
             return redirect(target or url_for("home.index"))
         form.password.errors.append(_("工号或密码错误"))
@@ -89,6 +94,8 @@ def login() -> Any:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
+    if current_user.is_authenticated:
+        sessions.end_current(current_user)
     logout_user()
     session.clear()
     flash(_("您已安全退出。"), "info")
@@ -103,12 +110,90 @@ def change_password() -> Any:
         try:
             services.change_password(current_user, form.current.data or "", form.new.data or "")
         except ValidationFailed as exc:
-            form.current.errors.append(exc.message)
+            if exc.problems:  # the new password's every problem, under the new password
+                form.new.errors.extend(_(problem) for problem in exc.problems)
+            else:
+                form.current.errors.append(_(exc.message))
         else:
-            login_user(current_user._get_current_object())  # the token rotated; keep this session signed in
-            flash(_("密码已修改。"), "success")
+            flash(_("密码已修改，您在其他设备上的登录已退出。"), "success")
             return redirect(url_for("home.index"))
-    return render_template("accounts/password.html", form=form)
+    return render_template("accounts/password.html", form=form, forced=current_user.must_change_password)
+
+
+# Where a person with a temporary password may go before choosing their own: the password form itself, signing
+# out, the language switch, static files. Everything else leads to the password form.
+_OPEN_WHILE_TEMPORARY = {"accounts.change_password", "accounts.logout", "accounts.set_language", "static"}
+
+
+@bp.before_app_request
+def _temporary_password_first() -> Any:
+    if (request.endpoint in _OPEN_WHILE_TEMPORARY or request.path.startswith("/api/")
+            or not current_user.is_authenticated or not current_user.must_change_password):
+        return None  # the API answers for itself (lms.api.blueprint)
+    flash(_("您正在使用管理员设置的临时密码，请先设置自己的密码。"), "warning")
+    return redirect(url_for("accounts.change_password"))
+
+
+@bp.route("/account/sessions")
+@login_required
+def my_sessions() -> Any:
+    return render_template("accounts/sessions.html", rows=sessions.active_sessions(current_user.id),
+                           current_id=current_user.session_row_id, person=current_user, admin_view=False)
+
+
+@bp.route("/account/sessions/<int:row_id>/end", methods=["POST"])
+@login_required
+def end_my_session(row_id: int) -> Any:
+    if row_id == current_user.session_row_id:
+        flash(_("要退出本设备，请使用“退出登录”。"), "warning")
+        return redirect(url_for("accounts.my_sessions"))
+    try:
+        sessions.end_session(current_user.id, row_id, actor=current_user)
+    except NotFound:
+        flash(_("该登录会话已结束或不存在。"), "info")
+    else:
+        flash(_("已退出该设备。"), "success")
+    return redirect(url_for("accounts.my_sessions"))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions() -> Any:
+    ended = sessions.end_other_sessions(current_user)
+    flash(_("已退出其他 %(count)d 台设备。", count=ended) if ended else _("没有其他设备登录。"), "success")
+    return redirect(url_for("accounts.my_sessions"))
+
+
+@bp.route("/admin/users/<int:user_id>/sessions")
+@roles_required(rules.ADMIN)
+def person_sessions(user_id: int) -> Any:
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    return render_template("accounts/sessions.html", rows=sessions.active_sessions(person.id),
+                           current_id=current_user.session_row_id, person=person, admin_view=True)
+
+
+@bp.route("/admin/users/<int:user_id>/sessions/<int:row_id>/end", methods=["POST"])
+@roles_required(rules.ADMIN)
+def end_person_session(user_id: int, row_id: int) -> Any:
+    if db.session.get(User, user_id) is None:
+        abort(404)
+    try:
+        sessions.end_session(user_id, row_id, actor=current_user)
+    except NotFound:
+        flash(_("该登录会话已结束或不存在。"), "info")
+    else:
+        flash(_("已结束该登录会话。"), "success")
+    return redirect(url_for("accounts.person_sessions", user_id=user_id))
+
+
+@bp.route("/admin/users/<int:user_id>/sessions/end-all", methods=["POST"])
+@roles_required(rules.ADMIN)
+def end_person_sessions(user_id: int) -> Any:
+    ended = sessions.end_all_for(user_id, actor=current_user)
+    flash(_("已结束 %(count)d 个登录会话。", count=ended), "success")
+    return redirect(url_for("accounts.person_sessions", user_id=user_id))
 
 
 @bp.route("/lang/<code>")

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.engine import Connection
 
 from lms.accounts import services as accounts
+from lms.accounts import sessions
 from lms.accounts.models import User
 from lms.api import openapi
 from lms.core import ratelimit
@@ -48,7 +49,9 @@ def error(status: int, code: str, message: str) -> Any:
 
 
 CALLER = "lms.caller_id"  # the checked caller's id (None: a token that is not live), in the request's WSGI environ
-SESSION_KEY = "_user_id"  # where Flask-Login keeps the signed-in person's id (here: their session token)
+SESSION_KEY = "_user_id"  # where Flask-Login keeps the signed-in person's id (here: their session's secret)
+# With a temporary password, a page's session may only ask who it is; everything else waits for a new password.
+_OPEN_WHILE_TEMPORARY = {"api.me"}
 
 
 def _bearer_user_id(req: Any, header: str) -> int | None:
@@ -88,12 +91,19 @@ def _authenticate() -> Any:
         # The page's session: who it belongs to, as one indexed lookup. Flask-Login would load the whole person
         # here, which the autosave does not need (~a quarter of a page autosave's work, profiled); views that need
         # the person still get it from current_user.
-        session_token = session.get(SESSION_KEY)
-        user_id = (accounts.session_owner(session_token, _check_connection()) if isinstance(session_token, str)
-                   else None)
-        if user_id is None:  # before the CSRF check: a page whose session ended learns to sign in again
+        secret = session.get(SESSION_KEY)
+        connection = _check_connection()
+        checked = sessions.check(secret, connection) if isinstance(secret, str) else None
+        if checked is None:  # before the CSRF check: a page whose session ended learns to sign in again
             return error(401, "unauthorized", "需要登录或 API 令牌")
-        request.environ[CALLER] = user_id
+        if checked.touched:  # last-seen time, at most once a minute: committed now, apart from the view's work
+            if request.endpoint in ONE_CONNECTION:
+                connection.commit()
+            else:
+                db.session.commit()
+        if checked.must_change_password and request.endpoint not in _OPEN_WHILE_TEMPORARY:
+            return error(403, "password_change_required", "请先修改管理员设置的临时密码")
+        request.environ[CALLER] = checked.user_id
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()  # a cookie session: the page sends X-CSRFToken
     return None
