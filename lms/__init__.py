@@ -63,8 +63,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
 
-    from lms.core import database, i18n, ratelimit, security, templating
+    from lms.core import database, i18n, method_errors, numbers, ratelimit, security, templating
     from lms.extensions import babel, csrf, db, login_manager, migrate
+
+    numbers.init_app(app)  # the bounded ``int`` converter, before any route is added
 
     database.configure_engine_options(app)
     db.init_app(app)
@@ -75,6 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    method_errors.init_app(app)
     database.init_app(app)
 
     from lms.api.blueprint import api as api_blueprint

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_login import current_user
 
 from lms.announcements import services
 from lms.announcements.models import InboxMessage
 from lms.api import openapi
 from lms.api.blueprint import api
+from lms.core import numbers
 from lms.core.markdown import render_markdown
 
 
@@ -31,8 +32,8 @@ def _message_json(item: InboxMessage, *, with_body: bool = False) -> dict[str, A
 
 @api.route("/inbox")
 def inbox_list() -> Any:
-    unread_only = request.args.get("unread") in ("1", "true")
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    unread_only = numbers.query_bool("unread")
+    page = numbers.page_number()
     pagination = services.inbox(current_user, unread_only=unread_only, page=page, per_page=50)
     return jsonify(unread=services.unread_count(current_user), page=page, pages=pagination.pages,
                    messages=[_message_json(m) for m in pagination.items])

@@ -14,6 +14,7 @@ from lms.accounts.access import roles_required
 from lms.announcements import rules, services
 from lms.announcements.forms import AnnouncementForm, ContactForm, RobotForm
 from lms.announcements.payloads import CHANNEL_LABELS
+from lms.core import numbers
 from lms.core.clock import period_of, utcnow
 from lms.core.errors import DomainError, ValidationFailed
 from lms.core.markdown import render_markdown
@@ -35,7 +36,7 @@ PUBLISHERS = ("trainer", "supervisor", "admin")
 
 
 def _page() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
+    return numbers.page_number()
 
 
 # --- the inbox ----------------------------------------------------------------------------------------------------

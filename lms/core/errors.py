@@ -45,3 +45,10 @@ class ValidationFailed(DomainError):
         if not self.problems:
             return self.message
         return self.message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+
+
+class BadRequest(DomainError):
+    """A request that cannot be read (a malformed or out-of-range number, a body that is not an object)."""
+
+    status = 400
+    code = "bad_request"

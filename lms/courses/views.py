@@ -27,6 +27,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.access import roles_required
+from lms.core import numbers
 from lms.core.clock import SHANGHAI, period_of, utcnow
 from lms.core.errors import ValidationFailed
 from lms.core.markdown import render_document
@@ -296,8 +297,8 @@ def revision(slug: str, number: int) -> Any:
 def diff(slug: str) -> Any:
     item = services.get_lesson(slug)
     newest = item.current_number
-    to_number = request.args.get("to", newest, type=int) or newest
-    from_number = request.args.get("from", max(to_number - 1, 1), type=int) or 1
+    to_number = numbers.query_int("to", newest) or newest
+    from_number = numbers.query_int("from", max(to_number - 1, 1)) or 1
     old = services.get_revision(item, from_number)
     new = services.get_revision(item, to_number)
     lines = rules.revision_diff(old.source_text, new.source_text)

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from lms.accounts.access import can_view_person, roles_required
 from lms.accounts.models import User
+from lms.core import numbers
 from lms.core.clock import SHANGHAI, utcnow
 from lms.core.errors import DomainError, Forbidden, ValidationFailed
 from lms.extensions import db
@@ -103,7 +104,7 @@ def _period_charts(report: queries.PeriodReport) -> dict[str, Markup]:
 @roles_required(*STAFF)
 def period(period: str) -> Any:
     period = _period_argument(period, period)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = numbers.page_number()
     report = queries.period_report(period, current_user, page=page)
     return render_template("reports/period.html", report=report, charts=_period_charts(report),
                            periods=list(reversed(queries.closed_periods())))
@@ -291,8 +292,8 @@ def _suggested_lessons(found: queries.Suggestions, *, grid_id: int | None, user_
 @bp.route("/suggestions/session", methods=["GET", "POST"])
 @roles_required(*AUTHORS)
 def suggestion_session() -> Any:
-    grid_id = request.args.get("grid", type=int)
-    user_id = request.args.get("person", type=int)
+    grid_id = numbers.query_int("grid")
+    user_id = numbers.query_int("person")
     if grid_id is not None:
         unit = queries.visible_unit(grid_id, current_user)
         if unit is None:
