@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.accounts.models import User
 from lms.core.clock import utcnow
 from lms.core.types import UTCDateTime
 from lms.extensions import db
@@ -32,3 +33,7 @@ class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
     # ``{field: [old, new]}`` or other facts of the act (counts, file names); never a password or a token.
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     reason: Mapped[str] = mapped_column(String(500), default="")
+
+    # For reading only (the search page, the export): an entry is never changed through them.
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], viewonly=True)
+    target: Mapped[User | None] = relationship(foreign_keys=[target_user_id], viewonly=True)

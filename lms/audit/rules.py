@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+
+from lms.accounts.rules import ROLE_LABELS
+from lms.assessment.rules import KIND_LABELS as LEDGER_KIND_LABELS
 
 # Administrative acts. The stored code is stable (searching, exports); the label is for people.
 PERSON_CREATED = "person.created"
@@ -63,3 +67,128 @@ def describe_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dic
 
 def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
+
+
+# --- reading an entry ---------------------------------------------------------------------------------------------
+
+# What the keys of ``changes`` mean, for people. A key not listed here is shown as it is stored.
+FIELD_LABELS: dict[str, str] = {
+    "role": "角色",
+    "name": "姓名",
+    "county": "县区",
+    "grid": "网格",
+    "unit": "单位",
+    "phone": "手机",
+    "active": "状态",
+    "must_change_password": "须改密码",
+    "decision": "决定",
+    "period": "考核期",
+    "kind": "类型",
+    "amount_yuan": "金额（元）",
+    "points": "分数",
+    "entry": "记录编号",
+    "what": "内容",
+    "format": "格式",
+    "filters": "筛选条件",
+    "rows": "行数",
+    "file": "文件",
+    "created": "新增",
+    "updated": "更新",
+    "deactivated": "停用",
+    "scopes": "权限范围",
+    "expires_at": "到期时间",
+    "sessions": "会话数",
+    "code": "编号",
+    # an audit log export's filters
+    "action": "操作",
+    "actor": "操作人",
+    "target": "对象人员",
+    "start": "起始日期",
+    "end": "截止日期",
+    "q": "关键词",
+}
+
+# Values shown through a label (a stored code the reader should never see): field -> {code: label}.
+VALUE_LABELS: dict[str, dict[Any, str]] = {
+    "role": dict(ROLE_LABELS),
+    "active": {True: "在职", False: "停用"},
+    "decision": {"confirmed": "已确认", "rejected": "已驳回"},
+}
+YES_NO = {True: "是", False: "否"}
+
+# What a personal-data export held (the ``what`` of its entry): a stable code, shown by its label.
+EXPORT_ASSESSMENT_PERIOD = "assessment_period"
+EXPORT_NOTICE = "assessment_notice"
+EXPORT_BOARD = "reports_board"
+EXPORT_REPORT_PERIOD = "reports_period"
+EXPORT_PERSON = "reports_person"
+EXPORT_SUGGESTIONS = "reports_suggestions"
+EXPORT_CERTIFICATES = "certificates_period"
+EXPORT_AUDIT_LOG = "audit_log"
+EXPORT_LABELS = {
+    EXPORT_ASSESSMENT_PERIOD: "考核结果与台账",
+    EXPORT_NOTICE: "考核通报",
+    EXPORT_BOARD: "考核看板",
+    EXPORT_REPORT_PERIOD: "考核期报表",
+    EXPORT_PERSON: "个人考核档案",
+    EXPORT_SUGGESTIONS: "点对点培训建议",
+    EXPORT_CERTIFICATES: "证书批量下载",
+    EXPORT_AUDIT_LOG: "审计日志",
+}
+VALUE_LABELS["what"] = dict(EXPORT_LABELS)
+VALUE_LABELS["kind"] = dict(LEDGER_KIND_LABELS)
+VALUE_LABELS["action"] = dict(ACTION_LABELS)
+EMPTY = "—"
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One line of "what changed": ``field: old → new``, or ``field: value`` for a fact of the act (a count, a file).
+    ``translate`` (``translate_old``) says the new (old) value is a catalogue label (a role), to be shown in the
+    reader's language; otherwise it is data (a name, a unit), shown as stored."""
+
+    field: str
+    new: str
+    old: str | None = None
+    translate: bool = False
+    translate_old: bool = False
+
+    @property
+    def is_change(self) -> bool:
+        return self.old is not None
+
+
+def _value_text(field: str, value: Any) -> tuple[str, bool]:
+    """``(text, is_label)`` for one stored value."""
+    if value is None or value == "":
+        return EMPTY, False
+    labels = VALUE_LABELS.get(field, {})
+    if isinstance(value, bool):
+        return labels.get(value, YES_NO[value]), True
+    if isinstance(value, str) and value in labels:
+        return labels[value], True
+    if isinstance(value, list | tuple):
+        return "、".join(_value_text(field, v)[0] for v in value) or EMPTY, False
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    return text, False
+
+
+def change_lines(changes: Mapping[str, Any] | None) -> list[ChangeLine]:
+    """An entry's ``changes`` as lines a person reads: a ``[old, new]`` pair as a change, anything else as a fact."""
+    lines = []
+    for key, value in (changes or {}).items():
+        if isinstance(value, Mapping):  # a group of facts (an export's filters): one line each
+            lines.extend(change_lines(value))
+            continue
+        label = FIELD_LABELS.get(key, key)
+        if isinstance(value, list) and len(value) == 2:  # [old, new]: describe_changes' shape
+            old, old_label = _value_text(key, value[0])
+            new, new_label = _value_text(key, value[1])
+            lines.append(ChangeLine(label, new, old, translate=new_label, translate_old=old_label))
+        else:
+            text, is_label = _value_text(key, value)
+            lines.append(ChangeLine(label, text, translate=is_label))
+    return lines
+
+# Who acted, when no person did, in words.
+ACTOR_LABELS = {COMMAND_LINE: "命令行", SYSTEM: "系统"}

@@ -41,3 +41,19 @@ def record(action: str, *, target: User | None = None, subject: str = "", change
     db.session.add(entry)
     log.info("audit %s by %s on %s %s", action, entry.actor_label, target.employee_no if target else "-", subject)
     return entry
+
+
+def record_export(what: str, *, filename: str, fmt: str, rows: int, target: User | None = None,
+                  period: str | None = None, filters: dict[str, Any] | None = None,
+                  actor: User | None = None) -> AuditEntry:
+    """A download of personal data (people's results, ledger, notices, certificates, this log): one entry per
+    download, saying what it held (``what``, one of ``rules.EXPORT_LABELS``), for which period or filter, in which
+    format and how many rows. Reading changes nothing else, so this commits the entry itself."""
+    facts: dict[str, Any] = {"what": what, "format": fmt, "rows": rows}
+    if period:
+        facts["period"] = period
+    if filters:
+        facts["filters"] = filters
+    entry = record(rules.PERSONAL_DATA_EXPORTED, target=target, subject=filename, changes=facts, actor=actor)
+    db.session.commit()
+    return entry

@@ -29,6 +29,7 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
     ("assessment.periods", N_("月度考核"), ("supervisor", "admin", "trainer")),
     ("announcements.inbox", N_("通知"), ("manager", "trainer", "supervisor", "admin")),
     ("accounts.admin_users", N_("人员管理"), ("admin",)),
+    ("audit.search", N_("审计日志"), ("admin",)),
     ("announcements.robots", N_("群机器人"), ("admin",)),
     ("announcements.outbox", N_("发送记录"), ("admin",)),
 ]

@@ -33,6 +33,8 @@ POLICY: dict[str, set[str]] = {
     "accounts.admin_users": {ADMIN},
     "accounts.roster_template": {ADMIN},
     "accounts.admin_person": {ADMIN},
+    "audit.search": {ADMIN},
+    "audit.export_file": {ADMIN},
     "api.openapi_document": EVERYONE,
     "api.me": SIGNED_IN,
 }
