@@ -1,4 +1,5 @@
-"""The administrator's people pages: the list with the roster upload, one person, and the roster template."""
+"""The administrator's people pages: the list with the roster upload, the roster's preview and confirmation, one
+person, and the roster template."""
 
 from __future__ import annotations
 
@@ -6,37 +7,54 @@ from typing import Any
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
 from lms.accounts import people, rules, services
 from lms.accounts.access import roles_required
-from lms.accounts.forms import RosterUploadForm
+from lms.accounts.forms import RosterConfirmForm, RosterImportForm
 from lms.accounts.models import User
 from lms.accounts.views import bp
-from lms.core.errors import ValidationFailed
+from lms.core.errors import DomainError, NotFound, ValidationFailed
 from lms.extensions import db
+
+# Why a roster row is refused, in the reader's language (rules.REFUSAL_REASONS says it in Chinese for the command).
+REFUSAL_LABELS = {
+    rules.REFUSED_OWN_ROLE: _l("不能通过名单修改自己的角色"),
+    rules.REFUSED_OWN_DEACTIVATION: _l("不能停用自己"),
+    rules.REFUSED_LAST_ADMIN: _l("不能降级或停用最后一位在职管理员"),
+    rules.REFUSED_ADMIN_UNCONFIRMED: _l("涉及管理员权限，需另行勾选确认"),
+}
+# A preview lists at most this many additions, changes and deactivations each (a first import may add thousands);
+# refusals and admin access changes are always listed in full.
+PREVIEW_LISTED = 500
+# At most this many refused rows are named one by one after a confirmation; the preview lists them all.
+REFUSALS_FLASHED = 20
+
+
+def _limits() -> dict[str, int]:
+    return {"max_rows": current_app.config["LMS_ROSTER_MAX_ROWS"],
+            "max_bytes": current_app.config["LMS_UPLOAD_MAX_BYTES"]}
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])
 @roles_required("admin")
 def admin_users() -> Any:
-    form = RosterUploadForm()
+    form = RosterImportForm()
     problems: list[str] = []
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            report = people.import_roster(
+            preview = people.upload_roster(
                 upload.read(current_app.config["LMS_UPLOAD_MAX_BYTES"] + 1), upload.filename or "upload",
-                max_rows=current_app.config["LMS_ROSTER_MAX_ROWS"],
-                max_bytes=current_app.config["LMS_UPLOAD_MAX_BYTES"],
-            )
+                uploader=current_user, deactivate_missing=form.deactivate_missing.data, **_limits())
         except ValidationFailed as exc:
             flash(exc.message, "error")
             problems = exc.problems
         else:
-            flash(_("导入完成：新增 %(c)d 人，更新 %(u)d 人。", c=report.created, u=report.updated), "success")
-            return redirect(url_for("accounts.admin_users"))
+            return redirect(url_for("accounts.roster_preview", token=preview.token))
     query = request.args.get("q", "").strip()
     stmt = select(User).order_by(User.role, User.employee_no)
     if query:
@@ -51,6 +69,54 @@ def admin_users() -> Any:
                            query=query, counts=counts)
 
 
+def _render_preview(preview: people.RosterPreview, form: RosterConfirmForm) -> str:
+    form.digest.data = preview.digest
+    return render_template("accounts/roster_preview.html", preview=preview, diff=preview.diff, form=form,
+                           role_labels=rules.ROLE_LABELS, refusal_labels=REFUSAL_LABELS, unit_text=rules.unit_text,
+                           limit=PREVIEW_LISTED)
+
+
+def _flash_refusals(refusals: tuple[rules.RosterRefusal, ...]) -> None:
+    for refusal in refusals[:REFUSALS_FLASHED]:
+        where = _("第%(n)d行", n=refusal.row) if refusal.row is not None else "—"
+        flash(f"{where} {refusal.employee_no} {refusal.name}：{REFUSAL_LABELS[refusal.code]}", "warning")
+    if len(refusals) > REFUSALS_FLASHED:
+        flash(_("另有 %(n)d 项未写入。", n=len(refusals) - REFUSALS_FLASHED), "warning")
+
+
+@bp.route("/admin/users/import/<token>", methods=["GET", "POST"])
+@roles_required("admin")
+def roster_preview(token: str) -> Any:
+    """What an uploaded roster would change; written only when confirmed here (or dropped with 取消)."""
+    form = RosterConfirmForm()
+    try:
+        if request.method == "POST" and request.form.get("action") == "cancel" and form.validate_on_submit():
+            people.cancel_upload(token, viewer=current_user)
+            flash(_("已取消，名单未导入。"), "success")
+            return redirect(url_for("accounts.admin_users"))
+        if form.validate_on_submit():
+            try:
+                report = people.confirm_upload(token, actor=current_user, digest=form.digest.data or "",
+                                               admin_confirmed=form.confirm_admin.data, **_limits())
+            except people.PreviewOutdated as exc:
+                flash(_("预览之后人员数据已有变化，请核对新的预览后再确认。"), "warning")
+                form.confirm_admin.data = False
+                return _render_preview(exc.preview, form), 409
+            flash(_("导入完成：新增 %(c)d 人，更新 %(u)d 人，停用 %(d)d 人。", c=report.created, u=report.updated,
+                    d=report.deactivated), "success")
+            _flash_refusals(report.diff.refusals)
+            return redirect(url_for("accounts.admin_users"))
+        return _render_preview(people.preview_upload(token, viewer=current_user, **_limits()), form)
+    except NotFound:
+        abort(404)
+    except people.PreviewExpired:
+        flash(_("这份名单的预览已过期，请重新上传。"), "error")
+        return redirect(url_for("accounts.admin_users"))
+    except ValidationFailed as exc:  # the stored file no longer parses (the limits changed): upload it again
+        flash(exc.message, "error")
+        return redirect(url_for("accounts.admin_users"))
+
+
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def admin_person(user_id: int) -> Any:
@@ -59,12 +125,13 @@ def admin_person(user_id: int) -> Any:
     temporary = None
     if form.validate_on_submit():
         action = request.form.get("action")
-        if action == "deactivate":
-            people.set_active(user_id, False)
-            flash(_("已停用。"), "success")
-        elif action == "activate":
-            people.set_active(user_id, True)
-            flash(_("已启用。"), "success")
+        if action in ("deactivate", "activate"):
+            try:
+                people.set_active(user_id, action == "activate", actor=current_user)
+            except DomainError as exc:
+                flash(_("未停用：%(reason)s", reason=REFUSAL_LABELS.get(exc.code, exc.message)), "error")
+            else:
+                flash(_("已启用。") if action == "activate" else _("已停用。"), "success")
         elif action == "reset":
             person, temporary = services.reset_to_temporary_password(user_id)
         else:

@@ -237,6 +237,7 @@ class FieldChange:
 class RosterAddition:
     row: int
     person: Person
+    kind = "addition"  # a class attribute, not a field: lets a template tell the three apart
 
     @property
     def grants_admin(self) -> bool:
@@ -249,6 +250,7 @@ class RosterChange:
     before: Person
     after: Person
     changes: tuple[FieldChange, ...]
+    kind = "change"
 
     def field(self, name: str) -> FieldChange | None:
         return next((change for change in self.changes if change.field == name), None)
@@ -267,6 +269,7 @@ class RosterChange:
 @dataclass(frozen=True)
 class RosterDeactivation:
     person: Person
+    kind = "deactivation"
 
     @property
     def removes_admin(self) -> bool:

@@ -33,6 +33,7 @@ POLICY: dict[str, set[str]] = {
     "accounts.admin_users": {ADMIN},
     "accounts.roster_template": {ADMIN},
     "accounts.admin_person": {ADMIN},
+    "accounts.roster_preview": {ADMIN},
     "audit.search": {ADMIN},
     "audit.export_file": {ADMIN},
     "api.openapi_document": EVERYONE,
