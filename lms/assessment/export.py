@@ -10,6 +10,8 @@ from typing import Any
 
 from lms.accounts.models import User
 from lms.assessment import queries, rules
+from lms.audit import rules as audit_rules
+from lms.audit import services as audit
 from lms.core.clock import to_local
 from lms.core.errors import ValidationFailed
 
@@ -49,15 +51,31 @@ def ledger_rows(period: str, viewer: User | None) -> list[list[Any]]:
 
 
 def export_period(period: str, fmt: str, viewer: User | None) -> bytes:
+    """The period's results and ledger as ``viewer`` may see them (all of them for a server command), as a file;
+    the download is recorded in the audit log (who, which period, format, how many rows)."""
     if fmt not in FORMATS:
         raise ValidationFailed(f"不支持的格式“{fmt}”，可选 xlsx、csv、json")
     if fmt == "json":
         view = queries.ledger(viewer, period=period)
+        results = queries.period_results(period, viewer)
         document = {"period": period,
-                    "results": [r.as_api() for r in queries.period_results(period, viewer)],
+                    "results": [r.as_api() for r in results],
                     "ledger": [queries.entry_as_api(e, view) for e in view.entries]}
-        return json.dumps(document, ensure_ascii=False, indent=2).encode()
+        body = json.dumps(document, ensure_ascii=False, indent=2).encode()
+        _record(period, fmt, len(results) + len(view.entries), viewer)
+        return body
     results, entries = result_rows(period, viewer), ledger_rows(period, viewer)
+    body = _file(period, fmt, results, entries)
+    _record(period, fmt, len(results) + len(entries), viewer)
+    return body
+
+
+def _record(period: str, fmt: str, rows: int, viewer: User | None) -> None:
+    audit.record_export(audit_rules.EXPORT_ASSESSMENT_PERIOD, filename=f"assessment-{period}.{fmt}", fmt=fmt,
+                        rows=rows, period=period, actor=viewer)
+
+
+def _file(period: str, fmt: str, results: list[list[Any]], entries: list[list[Any]]) -> bytes:
     if fmt == "csv":
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer)

@@ -32,6 +32,8 @@ from lms.assessment.models import (
     Ranking,
 )
 from lms.attempts.models import EXEMPT, IN_PROGRESS, VOID, Accommodation, Attempt
+from lms.audit import rules as audit_rules
+from lms.audit import services as audit
 from lms.core import events
 from lms.core.clock import period_of
 from lms.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -496,7 +498,19 @@ def reverse_entry(entry_id: int, *, actor: User, reason: str, now: datetime) -> 
         reason=f"冲销 #{entry.id}（{entry.kind_label}）：{reason}", rule=rules.RULE_APPEAL.code,
         rule_version=rules.RULE_APPEAL.version, evidence={"reason": reason, "reverses_kind": entry.kind},
         idempotency_key=f"reversal:{entry.id}", reverses_id=entry.id, created_at=now, created_by_id=actor.id)
+    audit.record(audit_rules.LEDGER_REVERSED, actor=actor, target=entry.user, subject=f"台账记录 #{entry.id}",
+                 changes=_entry_facts(entry), reason=reason)
     return _commit_entry(reversal, "该记录已被冲销，不能重复冲销")
+
+
+def _entry_facts(entry: LedgerEntry) -> dict[str, Any]:
+    """What an audit entry about ``entry`` says of it: which record, its period and kind, what it was worth."""
+    facts: dict[str, Any] = {"entry": entry.id, "period": entry.period, "kind": entry.kind}
+    if entry.amount_yuan:
+        facts["amount_yuan"] = entry.amount_yuan
+    if entry.points:
+        facts["points"] = entry.points
+    return facts
 
 
 def record_system_ops_deduction(*, employee_no: str, system: str, what_happened: str, reported_by: str,
@@ -557,6 +571,8 @@ def decide_post_adjustment(entry_id: int, *, actor: User, confirm: bool, note: s
     decision = PostAdjustmentDecision(entry_id=entry.id, decision=CONFIRMED if confirm else REJECTED, note=note[:1000],
                                       decided_by_id=actor.id, decided_at=now)
     db.session.add(decision)
+    audit.record(audit_rules.LEDGER_DECIDED, actor=actor, target=entry.user, subject=f"岗位调整建议 #{entry.id}",
+                 changes={**_entry_facts(entry), "decision": [None, decision.decision]}, reason=decision.note)
     try:
         db.session.commit()
     except IntegrityError as exc:
@@ -590,6 +606,8 @@ def publish_notice(period: str, county_id: int, *, actor: User, body_html: str, 
     notice = Notice(period=period, county_id=county_id, body_html=body_html, published_at=now,
                     published_by_id=actor.id)
     db.session.add(notice)
+    audit.record(audit_rules.NOTICE_PUBLISHED, actor=actor, subject=f"{county.name} {period} 通报",
+                 changes={"period": period, "county": county.name})
     try:
         db.session.commit()
     except IntegrityError as exc:

@@ -16,6 +16,8 @@ from lms.accounts import rules as account_rules
 from lms.accounts.access import roles_required
 from lms.assessment import export, queries, rules, services
 from lms.assessment.forms import CloseForm, DecisionForm, DeductionForm, IndicatorForm, PublishForm, ReverseForm
+from lms.audit import rules as audit_rules
+from lms.audit import services as audit
 from lms.core.clock import utcnow
 from lms.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from lms.extensions import db
@@ -184,11 +186,15 @@ def notice(period: str, county_id: int) -> Any:
 def notice_pdf(period: str, county_id: int) -> Any:
     from weasyprint import HTML, URLFetcher
 
-    _county, draft = _notice_access(period, county_id)
+    county, draft = _notice_access(period, county_id)
     html = render_template("assessment/notice_pdf.html", draft=draft, body=_notice_body(draft))
     # The notice is stored HTML: whatever a row holds, rendering it never reaches the network or the disk
     # (fonts come from fontconfig by family name, so the notice needs no URL at all).
     pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf()
+    if current_user.role != account_rules.MANAGER:  # staff take the names out; a manager reads their county's notice
+        audit.record_export(audit_rules.EXPORT_NOTICE, filename=f"notice-{period}-{county_id}.pdf", fmt="pdf",
+                            rows=sum(len(entries) for _kind, _title, entries in draft.sections), period=period,
+                            filters={"county": county.name, **({"grid": draft.grid.name} if draft.grid else {})})
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f"inline; filename=notice-{period}-{county_id}.pdf"

@@ -23,6 +23,8 @@ from sqlalchemy.orm import joinedload
 from lms.accounts.access import can_view_person, scope_clause
 from lms.accounts.models import User
 from lms.attempts.models import IN_PROGRESS, Attempt
+from lms.audit import rules as audit_rules
+from lms.audit import services as audit
 from lms.certificates import rendering, rules
 from lms.certificates.models import Certificate
 from lms.core.clock import period_of, to_local, utcnow
@@ -224,6 +226,8 @@ def revoke_certificate(code: str, *, by: User, reason: str, now: datetime | None
     certificate.revoked_at = now or utcnow()
     certificate.revoked_reason = reason[:1000]
     certificate.revoked_by_id = by.id
+    audit.record(audit_rules.CERTIFICATE_REVOKED, actor=by, target=certificate.user, subject=f"证书 {certificate.code}",
+                 changes={"code": certificate.code, "period": certificate.period}, reason=reason)
     db.session.commit()
     log.warning("certificate %s revoked by %s: %s", certificate.code, by.employee_no, reason)
     return certificate
@@ -316,6 +320,8 @@ def period_zip(viewer: User, period: str) -> tuple[bytes, int]:
             cached = rendering.ensure_pdf(document_for(certificate), design)
             unit = certificate.user.unit_label.replace(" / ", "-")
             archive.write(cached.path, arcname=f"{unit}/{download_name(certificate)}")
+    audit.record_export(audit_rules.EXPORT_CERTIFICATES, filename=f"certificates-{period}.zip", fmt="zip",
+                        rows=len(certificates), period=period, actor=viewer)
     return buffer.getvalue(), len(certificates)
 
 

@@ -1,0 +1,139 @@
+"""Each administrative act of the assessment domain leaves exactly one audit entry, written with the act (a refused
+act leaves none): an appeal's reversal, a decision on a post-adjustment proposal, a notice published, and every
+download of the period's results and ledger (the page's and the command's)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from lms.assessment import export, services
+from lms.assessment.models import ClosedPeriod, LedgerEntry
+from lms.audit import rules as audit_rules
+from lms.audit.models import AuditEntry
+from lms.core.errors import Conflict, ValidationFailed
+from lms.extensions import db
+
+NOW = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+
+
+def entries() -> list[AuditEntry]:
+    return list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+
+
+@pytest.fixture
+def person(make_user):
+    return make_user("manager", name="王小明", county="城区", grid="东城网格")
+
+
+@pytest.fixture
+def city_supervisor(make_user):
+    return make_user("supervisor", county=None, grid=None)
+
+
+def ledger_entry(person, kind="cash_penalty", **values):
+    row = LedgerEntry(user_id=person.id, period="2026-11", kind=kind, reason="连续两个月不及格",
+                      rule="R2-consecutive-fail", rule_version=1, idempotency_key=f"2026-11:{person.id}:{kind}",
+                      **values)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def close(period="2026-11"):
+    db.session.add(ClosedPeriod(period=period, closed_at=NOW, policy={}))
+    db.session.commit()
+
+
+def test_a_reversal_is_recorded_with_the_entry_it_cancels_and_why(person, city_supervisor):
+    penalty = ledger_entry(person, amount_yuan=200)
+    services.reverse_entry(penalty.id, actor=city_supervisor, reason="系统故障，申诉成立", now=NOW)
+    [entry] = entries()
+    assert (entry.action, entry.actor_id, entry.target_user_id) == (
+        audit_rules.LEDGER_REVERSED, city_supervisor.id, person.id)
+    assert entry.subject == f"台账记录 #{penalty.id}"
+    assert entry.changes == {"entry": penalty.id, "period": "2026-11", "kind": "cash_penalty", "amount_yuan": 200}
+    assert entry.reason == "系统故障，申诉成立"
+
+
+def test_a_refused_reversal_leaves_no_entry(person, city_supervisor):
+    penalty = ledger_entry(person, amount_yuan=200)
+    services.reverse_entry(penalty.id, actor=city_supervisor, reason="申诉成立", now=NOW)
+    with pytest.raises(Conflict):
+        services.reverse_entry(penalty.id, actor=city_supervisor, reason="再来一次", now=NOW)
+    with pytest.raises(ValidationFailed):
+        services.reverse_entry(ledger_entry(person, kind="criticism").id, actor=city_supervisor, reason=" ", now=NOW)
+    assert len(entries()) == 1
+
+
+@pytest.mark.parametrize(("confirm", "note", "decision"), [(True, "", "confirmed"), (False, "业绩已改善", "rejected")])
+def test_a_post_adjustment_decision_is_recorded(person, city_supervisor, confirm, note, decision):
+    proposal = ledger_entry(person, kind="post_adjustment")
+    services.decide_post_adjustment(proposal.id, actor=city_supervisor, confirm=confirm, note=note, now=NOW)
+    [entry] = entries()
+    assert (entry.action, entry.actor_id, entry.target_user_id) == (
+        audit_rules.LEDGER_DECIDED, city_supervisor.id, person.id)
+    assert entry.subject == f"岗位调整建议 #{proposal.id}"
+    assert entry.changes["decision"] == [None, decision]
+    assert entry.reason == note
+    with pytest.raises(Conflict):  # a second decision is refused, and leaves nothing
+        services.decide_post_adjustment(proposal.id, actor=city_supervisor, confirm=True, note="", now=NOW)
+    assert len(entries()) == 1
+
+
+def test_publishing_a_notice_is_recorded_once(person, city_supervisor):
+    close()
+    county = person.county
+    services.publish_notice("2026-11", county.id, actor=city_supervisor, body_html="<p>通报</p>", now=NOW)
+    [entry] = entries()
+    assert (entry.action, entry.actor_id, entry.target_user_id) == (
+        audit_rules.NOTICE_PUBLISHED, city_supervisor.id, None)
+    assert entry.subject == "城区 2026-11 通报"
+    assert entry.changes == {"period": "2026-11", "county": "城区"}
+    with pytest.raises(Conflict):
+        services.publish_notice("2026-11", county.id, actor=city_supervisor, body_html="<p>再发</p>", now=NOW)
+    assert len(entries()) == 1
+
+
+@pytest.mark.parametrize("fmt", export.FORMATS)
+def test_each_download_of_a_period_is_recorded(client, auth, person, city_supervisor, fmt):
+    close()
+    ledger_entry(person, amount_yuan=200)
+    auth.login(city_supervisor)
+    response = client.get(f"/assessment/2026-11/export.{fmt}")
+    assert response.status_code == 200
+    exported = [e for e in entries() if e.action == audit_rules.PERSONAL_DATA_EXPORTED]
+    assert len(exported) == 1
+    assert exported[0].actor_id == city_supervisor.id
+    assert exported[0].subject == f"assessment-2026-11.{fmt}"
+    assert exported[0].changes == {"what": "assessment_period", "format": fmt, "rows": 1, "period": "2026-11"}
+    client.get(f"/assessment/2026-11/export.{fmt}")
+    assert len([e for e in entries() if e.action == audit_rules.PERSONAL_DATA_EXPORTED]) == 2
+
+
+def test_the_export_command_is_recorded_as_the_command_line(runner, person, tmp_path):
+    close()
+    ledger_entry(person, amount_yuan=200)
+    result = runner.invoke(args=["export", "2026-11", "--format", "csv", "-o", str(tmp_path / "nov.csv")])
+    assert result.exit_code == 0, result.output
+    [entry] = entries()
+    assert (entry.action, entry.actor_label, entry.actor_id) == (audit_rules.PERSONAL_DATA_EXPORTED, "cli", None)
+
+
+def test_a_staff_download_of_a_notice_pdf_is_recorded_a_managers_reading_is_not(
+        client, auth, person, city_supervisor):
+    close()
+    ledger_entry(person, kind="criticism")
+    services.publish_notice("2026-11", person.county_id, actor=city_supervisor, body_html="<p>通报</p>", now=NOW)
+    auth.login(city_supervisor)
+    assert client.get(f"/assessment/2026-11/notice/{person.county_id}.pdf").status_code == 200
+    auth.logout()
+    auth.login(person)
+    assert client.get(f"/assessment/2026-11/notice/{person.county_id}.pdf").status_code == 200
+    exported = [e for e in entries() if e.action == audit_rules.PERSONAL_DATA_EXPORTED]
+    assert len(exported) == 1
+    assert exported[0].actor_id == city_supervisor.id
+    assert exported[0].changes["what"] == "assessment_notice"
+    assert exported[0].changes["filters"] == {"county": "城区"}
