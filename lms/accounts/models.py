@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -12,11 +11,6 @@ from lms.core.clock import utcnow
 from lms.core.types import UTCDateTime
 from lms.extensions import db
 from lms.org.models import Unit
-
-
-def new_session_token() -> str:
-    """Kept only while ``people.set_active`` still calls it; sessions are rows of ``UserSession`` now."""
-    return secrets.token_urlsafe(24)
 
 
 class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
