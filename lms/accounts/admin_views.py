@@ -79,7 +79,8 @@ def _render_preview(preview: people.RosterPreview, form: RosterConfirmForm) -> s
 def _flash_refusals(refusals: tuple[rules.RosterRefusal, ...]) -> None:
     for refusal in refusals[:REFUSALS_FLASHED]:
         where = _("第%(n)d行", n=refusal.row) if refusal.row is not None else "—"
-        flash(f"{where} {refusal.employee_no} {refusal.name}：{REFUSAL_LABELS[refusal.code]}", "warning")
+        flash(_("%(who)s：%(what)s", who=f"{where} {refusal.employee_no} {refusal.name}",
+                what=REFUSAL_LABELS[refusal.code]), "warning")
     if len(refusals) > REFUSALS_FLASHED:
         flash(_("另有 %(n)d 项未写入。", n=len(refusals) - REFUSALS_FLASHED), "warning")
 
