@@ -36,7 +36,7 @@ class AuditSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = SelectField(_l("操作"), default="", invalid_choice_message=_l("没有这种操作，请从列表中选择"))
+    action = SelectField(_l("操作类型"), default="", invalid_choice_message=_l("没有这种操作，请从列表中选择"))
     actor = StringField(_l("操作人"), validators=[Optional(), Length(max=50)],
                         description=_l("工号或姓名；命令行、系统"))
     target = StringField(_l("对象人员"), validators=[Optional(), Length(max=50)], description=_l("工号或姓名"))

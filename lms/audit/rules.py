@@ -82,7 +82,7 @@ FIELD_LABELS: dict[str, str] = {
     "active": "状态",
     "must_change_password": "须改密码",
     "decision": "决定",
-    "period": "考核期",
+    "period": "考核周期",
     "kind": "类型",
     "amount_yuan": "金额（元）",
     "points": "分数",
@@ -100,7 +100,7 @@ FIELD_LABELS: dict[str, str] = {
     "sessions": "会话数",
     "code": "编号",
     # an audit log export's filters
-    "action": "操作",
+    "action": "操作类型",
     "actor": "操作人",
     "target": "对象人员",
     "start": "起始日期",

@@ -68,9 +68,12 @@ def test_newest_first_with_who_where_what_and_what_changed(client, auth, admin, 
     reset, revoked, role = (table.index(text) for text in ("重置密码", "吊销证书", "角色变更"))
     assert reset < revoked < role
     assert "2026-11-02 09:00:00" in html  # local time
-    assert "命令行" in html and "管理员甲" in html and "A7001" in html
+    assert "命令行" in html
+    assert "管理员甲" in html
+    assert "A7001" in html
     assert "<del>渠道经理</del> → <ins>主管</ins>" in html  # roles by their label, never the code
-    assert "升任网格主管" in html and "证书 ABCD2345" in html
+    assert "升任网格主管" in html
+    assert "证书 ABCD2345" in html
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -86,7 +89,7 @@ def test_newest_first_with_who_where_what_and_what_changed(client, auth, admin, 
     ({"q": "ABCD"}, ["吊销证书"]),
     ({"q": "100%"}, []),
 ])
-def test_filters(client, auth, admin, log, query, expected):
+def test_filters(client, auth, admin, log, query, expected):  # noqa: PLR0917 - pytest passes fixtures by name
     auth.login(admin)
     html = client.get("/admin/audit", query_string=query).get_data(as_text=True)
     shown = [label for label in ("角色变更", "吊销证书", "重置密码") if label in tbody(html)]
@@ -100,7 +103,7 @@ def test_filters(client, auth, admin, log, query, expected):
     ({"action": "person.nonsense"}, "没有这种操作，请从列表中选择"),
     ({"page": "99999999999999999999"}, None),
 ])
-def test_bad_filters_are_named_never_a_server_error(client, auth, admin, log, query, message):
+def test_bad_filters_are_named_never_a_server_error(client, auth, admin, log, query, message):  # noqa: PLR0917 - pytest fixtures
     auth.login(admin)
     response = client.get("/admin/audit", query_string=query)
     if message is None:
@@ -172,5 +175,6 @@ def test_every_label_the_page_translates_is_in_the_catalogue():
 def test_the_english_page_speaks_english(client, auth, admin, log):
     auth.login(admin)
     html = client.get("/admin/audit?lang=en").get_data(as_text=True)
-    assert "Role changed" in html and "<del>Channel manager</del> → <ins>Supervisor</ins>" in html
+    assert "Role changed" in html
+    assert "<del>Channel manager</del> → <ins>Supervisor</ins>" in html
     assert "Command line" in html
