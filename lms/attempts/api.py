@@ -17,10 +17,10 @@ from lms.api import openapi
 from lms.api.blueprint import api, caller_id, one_connection, unthrottled
 from lms.attempts import rules, services
 from lms.attempts.models import IN_PROGRESS, Attempt
-from lms.attempts.wording import option_text
+from lms.attempts.wording import answer_html, options_html
 from lms.core.clock import utcnow
 from lms.core.errors import ValidationFailed
-from lms.core.markdown import render_inline, render_markdown
+from lms.core.markdown import render_markdown
 
 STATE_EXTRAS: list[Callable[[Attempt], dict[str, Any]]] = []
 
@@ -35,7 +35,7 @@ def question_json(question: dict[str, Any], *, total: float, max_score: float) -
         "id": public["id"], "type": public["type"], "section": public["section"], "points": public["points"],
         "scaled_points": rules.scaled_points(float(public["points"]), total, max_score),
         "stem_html": render_markdown(public["stem"]),
-        "options": [{"id": o["id"], "html": render_inline(option_text(public, o["text"]))} for o in public["options"]],
+        "options": options_html(public),
     }
 
 
@@ -154,7 +154,7 @@ def check_wrong_answer() -> Any:
     return jsonify(
         correct=result.grade.correct,
         correct_choices=list(question["correct"]),
-        answer_html=[render_inline(option_text(question, text)) for text in rules.correct_answer_texts(question)],
+        answer_html=answer_html(question),
         explanation_html=render_markdown(question["explanation"]) if question["explanation"] else "",
         correct_days=result.correct_days, mastery_days=rules.MASTERY_DAYS, mastered=result.mastered,
         newly_mastered=result.newly_mastered)

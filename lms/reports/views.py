@@ -13,6 +13,8 @@ from markupsafe import Markup
 
 from lms.accounts.access import can_view_person, roles_required
 from lms.accounts.models import User
+from lms.audit import rules as audit_rules
+from lms.audit import services as audit
 from lms.core import numbers
 from lms.core.clock import SHANGHAI, utcnow
 from lms.core.errors import DomainError, Forbidden, ValidationFailed
@@ -40,8 +42,15 @@ def _period_argument(value: str | None, default: str) -> str:
     return value
 
 
-def _xlsx(sheets: list[export.Sheet], filename: str) -> Any:
-    response = make_response(export.workbook(sheets))
+def _xlsx(sheets: list[export.Sheet], filename: str, *, personal: str | None = None, period: str | None = None,
+          person: User | None = None) -> Any:
+    """The sheets as a download; one naming people (``personal``: what it holds, one of the audit log's export
+    labels) is recorded in the audit log with its period, person and row count."""
+    body = export.workbook(sheets)
+    if personal is not None:
+        audit.record_export(personal, filename=filename, fmt="xlsx", rows=sum(len(sheet.rows) for sheet in sheets),
+                            period=period, target=person)
+    response = make_response(body)
     response.headers["Content-Type"] = export.XLSX_MIME
     response.headers["Content-Disposition"] = f"attachment; filename={filename}"
     return response
@@ -81,7 +90,8 @@ def supervisor_home() -> Any:
 @roles_required(*SUPERVISORS)
 def supervisor_home_xlsx() -> Any:
     period, board = _board(None)
-    return _xlsx(export.supervisor_sheets(board, now=utcnow()), f"risk-board-{period}.xlsx")
+    return _xlsx(export.supervisor_sheets(board, now=utcnow()), f"risk-board-{period}.xlsx",
+                 personal=audit_rules.EXPORT_BOARD, period=period)
 
 
 # --- period pages -------------------------------------------------------------------------------------------------
@@ -117,7 +127,7 @@ def period_xlsx(period: str) -> Any:
     report = queries.period_report(period, current_user)
     sheets = export.period_sheets(report, ranking=queries.bands(period, current_user, only_bands=False),
                                   ledger=queries.period_ledger(period, current_user, page_size=None))
-    return _xlsx(sheets, f"period-{period}.xlsx")
+    return _xlsx(sheets, f"period-{period}.xlsx", personal=audit_rules.EXPORT_REPORT_PERIOD, period=period)
 
 
 # --- a person -----------------------------------------------------------------------------------------------------
@@ -159,7 +169,7 @@ def person(user_id: int) -> Any:
 def person_xlsx(user_id: int) -> Any:
     person = _person_or_404(user_id)
     return _xlsx(export.person_sheets(queries.person_report(person), _ledger(person)),
-                 f"person-{person.employee_no}.xlsx")
+                 f"person-{person.employee_no}.xlsx", personal=audit_rules.EXPORT_PERSON, person=person)
 
 
 @bp.route("/people/<int:user_id>/ledger/<int:entry_id>/reverse", methods=["POST"])
@@ -275,7 +285,8 @@ def suggestions() -> Any:
 @bp.route("/suggestions/export.xlsx")
 @roles_required(*AUTHORS)
 def suggestions_xlsx() -> Any:
-    return _xlsx(export.suggestion_sheets(_suggestions()), "point-to-point-suggestions.xlsx")
+    return _xlsx(export.suggestion_sheets(_suggestions()), "point-to-point-suggestions.xlsx",
+                 personal=audit_rules.EXPORT_SUGGESTIONS)
 
 
 def _suggested_lessons(found: queries.Suggestions, *, grid_id: int | None, user_id: int | None
