@@ -80,6 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     method_errors.init_app(app)
     database.init_app(app)
 
+    from lms.api import validation  # noqa: F401 - checks API requests against the OpenAPI document
     from lms.api.blueprint import api as api_blueprint
 
     for domain in DOMAINS:

@@ -58,18 +58,26 @@ _MESSAGE = {"type": "object", "required": ["id", "kind", "title", "created_at", 
                            "body_html": {"type": "string"}}}
 openapi.schema("InboxMessage", _MESSAGE)
 _REF = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/InboxMessage"}}}}
+_MESSAGE_ID = openapi.id_parameter("message_id", "an inbox message of the caller's")
 openapi.document("/inbox", "get", {
     "summary": "The caller's inbox (announcements, reminders, ledger messages), unread first",
-    "parameters": [{"name": "unread", "in": "query", "schema": {"type": "boolean"}},
-                   {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
-    "responses": {"200": {"description": "`{unread, page, pages, messages: [InboxMessage]}`"},
-                  **openapi.error_responses(401)},
+    "parameters": [{"name": "unread", "in": "query", "required": False, "schema": {"type": "boolean"},
+                    "description": "true: only unread messages"},
+                   openapi.PAGE_PARAMETER],
+    "responses": {"200": {"description": "50 messages a page", "content": {"application/json": {"schema": {
+        "type": "object", "required": ["unread", "page", "pages", "messages"],
+        "properties": {"unread": {"type": "integer", "description": "unread messages in the whole inbox"},
+                       "page": {"type": "integer"}, "pages": {"type": "integer"},
+                       "messages": {"type": "array", "items": {"$ref": "#/components/schemas/InboxMessage"}}}}}}},
+                  **openapi.error_responses(400, 401)},
 })
 openapi.document("/inbox/{message_id}", "get", {
     "summary": "One message with its sanitized HTML body; the first open is the read receipt",
+    "parameters": [_MESSAGE_ID],
     "responses": {"200": {"description": "the message", **_REF}, **openapi.error_responses(401, 404)},
 })
 openapi.document("/inbox/{message_id}/ack", "post", {
     "summary": "Acknowledge (已阅) an announcement",
+    "parameters": [_MESSAGE_ID],
     "responses": {"200": {"description": "the message", **_REF}, **openapi.error_responses(401, 404, 409)},
 })

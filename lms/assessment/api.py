@@ -11,8 +11,9 @@ from lms.api import openapi
 from lms.api.blueprint import api, error
 from lms.assessment import queries, rules
 
-PERIOD_PARAMETER = {"name": "period", "in": "query", "required": True, "schema": {"type": "string", "pattern":
-                    r"^\d{4}-\d{2}$"}, "description": "assessment period YYYY-MM"}
+PERIOD_PARAMETER = {"name": "period", "in": "query", "required": True,
+                    "schema": {"type": "string", "pattern": openapi.PERIOD_PATTERN},
+                    "description": "assessment period YYYY-MM (month 01 to 12)"}
 
 
 def _period_argument() -> str | None:
@@ -29,7 +30,7 @@ def period_results(period: str) -> Any:
 
 openapi.document("/periods/{period}/results", "get", {
     "summary": "Each person's result for a closed period (managers see only themselves)",
-    "parameters": [{"name": "period", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "parameters": [{**PERIOD_PARAMETER, "in": "path"}],
     "responses": {"200": {"description": "[{employee_no, name, county, grid, score, passed, absent, status, "
                                          "unified_score, position, group_size, band}]"},
                   **openapi.error_responses(400, 401)},

@@ -10,17 +10,19 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_login import current_user
 
 from lms.api import openapi
 from lms.api.blueprint import api, caller_id, one_connection, unthrottled
+from lms.api.validation import checked_body
 from lms.attempts import rules, services
 from lms.attempts.models import IN_PROGRESS, Attempt
 from lms.attempts.wording import answer_html, options_html
 from lms.core.clock import utcnow
 from lms.core.errors import ValidationFailed
 from lms.core.markdown import render_markdown
+from lms.quizzes.question_types import MAX_FILL_LENGTH
 
 STATE_EXTRAS: list[Callable[[Attempt], dict[str, Any]]] = []
 
@@ -88,9 +90,8 @@ def attempt_state(attempt: Attempt, *, now: datetime) -> dict[str, Any]:
 
 
 def _body() -> Any:
-    payload = request.get_json(silent=True)
-    if payload is None and request.data:
-        raise ValidationFailed("请求体不是有效的 JSON")
+    """The JSON body, already checked against the operation's schema (lms.api.validation); {} when none was sent."""
+    payload = checked_body()
     return payload if payload is not None else {}
 
 
@@ -195,8 +196,22 @@ openapi.schema("AttemptState", {
                         "description": "present once a certificate is issued for this attempt"},
     },
 })
+_SEQ = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1,
+        "description": "the page's change counter; an older change never overwrites a newer one (offline replay)"}
+_CHOICES = {"type": "array", "maxItems": 26, "items": {"type": "string", "maxLength": 10}}
+_TEXT = {"type": "string", "maxLength": MAX_FILL_LENGTH}
+openapi.schema("Answer", {
+    "description": "one answer: the chosen option ids (single, multiple, true/false) or the text (fill-in); "
+                   "an empty list or text clears it",
+    "oneOf": [
+        {"type": "object", "required": ["choices"], "additionalProperties": False, "properties": {
+            "choices": _CHOICES, "seq": _SEQ}},
+        {"type": "object", "required": ["text"], "additionalProperties": False, "properties": {
+            "text": _TEXT, "seq": _SEQ}},
+    ],
+})
 _state = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/AttemptState"}}}}
-_attempt_id = {"name": "attempt_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_attempt_id = openapi.id_parameter("attempt_id")
 openapi.document("/quizzes/{slug}/attempts", "post", {
     "summary": "Start an attempt (or get back the unfinished one)",
     "description": "The paper never contains answers. Outside the window, attempts used up, exempt or not assigned "
@@ -204,7 +219,7 @@ openapi.document("/quizzes/{slug}/attempts", "post", {
     "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
     "requestBody": {"required": False, "content": {"application/json": {"schema": {
         "type": "object", "properties": {"arrival": {
-            "type": "object", "required": ["kind"],
+            "type": "object", "required": ["kind"], "nullable": True,
             "description": "how the page came back to a running attempt, recorded as that event instead of "
                            "'resumed' (never counted as a tab switch)",
             "properties": {
@@ -226,12 +241,11 @@ openapi.document("/attempts/{attempt_id}/answers/{question_id}", "put", {
     "summary": "Save one answer (autosave); saving the same answer again is harmless",
     "parameters": [_attempt_id, {"name": "question_id", "in": "path", "required": True, "schema": {"type": "string"}}],
     "requestBody": {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "properties": {
-            "choices": {"type": "array", "items": {"type": "string"}}, "text": {"type": "string"},
-            "seq": {"type": "integer", "description": "the page's change counter; an older change never overwrites "
-                                                      "a newer one (offline replay)"}}}}}},
+        "$ref": "#/components/schemas/Answer"}}}},
     "responses": {"200": {"description": "saved", "content": {"application/json": {"schema": {
-        "type": "object", "required": ["saved_at"], "properties": {"saved_at": {"type": "string"}}}}}},
+        "type": "object", "required": ["saved_at", "seq", "question_id", "remaining_seconds"],
+        "properties": {"saved_at": {"type": "string", "format": "date-time"}, "seq": {"type": "integer"},
+                       "question_id": {"type": "string"}, "remaining_seconds": {"type": "integer"}}}}}},
         **openapi.error_responses(401, 404, 409, 422)},
 })
 openapi.document("/attempts/{attempt_id}/submit", "post", {
@@ -239,7 +253,8 @@ openapi.document("/attempts/{attempt_id}/submit", "post", {
     "parameters": [_attempt_id],
     "requestBody": {"required": False, "content": {"application/json": {"schema": {
         "type": "object", "properties": {
-            "answers": {"type": "object", "description": "final answers by question id, saved before grading"},
+            "answers": {"type": "object", "description": "final answers by question id, saved before grading",
+                        "additionalProperties": {"$ref": "#/components/schemas/Answer"}},
             "reason": {"type": "string", "enum": ["submit", "timer"]}}}}}},
     "responses": {"200": {"description": "graded", "content": {"application/json": {"schema": {
         "type": "object", "required": ["score", "max_score", "passed", "submitted_at"],
@@ -271,9 +286,10 @@ openapi.document("/wrong-answers/check", "post", {
                    f"answer counts once a day, a wrong one starts the count over; right on {rules.MASTERY_DAYS} "
                    f"different days in a row, the item is mastered and leaves the book.",
     "requestBody": {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "required": ["attempt_id", "question_id"], "properties": {
-            "attempt_id": {"type": "integer"}, "question_id": {"type": "string"},
-            "choices": {"type": "array", "items": {"type": "string"}}, "text": {"type": "string"}}}}}},
+        "oneOf": [{"type": "object", "required": ["attempt_id", "question_id", answer], "additionalProperties": False,
+                   "properties": {"attempt_id": openapi.ID_SCHEMA, "question_id": {"type": "string", "maxLength": 100},
+                                  answer: schema}}
+                  for answer, schema in (("choices", _CHOICES), ("text", _TEXT))]}}}},
     "responses": {"200": {"description": "graded", "content": {"application/json": {"schema": {
         "type": "object", "required": ["correct", "answer_html"], "properties": {
             "correct": {"type": "boolean"},
