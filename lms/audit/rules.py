@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from lms.accounts.rules import ROLE_LABELS
 from lms.assessment.rules import KIND_LABELS as LEDGER_KIND_LABELS
+from lms.core.clock import to_local
 
 # Administrative acts. The stored code is stable (searching, exports); the label is for people.
 PERSON_CREATED = "person.created"
@@ -99,6 +101,8 @@ FIELD_LABELS: dict[str, str] = {
     "expires_at": "到期时间",
     "sessions": "会话数",
     "code": "编号",
+    "refused": "未接受",
+    "signed_in_at": "登录时间",
     # an audit log export's filters
     "action": "操作类型",
     "actor": "操作人",
@@ -169,8 +173,19 @@ def _value_text(field: str, value: Any) -> tuple[str, bool]:
         return labels[value], True
     if isinstance(value, list | tuple):
         return "、".join(_value_text(field, v)[0] for v in value) or EMPTY, False
+    if field.endswith("_at") and isinstance(value, str):
+        return _moment(value), False
     text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
     return text, False
+
+
+def _moment(text: str) -> str:
+    """A moment stored as ISO 8601 (``signed_in_at``), in local time as the pages show times; other text as it is."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment.tzinfo is not None else text
 
 
 def change_lines(changes: Mapping[str, Any] | None) -> list[ChangeLine]:
