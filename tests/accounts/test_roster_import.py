@@ -385,3 +385,11 @@ def test_only_admins_may_upload(client, auth, make_user):
     response = post_form(client, "/admin/users", {"file": (io.BytesIO(GOOD_CSV.encode()), "r.csv")},
                          token_from="/", content_type="multipart/form-data")
     assert response.status_code == 403
+
+
+def test_names_in_the_preview_are_text_not_markup(client, auth, make_user):
+    auth.login(make_user("admin"))
+    content = 'employee_no,name,role\nT1,"<script>alert(1)</script>",trainer\nT2,=HYPERLINK("x"),trainer\n'
+    html = upload(client, content).get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
