@@ -14,10 +14,10 @@ from lms.accounts.access import roles_required, user_scope_clause
 from lms.accounts.models import User
 from lms.attempts import evidence, rules, services
 from lms.attempts.models import ACCOMMODATION_KINDS, Accommodation, Attempt
-from lms.attempts.wording import option_text
+from lms.attempts.wording import answer_html, options_html
 from lms.core.clock import utcnow
 from lms.core.errors import DomainError
-from lms.core.markdown import render_inline, render_markdown
+from lms.core.markdown import render_markdown
 from lms.extensions import db
 from lms.quizzes import services as quizzes
 
@@ -55,8 +55,7 @@ def result(attempt_id: int) -> Any:
             "points": rules.scaled_points(float(question["points"]), total, attempt.max_score),
             "earned": rules.scaled_points(float(outcome["earned"]), total, attempt.max_score) if outcome else None,
             "stem_html": render_markdown(question["stem"]),
-            "options": [{"id": o["id"], "html": render_inline(option_text(question, o["text"]))}
-                        for o in question["options"]],
+            "options": options_html(question),
             "given": given,
             "explanation_html": render_markdown(question["explanation"]) if question["explanation"] else "",
         })
@@ -84,9 +83,8 @@ def _book_entry(entry: services.WrongAnswer) -> dict[str, Any]:
     return {
         "entry": entry, "anchor": book_anchor(entry.attempt.id, question["id"]),
         "stem_html": render_markdown(question["stem"]),
-        "options": [{"id": o["id"], "html": render_inline(option_text(question, o["text"])),
-                     "correct": o["id"] in question["correct"]} for o in question["options"]],
-        "answer_html": [render_inline(option_text(question, text)) for text in rules.correct_answer_texts(question)],
+        "options": [{**o, "correct": o["id"] in question["correct"]} for o in options_html(question)],
+        "answer_html": answer_html(question),
         "explanation_html": render_markdown(question["explanation"]) if question["explanation"] else "",
     }
 

@@ -17,8 +17,7 @@ from sqlalchemy import select
 from lms.attempts import rules
 from lms.attempts.models import Attempt, AttemptEvent
 from lms.extensions import db
-from tests.attempts.quiz_files import sync, write_quiz
-from tests.browser.test_quiz_player import SHORT_QUIZ
+from tests.browser.quiz_pages import TEN_MINUTE_QUIZ, open_quiz
 from tests.support.browser import BROWSER_MARKS, sign_in
 
 pytestmark = BROWSER_MARKS
@@ -33,14 +32,11 @@ OLD_AND_NEW_SWITCH_KINDS = ("tab_switch", "tab_hidden", "fullscreen_exit")
 
 
 def open_test(app, make_user, page, *, limit=None):
-    text = SHORT_QUIZ.replace("time_limit_seconds: 25", "time_limit_seconds: 600")
+    text = TEN_MINUTE_QUIZ
     if limit is not None:
         text = text.replace("shuffle_questions: false", f"shuffle_questions: false\ntab_switch_limit: {limit}")
-    write_quiz(app, "timed", text)
-    sync(app)
     person = make_user("manager", county="城区", grid="东城网格")
-    sign_in(page, person)
-    page.goto("/quizzes/timed/take")
+    open_quiz(app, page, person, text)
     page.get_by_label("8号").check()
     page.wait_for_selector("#quiz-save-status:text-is('已保存')")
     db.session.rollback()

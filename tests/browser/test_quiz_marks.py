@@ -5,43 +5,20 @@ from __future__ import annotations
 
 import re
 
-from tests.attempts.quiz_files import sync, write_quiz
-from tests.support.browser import BROWSER_MARKS, sign_in
+from tests.browser.quiz_pages import FILL, SINGLE, TRUE_FALSE, open_quiz, practice_quiz
+from tests.support.browser import BROWSER_MARKS
 
 pytestmark = BROWSER_MARKS
 
 # Raw points 2 + 1 + 1 = 4: on a test out of 100 they are 50, 25 and 25.
-WEIGHTED = """\
-title: 分值练习
-kind: practice
-time_limit_minutes: 10
-review: immediately
-shuffle_questions: false
-shuffle_options: false
-questions:
-  - id: q1
-    type: single
-    stem: 渠道经理每月统一培训在几号前完成？
-    options: [5号, 8号, 15号]
-    answer: B
-    points: 2
-  - id: q2
-    type: truefalse
-    stem: 79.9 分为及格。
-    answer: false
-  - id: q3
-    type: fill
-    stem: 终端订货系统又称 ____ 系统。
-    answer: [B2B]
-"""
+WEIGHTED = practice_quiz("分值练习", (("q1", SINGLE + "    points: 2\n"), ("q2", TRUE_FALSE), ("q3", FILL)),
+                         review=True)
 
 
 def test_points_are_shares_of_100_and_numbers_have_no_trailing_zero(app, make_user, page):
     from playwright.sync_api import expect
 
-    write_quiz(app, "weighted", WEIGHTED)
-    sync(app)
-    sign_in(page, make_user("manager"))
+    open_quiz(app, page, make_user("manager"), WEIGHTED, slug="weighted", take=False)
 
     page.goto("/quizzes/weighted")
     facts = page.locator(".quiz-facts")

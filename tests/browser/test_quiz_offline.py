@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import time
 
-from tests.attempts.quiz_files import sync, write_quiz
-from tests.browser.test_quiz_player import SHORT_QUIZ
-from tests.support.browser import BROWSER_MARKS, sign_in
+from tests.browser.quiz_pages import TEN_MINUTE_QUIZ, open_quiz
+from tests.support.browser import BROWSER_MARKS
 
 pytestmark = BROWSER_MARKS
 
 # Eight questions: enough to scroll at phone width, and to change answers many times while offline.
-LONG_QUIZ = SHORT_QUIZ.replace("time_limit_seconds: 25", "time_limit_seconds: 600") + "".join(f"""\
+LONG_QUIZ = TEN_MINUTE_QUIZ + "".join(f"""\
   - id: t{n}
     type: truefalse
     stem: 第 {n} 条判断：培训须在每月 8 号前完成。
@@ -21,10 +20,7 @@ LONG_QUIZ = SHORT_QUIZ.replace("time_limit_seconds: 25", "time_limit_seconds: 60
 
 
 def open_long_test(app, make_user, page):
-    write_quiz(app, "long", LONG_QUIZ)
-    sync(app)
-    sign_in(page, make_user("manager"))
-    page.goto("/quizzes/long/take")
+    open_quiz(app, page, make_user("manager"), LONG_QUIZ, slug="long")
     page.get_by_label("8号").check()
     page.wait_for_selector("#quiz-save-status:text-is('已保存')")
 

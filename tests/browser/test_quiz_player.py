@@ -6,37 +6,8 @@ from sqlalchemy import select
 
 from lms.attempts.models import Attempt, AttemptAnswer
 from lms.extensions import db
-from tests.attempts.quiz_files import sync, write_quiz
+from tests.browser.quiz_pages import SHORT_QUIZ, TIME_LIMIT, open_quiz, open_ten_minute_test
 from tests.support.browser import BROWSER_MARKS, sign_in
-
-TIME_LIMIT = 25
-
-SHORT_QUIZ = f"""\
-title: 计时练习
-kind: practice
-time_limit_seconds: {TIME_LIMIT}
-shuffle_questions: false
-shuffle_options: false
-questions:
-  - id: q1
-    type: single
-    stem: 渠道经理每月统一培训在几号前完成？
-    options: [5号, 8号, 15号]
-    answer: B
-  - id: q2
-    type: multiple
-    stem: 以下哪些属于酬金？
-    options: [房补, 综合激励, 话费]
-    answer: AB
-  - id: q3
-    type: truefalse
-    stem: 79.9 分为及格。
-    answer: false
-  - id: q4
-    type: fill
-    stem: 终端订货系统又称 ____ 系统。
-    answer: [B2B]
-"""
 
 pytestmark = BROWSER_MARKS
 
@@ -47,26 +18,11 @@ def saved_answers(attempt_id: int) -> dict[str, AttemptAnswer]:
         select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id))}
 
 
-def open_ten_minute_test(app, make_user, page):
-    """A manager signed in, on the take page of the short quiz with ten minutes on the clock; returns them."""
-    write_quiz(app, "timed", SHORT_QUIZ.replace(f"time_limit_seconds: {TIME_LIMIT}", "time_limit_seconds: 600"))
-    sync(app)
-    person = make_user("manager")
-    sign_in(page, person)
-    page.goto("/quizzes/timed/take")
-    return person
-
-
 def test_answers_survive_reload_and_offline_and_the_timer_submits(app, make_user, page):
     from playwright.sync_api import expect
 
-    write_quiz(app, "timed", SHORT_QUIZ)
-    sync(app)
     person = make_user("manager")
-
-    sign_in(page, person)
-
-    page.goto("/quizzes/timed/take")
+    open_quiz(app, page, person, SHORT_QUIZ)
     expect(page.locator("#q-q1")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling on a phone
     page.get_by_label("8号").check()

@@ -10,8 +10,7 @@ from lms.attempts import evidence
 from lms.attempts.models import ACCOMMODATION_KINDS, ATTEMPT_STATUSES
 from lms.quizzes.models import QUIZ_KINDS
 from lms.quizzes.question_types import TYPES
-from tests.attempts.quiz_files import sync, write_quiz
-from tests.browser.test_quiz_player import SHORT_QUIZ
+from tests.browser.quiz_pages import open_quiz
 from tests.support.browser import BROWSER_MARKS, sign_in
 
 pytestmark = BROWSER_MARKS
@@ -32,10 +31,8 @@ def codes_in(page, *, english: bool = False) -> list[str]:
 def test_the_quiz_pages_read_in_words(app, make_user, page):
     from playwright.sync_api import expect
 
-    write_quiz(app, "timed", SHORT_QUIZ.replace("time_limit_seconds: 25", "time_limit_seconds: 600"))
-    sync(app)
     person = make_user("manager", county="城区", grid="东城网格")
-    sign_in(page, person)
+    open_quiz(app, page, person, take=False)
 
     page.goto("/quizzes/timed")
     expect(page.locator(".quiz-facts")).to_contain_text("练习")

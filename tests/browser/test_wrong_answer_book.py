@@ -12,42 +12,14 @@ from lms.attempts import services
 from lms.attempts.models import SUBMITTED
 from tests.attempts.conftest import server_clock
 from tests.attempts.quiz_files import sync, write_quiz
+from tests.browser.quiz_pages import FOUR, SINGLE, practice_quiz
 from tests.support.browser import BROWSER_MARKS, sign_in
 
 pytestmark = BROWSER_MARKS
 
-BOOK_QUIZ = """\
-title: 错题练习
-kind: practice
-time_limit_minutes: 10
-review: immediately
-shuffle_questions: false
-shuffle_options: false
-questions:
-  - id: q1
-    type: single
-    stem: 渠道经理每月统一培训在几号前完成？
-    options: [5号, 8号, 15号]
-    answer: B
-    explanation: 每月 8 号前完成。
-  - id: q2
-    type: multiple
-    stem: 以下哪些属于酬金？
-    options: [房补, 综合激励, 话费]
-    answer: AB
-  - id: q3
-    type: truefalse
-    stem: 79.9 分为及格。
-    answer: false
-  - id: q4
-    type: fill
-    stem: 终端订货系统又称 ____ 系统。
-    answer: [B2B]
-  - id: q5
-    type: truefalse
-    stem: 补贴当月有效。
-    answer: true
-"""
+BOOK_QUIZ = practice_quiz("错题练习", (
+    ("q1", SINGLE + "    explanation: 每月 8 号前完成。\n"), *FOUR[1:],
+    ("q5", "    type: truefalse\n    stem: 补贴当月有效。\n    answer: true\n")), review=True)
 # Stems of the questions answered wrong below (q5 is answered right: not in the book).
 WRONG = ("渠道经理每月统一培训在几号前完成", "以下哪些属于酬金", "79.9 分为及格", "终端订货系统又称")
 

@@ -86,23 +86,28 @@ def answer_of(question: dict[str, Any], pick: Any) -> Answer:
 _numbers = itertools.count(1)
 
 
+def official_quiz(quiz: Quiz, *, opens: datetime, closes: datetime, minutes: int, checksum: str) -> Quiz:
+    """``quiz`` saved with a first version (pass 80 of 100, one attempt, answers after the close), committed."""
+    db.session.add(quiz)
+    db.session.flush()
+    version = QuizVersion(quiz_id=quiz.id, number=1, checksum=checksum * 64, definition={}, opens_at=opens,
+                          closes_at=closes, time_limit_seconds=minutes * 60, pass_score=80.0, max_score=100.0,
+                          attempts_allowed=1, review_policy="after_close")
+    db.session.add(version)
+    db.session.flush()
+    quiz.current_version_id = version.id
+    db.session.commit()
+    return quiz
+
+
 @pytest.fixture
 def monthly(app: Any) -> Callable[..., Quiz]:
     def make(period: str, *, opens: datetime | None = None, closes: datetime | None = None) -> Quiz:
         default_opens, default_closes = window(period)
         quiz = Quiz(slug=f"monthly-{period}-{next(_numbers)}", kind="monthly", title=f"{period} 渠道政策月考",
                     period=period)
-        db.session.add(quiz)
-        db.session.flush()
-        version = QuizVersion(quiz_id=quiz.id, number=1, checksum="x" * 64, definition={},
-                              opens_at=opens or default_opens, closes_at=closes or default_closes,
-                              time_limit_seconds=1800, pass_score=80.0, max_score=100.0, attempts_allowed=1,
-                              review_policy="after_close")
-        db.session.add(version)
-        db.session.flush()
-        quiz.current_version_id = version.id
-        db.session.commit()
-        return quiz
+        return official_quiz(quiz, opens=opens or default_opens, closes=closes or default_closes, minutes=30,
+                             checksum="x")
 
     return make
 
@@ -254,17 +259,9 @@ def december_world(people, monthly, sit, close, make_user):
     version = db.session.get(QuizVersion, november.current_version_id)
     version.definition = {"makeup_opens_at": local("2026-12-01T00:00:00").isoformat(),
                           "makeup_closes_at": local("2026-12-05T23:59:59").isoformat()}
-    system_ops = Quiz(slug="system-ops-2026-11", kind="system-ops", title="系统操作考试（社会渠道管理系统）")
-    db.session.add(system_ops)
-    db.session.flush()
-    ops_version = QuizVersion(quiz_id=system_ops.id, number=1, checksum="s" * 64, definition={},
-                              opens_at=local("2026-11-10T00:00:00"), closes_at=local("2026-12-10T23:59:59"),
-                              time_limit_seconds=1200, pass_score=80.0, max_score=100.0, attempts_allowed=1,
-                              review_policy="after_close")
-    db.session.add(ops_version)
-    db.session.flush()
-    system_ops.current_version_id = ops_version.id
-    db.session.commit()
+    system_ops = official_quiz(
+        Quiz(slug="system-ops-2026-11", kind="system-ops", title="系统操作考试（社会渠道管理系统）"),
+        opens=local("2026-11-10T00:00:00"), closes=local("2026-12-10T23:59:59"), minutes=20, checksum="s")
     for person in (east[0], east[1]):
         sit(person, november, picks_for(0))
     for person, wrong in ((east[0], 0), (west[0], 2)):
