@@ -192,8 +192,11 @@ openapi.schema("AttemptState", {
         "review": {"type": "object", "nullable": True,
                    "description": "per question: correct option ids, accepted texts, explanation_html — only once "
                                   "the quiz's review policy allows"},
-        "certificate": {"type": "object", "properties": {"code": {"type": "string"}, "pdf_url": {"type": "string"}},
-                        "description": "present once a certificate is issued for this attempt"},
+        "certificate": {"type": "object", "required": ["code", "pdf_url"], "properties": {
+            "code": {"type": "string"}, "valid": {"type": "boolean"},
+            "pdf_url": {"type": "string", "description": "GET it with the same bearer token (or session): the PDF"},
+            "verify_url": {"type": "string", "description": "the public check page"}},
+            "description": "present once a certificate is issued for this attempt"},
     },
 })
 _SEQ = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1,

@@ -49,3 +49,18 @@ openapi.document("/certificates/{code}", "get", {
         **openapi.error_responses(404, 429),
     },
 })
+openapi.document("/certificates/{code}.pdf", "get", {
+    "summary": "Download a certificate's PDF: the `pdf_url` of an attempt's `certificate`",
+    "description": "Served beside the API, at the address the API gives (`/certificates/{code}.pdf`), to the "
+                   "bearer token of the holder, of a supervisor whose unit covers the holder, of a trainer or an "
+                   "admin; anyone else gets 404, as for a code that does not exist. A page's session cookie works "
+                   "too. `?inline=1` shows it instead of downloading it.",
+    "servers": [{"url": "/", "description": "the site itself (outside /api/v1)"}],
+    "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
+                   {"name": "inline", "in": "query", "required": False, "schema": {"type": "string", "enum": ["1"]}}],
+    "responses": {
+        "200": {"description": "the PDF (Content-Disposition names the file)",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+        **openapi.error_responses(401, 404),
+    },
+})

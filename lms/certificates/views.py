@@ -6,15 +6,28 @@ import io
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.accounts import services as accounts
 from lms.accounts.access import roles_required
+from lms.accounts.models import User
 from lms.certificates import rules, services
 from lms.certificates.forms import RevokeForm
 from lms.core.errors import Conflict, NotFound, ValidationFailed
-from lms.extensions import limiter
+from lms.extensions import db, limiter, login_manager
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 
@@ -57,10 +70,41 @@ def mine() -> Any:
     return render_template("certificates/mine.html", certificates=services.certificates_of(current_user))
 
 
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def _json_error(status: int, code: str, message: str) -> Any:
+    response = jsonify(error={"code": code, "message": message})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
 @bp.route("/<code>.pdf")
-@roles_required()
 def download(code: str) -> Any:
-    certificate = services.downloadable(current_user, code)
+    """The PDF, for its holder, a supervisor whose unit covers the holder, trainers and admins (anyone else: 404).
+
+    A page signs in with its session; an API client with its bearer token, at the same address the API gives as
+    ``pdf_url`` (answers to a token are JSON, as on the API)."""
+    token = _bearer_token()
+    if token is None:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        viewer = current_user
+    else:
+        user_id = accounts.token_owner(token, db.session.connection())
+        if user_id is None:
+            return _json_error(401, "unauthorized", "API 令牌缺失或无效")
+        viewer = db.session.get(User, user_id)
+    try:
+        certificate = services.downloadable(viewer, code)
+    except NotFound as exc:
+        if token is None:
+            raise  # the page's 404
+        return _json_error(404, exc.code, exc.message)
     # Read whole (≤ 40 KB): no open file outlives the request, and a cache clean-up cannot cut a download short.
     pdf = services.pdf_for(certificate).path.read_bytes()
     response = send_file(io.BytesIO(pdf), mimetype="application/pdf", max_age=0,
