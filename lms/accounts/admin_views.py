@@ -85,30 +85,37 @@ def _flash_refusals(refusals: tuple[rules.RosterRefusal, ...]) -> None:
         flash(_("另有 %(n)d 项未写入。", n=len(refusals) - REFUSALS_FLASHED), "warning")
 
 
+def _confirm_or_cancel(token: str, form: RosterConfirmForm) -> Any:
+    if request.form.get("action") == "cancel":
+        people.cancel_upload(token, viewer=current_user)
+        flash(_("已取消，名单未导入。"), "success")
+        return redirect(url_for("accounts.admin_users"))
+    try:
+        report = people.confirm_upload(token, actor=current_user, digest=form.digest.data or "",
+                                       admin_confirmed=form.confirm_admin.data, **_limits())
+    except people.PreviewOutdated as exc:
+        flash(_("预览之后人员数据已有变化，请核对新的预览后再确认。"), "warning")
+        form.confirm_admin.data = False
+        return _render_preview(exc.preview, form), 409
+    flash(_("导入完成：新增 %(c)d 人，更新 %(u)d 人，停用 %(d)d 人。", c=report.created, u=report.updated,
+            d=report.deactivated), "success")
+    _flash_refusals(report.diff.refusals)
+    return redirect(url_for("accounts.admin_users"))
+
+
 @bp.route("/admin/users/import/<token>", methods=["GET", "POST"])
 @roles_required("admin")
 def roster_preview(token: str) -> Any:
     """What an uploaded roster would change; written only when confirmed here (or dropped with 取消)."""
     form = RosterConfirmForm()
     try:
-        if request.method == "POST" and request.form.get("action") == "cancel" and form.validate_on_submit():
-            people.cancel_upload(token, viewer=current_user)
-            flash(_("已取消，名单未导入。"), "success")
-            return redirect(url_for("accounts.admin_users"))
         if form.validate_on_submit():
-            try:
-                report = people.confirm_upload(token, actor=current_user, digest=form.digest.data or "",
-                                               admin_confirmed=form.confirm_admin.data, **_limits())
-            except people.PreviewOutdated as exc:
-                flash(_("预览之后人员数据已有变化，请核对新的预览后再确认。"), "warning")
-                form.confirm_admin.data = False
-                return _render_preview(exc.preview, form), 409
-            flash(_("导入完成：新增 %(c)d 人，更新 %(u)d 人，停用 %(d)d 人。", c=report.created, u=report.updated,
-                    d=report.deactivated), "success")
-            _flash_refusals(report.diff.refusals)
-            return redirect(url_for("accounts.admin_users"))
+            return _confirm_or_cancel(token, form)
         return _render_preview(people.preview_upload(token, viewer=current_user, **_limits()), form)
     except NotFound:
+        if request.method == "POST":  # pressed twice, or in two tabs: the first press already wrote it
+            flash(_("这份名单已经导入或已取消。"), "warning")
+            return redirect(url_for("accounts.admin_users"))
         abort(404)
     except people.PreviewExpired:
         flash(_("这份名单的预览已过期，请重新上传。"), "error")

@@ -179,6 +179,9 @@ def test_admin_upload_shows_a_preview_and_writes_only_when_confirmed(client, aut
     done = confirm(client, preview).get_data(as_text=True)
     assert "导入完成：新增 5 人，更新 0 人，停用 0 人" in done
     assert people()["M1001"].grid.name == "东城网格"
+    twice = confirm(client, preview)  # the button pressed again, or in a second tab
+    assert "这份名单已经导入或已取消" in twice.get_data(as_text=True)
+    assert len(people()) == 6
 
 
 def test_preview_shows_each_change_old_and_new(client, auth, make_user):
