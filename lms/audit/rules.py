@@ -45,10 +45,10 @@ ACTION_LABELS: dict[str, str] = {
     TOKEN_CREATED: "创建 API 令牌",
     TOKEN_REVOKED: "吊销 API 令牌",
     SETTING_CHANGED: "修改设置",
-    LEDGER_REVERSED: "冲正台账",
-    LEDGER_DECIDED: "台账处理决定",
+    LEDGER_REVERSED: "台账冲销",
+    LEDGER_DECIDED: "岗位调整决定",
     NOTICE_PUBLISHED: "发布通报",
-    CERTIFICATE_REVOKED: "吊销证书",
+    CERTIFICATE_REVOKED: "证书撤销",
     PERSONAL_DATA_EXPORTED: "导出个人数据",
 }
 

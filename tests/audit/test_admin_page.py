@@ -65,7 +65,7 @@ def test_newest_first_with_who_where_what_and_what_changed(client, auth, admin, 
     html = client.get("/admin/audit").get_data(as_text=True)
     assert rows(html) == 3
     table = tbody(html)
-    reset, revoked, role = (table.index(text) for text in ("重置密码", "吊销证书", "角色变更"))
+    reset, revoked, role = (table.index(text) for text in ("重置密码", "证书撤销", "角色变更"))
     assert reset < revoked < role
     assert "2026-11-02 09:00:00" in html  # local time
     assert "命令行" in html
@@ -77,22 +77,22 @@ def test_newest_first_with_who_where_what_and_what_changed(client, auth, admin, 
 
 
 @pytest.mark.parametrize(("query", "expected"), [
-    ({"action": "certificate.revoked"}, ["吊销证书"]),
-    ({"actor": "a7001"}, ["角色变更", "吊销证书"]),
-    ({"actor": "管理员"}, ["角色变更", "吊销证书"]),
+    ({"action": "certificate.revoked"}, ["证书撤销"]),
+    ({"actor": "a7001"}, ["角色变更", "证书撤销"]),
+    ({"actor": "管理员"}, ["角色变更", "证书撤销"]),
     ({"actor": "命令行"}, ["重置密码"]),
     ({"target": "王小"}, ["角色变更", "重置密码"]),
-    ({"target": "M7002"}, ["吊销证书"]),
-    ({"start": "2026-11-03", "end": "2026-11-03"}, ["吊销证书"]),
+    ({"target": "M7002"}, ["证书撤销"]),
+    ({"start": "2026-11-03", "end": "2026-11-03"}, ["证书撤销"]),
     ({"start": "2026-11-04"}, ["重置密码"]),
-    ({"q": "更正"}, ["吊销证书"]),
-    ({"q": "ABCD"}, ["吊销证书"]),
+    ({"q": "更正"}, ["证书撤销"]),
+    ({"q": "ABCD"}, ["证书撤销"]),
     ({"q": "100%"}, []),
 ])
 def test_filters(client, auth, admin, log, query, expected):  # noqa: PLR0917 - pytest passes fixtures by name
     auth.login(admin)
     html = client.get("/admin/audit", query_string=query).get_data(as_text=True)
-    shown = [label for label in ("角色变更", "吊销证书", "重置密码") if label in tbody(html)]
+    shown = [label for label in ("角色变更", "证书撤销", "重置密码") if label in tbody(html)]
     assert sorted(shown) == sorted(expected)
 
 
@@ -133,7 +133,7 @@ def test_the_export_holds_the_filtered_entries_and_is_recorded(client, auth, adm
     assert response.headers["Content-Disposition"].startswith("attachment; filename=audit-log-")
     table = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert table[0][:3] == ["编号", "时间", "操作人"]
-    assert [row[5] for row in table[1:]] == ["吊销证书", "角色变更"]
+    assert [row[5] for row in table[1:]] == ["证书撤销", "角色变更"]
     assert "角色：渠道经理 → 主管" in table[2][10]
     exported = db.session.scalars(select(AuditEntry).where(
         AuditEntry.action == rules.PERSONAL_DATA_EXPORTED)).all()

@@ -61,7 +61,7 @@ def test_at_phone_width_each_entry_is_a_card_and_the_form_searches(page, admin):
     assert page.locator("table.audit-log tbody tr").first.locator("td").nth(1).inner_text() == "命令行"
     shot(page, "audit-360")
 
-    page.select_option("select[name=action]", label="吊销证书")
+    page.select_option("select[name=action]", label="证书撤销")
     page.fill("input[name=target]", "欧阳")
     page.click("form.audit-filters button[type=submit]")
     page.wait_for_url("**/admin/audit?*")
