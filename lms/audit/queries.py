@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from lms.accounts.models import User
@@ -46,7 +46,7 @@ def _like(text: str) -> str:
 def _person_matches(column: Any, text: str) -> Any:
     """A person named by employee number (exact, any case) or by a part of their name."""
     person = aliased(User)
-    return column.in_(select(person.id).where(or_(person.employee_no.ilike(text),
+    return column.in_(select(person.id).where(or_(func.lower(person.employee_no) == text.lower(),
                                                   person.name.like(_like(text), escape="\\"))))
 
 
@@ -58,9 +58,9 @@ def search(wanted: AuditFilter) -> Select[tuple[AuditEntry]]:
     if wanted.actor:
         actor = wanted.actor.strip()
         # Who acted is also kept as text: a command (cli) or the platform (system) is found by that word or its label.
-        by_label = [code for code, label in rules.ACTOR_LABELS.items() if actor.lower() in (code, label)]
-        query = query.where(or_(AuditEntry.actor_label.ilike(actor), AuditEntry.actor_label.in_(by_label),
-                                _person_matches(AuditEntry.actor_id, actor)))
+        by_label = [code for code, label in rules.ACTOR_LABELS.items() if actor == label]
+        query = query.where(or_(func.lower(AuditEntry.actor_label) == actor.lower(),
+                                AuditEntry.actor_label.in_(by_label), _person_matches(AuditEntry.actor_id, actor)))
     if wanted.target:
         target = wanted.target.strip()
         query = query.where(_person_matches(AuditEntry.target_user_id, target))
@@ -85,6 +85,10 @@ def person_label(person: User | None, label: str) -> tuple[str, bool]:
 
 EXPORT_HEADERS = ["编号", "时间", "操作人", "操作人工号", "来源地址", "操作", "操作代码", "对象人员", "对象人员工号",
                   "对象", "变更内容", "原因"]
+
+
+def count(wanted: AuditFilter) -> int:
+    return db.session.scalar(select(func.count()).select_from(search(wanted).order_by(None).subquery())) or 0
 
 
 def export_rows(wanted: AuditFilter) -> list[list[Any]]:

@@ -66,6 +66,10 @@ def export_file(fmt: str) -> Any:
         problems = [f"{form[name].label.text}：{error}" for name, errors in form.errors.items() for error in errors]
         raise ValidationFailed(_("筛选条件有误，未导出"), problems)
     wanted = form.wanted()
+    found = queries.count(wanted)
+    if found > queries.EXPORT_LIMIT:
+        raise ValidationFailed(_("找到 %(n)d 条记录，一次最多导出 %(limit)d 条：请缩小日期范围或增加条件。", n=found,
+                                 limit=queries.EXPORT_LIMIT))
     rows = queries.export_rows(wanted)
     filename = f"audit-log-{to_local(utcnow()).strftime('%Y%m%d-%H%M')}.{fmt}"
     body = export.file_of(rows, fmt)

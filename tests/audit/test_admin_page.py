@@ -178,3 +178,20 @@ def test_the_english_page_speaks_english(client, auth, admin, log):
     assert "Role changed" in html
     assert "<del>Channel manager</del> → <ins>Supervisor</ins>" in html
     assert "Command line" in html
+
+
+def test_an_export_beyond_the_limit_asks_for_a_narrower_search(client, auth, admin, log, monkeypatch):
+    from lms.audit import queries
+
+    monkeypatch.setattr(queries, "EXPORT_LIMIT", 2)
+    auth.login(admin)
+    response = client.get("/admin/audit/export.csv")
+    assert response.status_code == 422
+    assert "找到 3 条记录，一次最多导出 2 条" in response.get_data(as_text=True)
+    assert client.get("/admin/audit/export.csv?actor=A7001").status_code == 200
+
+
+def test_wildcards_typed_into_a_number_are_plain_characters(client, auth, admin, log):
+    auth.login(admin)
+    assert rows(client.get("/admin/audit?actor=A%25").get_data(as_text=True)) == 0
+    assert rows(client.get("/admin/audit?target=M700_").get_data(as_text=True)) == 0
