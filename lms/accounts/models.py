@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -25,6 +26,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Unused since sessions became rows (migration 0013 says why the column stays); filled so that it stays unique.
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_urlsafe(24), unique=True)
     # Set by an administrator's reset to a temporary password: every page leads to the password form until changed.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     locale: Mapped[str | None] = mapped_column(String(16))

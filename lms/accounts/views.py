@@ -143,7 +143,8 @@ def _temporary_password_first() -> Any:
 @bp.route("/account/sessions")
 @login_required
 def my_sessions() -> Any:
-    return render_template("accounts/sessions.html", rows=sessions.active_sessions(current_user.id),
+    rows = sorted(sessions.active_sessions(current_user.id), key=lambda row: row.id != current_user.session_row_id)
+    return render_template("accounts/sessions.html", rows=rows,  # this device first, then the most recent
                            current_id=current_user.session_row_id, person=current_user, admin_view=False)
 
 

@@ -5,14 +5,16 @@ Revises: 0012
 Create Date: 2026-12-04
 
 Each sign-in is a row of ``user_sessions`` (the cookie carries a secret whose SHA-256 is stored), deleted when the
-session ends; the per-person ``session_token`` it replaces is dropped. ``users.must_change_password`` marks a
-temporary password set by an administrator.
+session ends. ``users.must_change_password`` marks a temporary password set by an administrator.
+
+The per-person ``users.session_token`` these replace stays, unused: dropping a UNIQUE column on SQLite means
+rebuilding ``users``, which every other table references, and a rebuild with foreign keys on fails once there is
+data (the column is added without a rebuild: ALTER TABLE ADD COLUMN).
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import lms.core.types  # noqa: F401
-
+import lms.core.types
 
 # revision identifiers, used by Alembic.
 revision = '0013'
@@ -36,22 +38,13 @@ def upgrade():
     )
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), server_default=sa.false(),
-                                      nullable=False))
-        batch_op.drop_constraint(batch_op.f('uq_users_session_token'), type_='unique')
-        batch_op.drop_column('session_token')
+    op.add_column('users', sa.Column('must_change_password', sa.Boolean(), server_default=sa.false(),
+                                     nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('session_token', sa.String(length=64), nullable=True))
-        batch_op.drop_column('must_change_password')
-    # Every session ends with the table; the old per-person tokens start empty, so nobody stays signed in.
-    op.execute("UPDATE users SET session_token = 'ended-' || id")
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.alter_column('session_token', existing_type=sa.String(length=64), nullable=False)
-        batch_op.create_unique_constraint(batch_op.f('uq_users_session_token'), ['session_token'])
+    # Not a batch operation, for the reason above (SQLite drops a plain column in place).
+    op.execute("ALTER TABLE users DROP COLUMN must_change_password")
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
     op.drop_table('user_sessions')
