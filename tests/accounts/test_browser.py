@@ -151,3 +151,28 @@ def test_a_temporary_password_leads_to_the_password_form_first(page, make_user):
     page.wait_for_url("**/")
     page.goto("/assessment/mine")
     assert page.url.endswith("/assessment/mine")
+
+
+def test_an_admin_ends_a_persons_sessions_from_their_page(chromium, live_server, make_user):
+    admin, person = make_user("admin"), make_user()
+    phone = _context(chromium, live_server, 360, ANDROID)
+    on_phone = phone.new_page()
+    sign_in(on_phone, person)
+    for width in (360, 1366):
+        context = _context(chromium, live_server, width, WINDOWS)
+        page = context.new_page()
+        sign_in(page, admin)
+        page.goto(f"/admin/users/{person.id}")
+        page.get_by_role("link", name="登录设备").click()
+        assert page.locator("main tbody tr").count() == (1 if width == 360 else 0)
+        _no_sideways_scroll(page)
+        _shot(page, f"admin-sessions-{width}")
+        if width == 360:
+            page.get_by_role("button", name="结束全部登录").click()
+            assert page.locator(".flash", has_text="已结束 1 个登录会话").is_visible()
+            on_phone.goto("/")
+            assert "/login" in on_phone.url
+            page.goto("/lang/en?next=/account/sessions")
+            _shot(page, "sessions-en-360")
+        context.close()
+    phone.close()
