@@ -128,5 +128,10 @@ def me() -> Any:
 
 openapi.document("/me", "get", {
     "summary": "Who the caller is",
-    "responses": {"200": {"description": "the signed-in person"}, **openapi.error_responses(401)},
+    "responses": {"200": {"description": "the signed-in person", "content": {"application/json": {"schema": {
+        "type": "object", "required": ["employee_no", "name", "role"], "properties": {
+            "employee_no": {"type": "string"}, "name": {"type": "string"},
+            "role": {"type": "string", "enum": ["manager", "trainer", "supervisor", "admin"]},
+            "county": {"type": "string", "nullable": True}, "grid": {"type": "string", "nullable": True}}}}}},
+        **openapi.error_responses(401)},
 })

@@ -16,6 +16,17 @@ PERIOD_PARAMETER = {"name": "period", "in": "query", "required": True,
                     "description": "assessment period YYYY-MM (month 01 to 12)"}
 
 
+def _list_of(required: list[str], **properties: dict[str, Any]) -> dict[str, Any]:
+    """A 200 answering a JSON array of objects with these keys (keys not typed here may be null)."""
+    return {"content": {"application/json": {"schema": {"type": "array", "items": {
+        "type": "object", "required": required, "properties": properties}}}}}
+
+
+_TEXT = {"type": "string"}
+_MAYBE_TEXT = {"type": "string", "nullable": True}
+_MAYBE_NUMBER = {"type": "number", "nullable": True}
+
+
 def _period_argument() -> str | None:
     period = request.args.get("period", "")
     return period if rules.is_period(period) else None
@@ -32,7 +43,10 @@ openapi.document("/periods/{period}/results", "get", {
     "summary": "Each person's result for a closed period (managers see only themselves)",
     "parameters": [{**PERIOD_PARAMETER, "in": "path"}],
     "responses": {"200": {"description": "[{employee_no, name, county, grid, score, passed, absent, status, "
-                                         "unified_score, position, group_size, band}]"},
+                                         "unified_score, position, group_size, band}]",
+                          **_list_of(["employee_no", "name", "status"], employee_no=_TEXT, name=_TEXT,
+                                     county=_MAYBE_TEXT, grid=_MAYBE_TEXT, score=_MAYBE_NUMBER,
+                                     status=_TEXT, unified_score=_MAYBE_NUMBER)},
                   **openapi.error_responses(400, 401)},
 })
 
@@ -51,7 +65,12 @@ openapi.document("/ledger", "get", {
                "post_adjustment, reversal), scoped to the caller",
     "parameters": [{**PERIOD_PARAMETER, "required": False}],
     "responses": {"200": {"description": "[{id, employee_no, period, kind, amount_yuan, points, reason, created_at, "
-                                         "created_by, reverses, reversed_by, rule, rule_version}]"},
+                                         "created_by, reverses, reversed_by, rule, rule_version}]",
+                          **_list_of(["id", "employee_no", "period", "kind", "created_at"], id={"type": "integer"},
+                                     employee_no=_TEXT, period=_TEXT, kind=_TEXT,
+                                     created_at={"type": "string", "format": "date-time"},
+                                     reverses={"type": "integer", "nullable": True},
+                                     reversed_by={"type": "integer", "nullable": True})},
                   **openapi.error_responses(400, 401)},
 })
 
@@ -69,6 +88,9 @@ openapi.document("/reports/failed-twice", "get", {
     "summary": "People who failed the period and the tested period before it",
     "parameters": [PERIOD_PARAMETER],
     "responses": {"200": {"description": "[{employee_no, name, county, grid, period, previous_period, score, "
-                                         "previous_score}]"},
+                                         "previous_score}]",
+                          **_list_of(["employee_no", "name", "period", "previous_period"], employee_no=_TEXT,
+                                     name=_TEXT, county=_MAYBE_TEXT, grid=_MAYBE_TEXT, period=_TEXT,
+                                     previous_period=_TEXT, score=_MAYBE_NUMBER, previous_score=_MAYBE_NUMBER)},
                   **openapi.error_responses(400, 401)},
 })

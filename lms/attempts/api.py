@@ -281,7 +281,12 @@ openapi.document("/attempts/{attempt_id}/events", "post", {
             "detail": {"type": "object", "description": "numbers, booleans or short texts, e.g. seconds away; "
                                                         "'delay': seconds the page waited to send it (offline), "
                                                         "the event is then dated that much earlier"}}}}}},
-    "responses": {"201": {"description": "logged"}, **openapi.error_responses(401, 404, 422)},
+    "responses": {"201": {"description": "logged; the attempt's status after it (a tab limit may have submitted it)",
+                          "content": {"application/json": {"schema": {
+                              "type": "object", "required": ["status"], "properties": {
+                                  "status": {"type": "string", "enum": ["in_progress", "submitted", "expired"]},
+                                  "finish_reason": {"type": "string", "nullable": True}}}}}},
+                  **openapi.error_responses(401, 404, 409, 422)},
 })
 openapi.document("/wrong-answers/check", "post", {
     "summary": "Practice an item of the caller's wrong-answer book (错题本): grade a fresh answer",

@@ -15,6 +15,7 @@ from lms.accounts.models import User
 from lms.attempts import evidence, rules, services
 from lms.attempts.models import ACCOMMODATION_KINDS, Accommodation, Attempt
 from lms.attempts.wording import answer_html, options_html
+from lms.core import numbers
 from lms.core.clock import utcnow
 from lms.core.errors import DomainError
 from lms.core.markdown import render_markdown
@@ -98,9 +99,8 @@ def wrong_answers() -> Any:
     now = utcnow()
     checked: dict[str, Any] | None = None
     if request.method == "POST":
-        try:
-            attempt_id = int(request.form.get("attempt_id", "0"))
-        except ValueError:
+        attempt_id = numbers.to_id(request.form.get("attempt_id"))
+        if attempt_id is None:
             abort(400)
         question_id = request.form.get("question_id", "")
         payload = _practice_payload(request.form)
@@ -118,9 +118,8 @@ def wrong_answers() -> Any:
 @roles_required()
 def wrong_answer_mastered() -> Any:
     """Mark a book item mastered (it moves to 已掌握), or put it back; the page returns to where the person was."""
-    try:
-        attempt_id = int(request.form.get("attempt_id", "0"))
-    except ValueError:
+    attempt_id = numbers.to_id(request.form.get("attempt_id"))
+    if attempt_id is None:
         abort(400)
     mastered = request.form.get("mastered") == "1"
     services.set_mastered(current_user, attempt_id, request.form.get("question_id", ""), mastered=mastered,

@@ -1,6 +1,7 @@
 """Numbers from outside (URL parts, query arguments, form fields), bounded to what the database can hold.
 
-Ids are signed 64-bit integers on both databases: a number beyond that range names nothing, so it is a 404 in a URL
+Every integer column is an INTEGER: 32-bit signed on PostgreSQL (64-bit on SQLite), so the narrower range is the
+one that holds on both. A number beyond it names nothing, so it is a 404 in a URL
 (the ``int`` converter below replaces Werkzeug's for every route) and a 400 in a query argument, never an overflow
 deep in the driver (a 500). Every numeric query argument of the pages and the API is read with ``query_int``, every
 page number with ``page_number``.
@@ -17,9 +18,9 @@ from werkzeug.routing import IntegerConverter, Map
 
 from lms.core.errors import BadRequest
 
-DB_INT_MAX = 2**63 - 1  # BIGINT / SQLite INTEGER
-DB_INT_MIN = -(2**63)
-MAX_DIGITS = len(str(DB_INT_MAX))  # 19: longer runs of digits are refused before Python parses them
+DB_INT_MAX = 2**31 - 1  # PostgreSQL INTEGER (every id and count column; SQLite's is wider)
+DB_INT_MIN = -(2**31)
+MAX_DIGITS = len(str(DB_INT_MAX))  # 10: longer runs of digits are refused before Python parses them
 MAX_PAGE = 100_000  # far beyond any list here; keeps OFFSET small
 
 

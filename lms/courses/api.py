@@ -15,6 +15,17 @@ from lms.courses import queries, rules, services
 from lms.courses.models import Lesson
 
 
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+_TEXT = {"type": "string"}
+_MAYBE_TEXT = {"type": "string", "nullable": True}
+_WHEN = {"type": "string", "format": "date-time", "nullable": True}
+_STUDIED = _json({"type": "object", "required": ["slug", "studied_at"],
+                  "properties": {"slug": _TEXT, "studied_at": _WHEN}})
+
+
 def _summary(lesson: Lesson, studied: set[int]) -> dict[str, Any]:
     return {"slug": lesson.slug, "title": lesson.title, "category": lesson.category,
             "category_label": lesson.category_label, "period": lesson.period, "summary": lesson.summary,
@@ -40,7 +51,17 @@ openapi.document("/lessons", "get", {
     "parameters": [{"name": "q", "in": "query", "required": False, "schema": {"type": "string"},
                     "description": "search terms (all required; Chinese matched as substrings)"}],
     "responses": {"200": {"description": "{pack: {period, studied, total, lessons}, lessons: [{slug, title, "
-                                         "category, category_label, period, summary, tags, studied}]}"},
+                                         "category, category_label, period, summary, tags, studied}]}",
+                          **_json({"type": "object", "required": ["pack", "lessons"], "properties": {
+                              "pack": {"type": "object", "required": ["period", "studied", "total", "lessons"],
+                                       "properties": {"period": _MAYBE_TEXT, "studied": {"type": "integer"},
+                                                      "total": {"type": "integer"},
+                                                      "lessons": {"type": "array", "items": _TEXT}}},
+                              "lessons": {"type": "array", "items": {
+                                  "type": "object", "required": ["slug", "title", "studied"],
+                                  "properties": {"slug": _TEXT, "title": _TEXT, "category": _MAYBE_TEXT,
+                                                 "period": _MAYBE_TEXT, "studied": {"type": "boolean"},
+                                                 "tags": {"type": "array", "items": _TEXT}}}}}})},
                   **openapi.error_responses(401)},
 })
 
@@ -62,7 +83,12 @@ openapi.document("/lessons/{slug}", "get", {
     "summary": "A live lesson: its sanitized HTML (stored per revision) and the caller's studied time",
     "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
     "responses": {"200": {"description": "{slug, title, category, category_label, period, revision, html, toc_html, "
-                                         "quiz, updated_at, studied_at}"},
+                                         "quiz, updated_at, studied_at}",
+                          **_json({"type": "object", "required": ["slug", "title", "revision", "html", "studied_at"],
+                                   "properties": {"slug": _TEXT, "title": _TEXT, "revision": {"type": "integer"},
+                                                  "html": _TEXT, "toc_html": _MAYBE_TEXT, "quiz": _MAYBE_TEXT,
+                                                  "updated_at": {"type": "string", "format": "date-time"},
+                                                  "studied_at": _WHEN}})},
                   **openapi.error_responses(401, 404)},
 })
 
@@ -78,10 +104,11 @@ def lesson_studied(slug: str) -> Any:
 openapi.document("/lessons/{slug}/studied", "put", {
     "summary": "Mark a live lesson studied by the caller (repeating it keeps the first time)",
     "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
-    "responses": {"200": {"description": "{slug, studied_at}"}, **openapi.error_responses(401, 404, 409)},
+    "responses": {"200": {"description": "{slug, studied_at}", **_STUDIED}, **openapi.error_responses(401, 404, 409)},
 })
 openapi.document("/lessons/{slug}/studied", "delete", {
     "summary": "Remove the caller's studied mark",
     "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
-    "responses": {"200": {"description": "{slug, studied_at: null}"}, **openapi.error_responses(401, 404, 409)},
+    "responses": {"200": {"description": "{slug, studied_at: null}", **_STUDIED},
+                  **openapi.error_responses(401, 404, 409)},
 })

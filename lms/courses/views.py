@@ -308,7 +308,7 @@ def diff(slug: str) -> Any:
 @bp.route("/lessons/<slug>/rollback", methods=["POST"])
 @roles_required(*AUTHORS)
 def rollback(slug: str) -> Any:
-    number = request.form.get("number", type=int)
+    number = numbers.parse_int(request.form.get("number"), minimum=1)
     if number is None:
         abort(400)
     revision = services.rollback_lesson(services.get_lesson(slug), number, current_user)

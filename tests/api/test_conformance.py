@@ -12,6 +12,7 @@ operation (derandomized, so a run is reproducible): about 20-40 s a database on 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -55,6 +56,10 @@ def _seed(app: Any, make_user: Any, runner: Any) -> dict[str, dict[str, Any]]:
     from lms.quizzes import services as quizzes
 
     manager, admin = make_user("manager"), make_user("admin")
+    lesson = Path(app.config["LMS_CONTENT_DIR"]) / "policy" / "handsets.md"
+    lesson.parent.mkdir(parents=True, exist_ok=True)
+    lesson.write_text("---\ntitle: 终端政策\ncategory: policy-handset\nperiod: 2026-11\ntags: [终端, 补贴]\n---\n\n"
+                      "## 第一节\n\n正文。\n", encoding="utf-8")
     write_quiz(app, "practice", PRACTICE)
     sync(app)
     client = app.test_client()
@@ -89,7 +94,8 @@ def _pinned(operation: Any, objects: dict[str, Any]) -> dict[str, Any] | None:
     """The operation's path parameters filled with real objects of the caller, when it has any to fill."""
     names = {p.name for p in operation.path_parameters}
     values = {"attempt_id": objects.get("attempt_id"), "message_id": objects.get("message_id"),
-              "code": objects.get("code"), "period": "2026-11", "slug": "practice", "question_id": "q1"}
+              "code": objects.get("code"), "period": "2026-11", "question_id": "q1",
+              "slug": "handsets" if operation.path.startswith("/lessons") else "practice"}
     if not names or any(values.get(name) is None for name in names):
         return None
     return {name: values[name] for name in names}

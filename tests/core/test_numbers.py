@@ -1,5 +1,5 @@
-"""Numbers from outside never reach the database unbounded: an id past the signed 64-bit range is a 404 on every
-route that takes one, a page or numeric query argument out of range is a 400 naming it; never a 500."""
+"""Numbers from outside never reach the database unbounded: an id past the database's INTEGER (32-bit signed on
+PostgreSQL) is a 404 on every route that takes one, a page or numeric query argument out of range is a 400 naming it; never a 500."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from lms.core import numbers
 
 PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-HUGE = (str(2**63), str(10**20), "9" * 5000)
+HUGE = (str(2**31), str(2**63), str(10**20), "9" * 5000)
 
 
 def _url(rule, number: str) -> str:
@@ -45,7 +45,7 @@ def test_the_int_converter_is_bounded_everywhere(app):
 
 
 @pytest.mark.parametrize("role", ["anonymous", "manager", "admin"])
-def test_every_int_route_answers_404_for_ids_past_64_bits(app, auth, signed_in, role):
+def test_every_int_route_answers_404_for_ids_past_the_databases_integers(app, auth, signed_in, role):
     if role != "anonymous":
         assert auth.login(signed_in[role]).status_code == 302
     problems = []
@@ -62,8 +62,9 @@ def test_every_int_route_answers_404_for_ids_past_64_bits(app, auth, signed_in, 
 
 def test_the_largest_database_id_is_still_a_route_and_a_plain_404(app, auth, signed_in):
     auth.login(signed_in["manager"])
-    assert auth.client.get(f"/api/v1/attempts/{2**63 - 1}").status_code == 404
-    assert auth.client.get(f"/api/v1/inbox/{2**63 - 1}").status_code == 404
+    assert auth.client.get(f"/api/v1/attempts/{2**31 - 1}").status_code == 404
+    assert auth.client.get(f"/api/v1/inbox/{2**31 - 1}").status_code == 404
+    assert auth.client.get(f"/reports/people/{2**31 - 1}").status_code in (403, 404)
     response = auth.client.get("/api/v1/attempts/99999999999999999999")
     assert response.status_code == 404
     assert response.json["error"]["code"] == "not_found"
@@ -107,11 +108,22 @@ def test_numeric_query_arguments_of_pages_are_bounded(app, auth, signed_in, make
 def test_parse_int_accepts_only_database_integers():
     assert numbers.parse_int("42") == 42
     assert numbers.parse_int(" 7 ") == 7
-    assert numbers.parse_int(str(2**63 - 1)) == 2**63 - 1
-    assert numbers.parse_int(str(-(2**63))) == -(2**63)
-    for text in (str(2**63), "1e3", "0x10", "٣", "", "-", "9" * 5000, None):
+    assert numbers.parse_int(str(2**31 - 1)) == 2**31 - 1
+    assert numbers.parse_int(str(-(2**31))) == -(2**31)
+    for text in (str(2**31), str(2**63), "1e3", "0x10", "٣", "", "-", "9" * 5000, None):
         assert numbers.parse_int(text) is None, text
     assert numbers.to_id("0") is None
     assert numbers.to_id(True) is None
-    assert numbers.to_id(2**63) is None
+    assert numbers.to_id(2**31) is None
     assert numbers.to_id("12") == 12
+
+
+def test_numbers_in_forms_are_bounded_too(app, auth, signed_in):
+    from tests.support.web import post_form
+
+    auth.login(signed_in["manager"])
+    for value in ("99999999999999999999", str(2**31), "0", "x"):
+        for url in ("/wrong-answers", "/wrong-answers/mastered"):
+            response = post_form(auth.client, url, {"attempt_id": value, "question_id": "q1"},
+                                 token_from="/wrong-answers")
+            assert response.status_code == 400, (url, value, response.status_code)
