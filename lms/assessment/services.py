@@ -381,6 +381,9 @@ def _write_close(report: CloseReport, *, now: datetime, actor: User | None, poli
         db.session.add(ClosedPeriod(period=period, closed_at=now, closed_by_id=actor.id if actor else None,
                                     quiz_count=len(report.tests), outcome_count=len(report.outcomes),
                                     entry_count=len(report.entries), policy=asdict(policy)))
+        audit.record(audit_rules.PERIOD_CLOSED, actor=actor, subject=period, changes={
+            "period": period, "tests": len(report.tests), "outcomes": len(report.outcomes),
+            "entries": len(report.entries)})
         db.session.commit()
     except IntegrityError as exc:
         # Only reachable when another close of this period won a race the lock should have prevented.
@@ -549,6 +552,9 @@ def record_system_ops_deduction(*, employee_no: str, system: str, what_happened:
         evidence={"system": system, "system_label": rules.SYSTEMS[system], "what_happened": what_happened,
                   "reported_by": reported_by},
         idempotency_key=key, created_at=now, created_by_id=actor.id)
+    audit.record(audit_rules.DEDUCTION_RECORDED, actor=actor, target=person, subject=f"{period} {person.employee_no}",
+                 changes={"period": period, "kind": rules.DEDUCTION, "points": -points, "system": system},
+                 reason=f"{what_happened}（反映人：{reported_by}）")
     return _commit_entry(entry, "该扣分已登记")
 
 
@@ -669,5 +675,7 @@ def import_indicators(period: str, data: bytes, filename: str, *, actor: User) -
         db.session.delete(old)
     db.session.flush()
     db.session.execute(insert(Indicator), rows)
+    audit.record(audit_rules.INDICATORS_IMPORTED, actor=actor, subject=filename,
+                 changes={"period": period, "file": filename, "rows": len(rows)})
     db.session.commit()
     return len(rows)

@@ -9,6 +9,7 @@ from typing import Any
 
 from lms.accounts.rules import ROLE_LABELS
 from lms.assessment.rules import KIND_LABELS as LEDGER_KIND_LABELS
+from lms.assessment.rules import SYSTEMS as OPERATED_SYSTEMS
 from lms.core.clock import to_local
 
 # Administrative acts. The stored code is stable (searching, exports); the label is for people.
@@ -30,6 +31,9 @@ LEDGER_DECIDED = "ledger.decided"
 NOTICE_PUBLISHED = "notice.published"
 CERTIFICATE_REVOKED = "certificate.revoked"
 PERSONAL_DATA_EXPORTED = "export.personal_data"
+PERIOD_CLOSED = "assessment.period_closed"
+DEDUCTION_RECORDED = "ledger.deduction_recorded"
+INDICATORS_IMPORTED = "assessment.indicators_imported"
 
 ACTION_LABELS: dict[str, str] = {
     PERSON_CREATED: "新增人员",
@@ -50,6 +54,9 @@ ACTION_LABELS: dict[str, str] = {
     NOTICE_PUBLISHED: "发布通报",
     CERTIFICATE_REVOKED: "证书撤销",
     PERSONAL_DATA_EXPORTED: "导出个人数据",
+    PERIOD_CLOSED: "月度结账",
+    DEDUCTION_RECORDED: "执行力扣分登记",
+    INDICATORS_IMPORTED: "考核指标导入",
 }
 
 # Who acted when no person did: a command run on the server, or the platform itself (a scheduled job).
@@ -103,6 +110,10 @@ FIELD_LABELS: dict[str, str] = {
     "code": "编号",
     "refused": "未接受",
     "signed_in_at": "登录时间",
+    "tests": "考试数",
+    "outcomes": "考核结果数",
+    "entries": "台账记录数",
+    "system": "系统",
     # an audit log export's filters
     "action": "操作类型",
     "actor": "操作人",
@@ -142,6 +153,7 @@ EXPORT_LABELS = {
 VALUE_LABELS["what"] = dict(EXPORT_LABELS)
 VALUE_LABELS["kind"] = dict(LEDGER_KIND_LABELS)
 VALUE_LABELS["action"] = dict(ACTION_LABELS)
+VALUE_LABELS["system"] = dict(OPERATED_SYSTEMS)
 EMPTY = "—"
 
 

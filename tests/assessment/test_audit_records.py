@@ -1,6 +1,7 @@
 """Each administrative act of the assessment domain leaves exactly one audit entry, written with the act (a refused
-act leaves none): an appeal's reversal, a decision on a post-adjustment proposal, a notice published, and every
-download of the period's results and ledger (the page's and the command's)."""
+act leaves none): an appeal's reversal, a decision on a post-adjustment proposal, a notice published, a month closed,
+a system-operation deduction, an indicator import, and every download of the period's results and ledger (the page's
+and the command's)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from lms.audit import rules as audit_rules
 from lms.audit.models import AuditEntry
 from lms.core.errors import Conflict, ValidationFailed
 from lms.extensions import db
+from tests.assessment.conftest import after_close
 
 NOW = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
 
@@ -137,3 +139,41 @@ def test_a_staff_download_of_a_notice_pdf_is_recorded_a_managers_reading_is_not(
     assert exported[0].actor_id == city_supervisor.id
     assert exported[0].changes["what"] == "assessment_notice"
     assert exported[0].changes["filters"] == {"county": "城区"}
+
+
+def test_closing_a_month_is_recorded_once_with_its_counts(person, city_supervisor, monthly_quiz, take):
+    quiz = monthly_quiz("2026-11")
+    take(quiz, {person: 60})
+    report = services.close_month("2026-11", now=after_close("2026-11"), actor=city_supervisor, dry_run=True)
+    assert entries() == []  # a preview writes nothing, the audit log included
+    report = services.close_month("2026-11", now=after_close("2026-11"), actor=city_supervisor)
+    [entry] = entries()
+    assert (entry.action, entry.actor_id, entry.subject) == (audit_rules.PERIOD_CLOSED, city_supervisor.id, "2026-11")
+    assert entry.changes == {"period": "2026-11", "tests": 1, "outcomes": len(report.outcomes),
+                             "entries": len(report.entries)}
+    services.close_month("2026-11", now=after_close("2026-11"), actor=city_supervisor)  # already closed: nothing
+    assert len(entries()) == 1
+
+
+def test_a_deduction_is_recorded_once_even_when_the_form_is_sent_twice(person, make_user):
+    trainer = make_user("trainer")
+    for _ in range(2):
+        services.record_system_ops_deduction(employee_no=person.employee_no, system="daily",
+                                             what_happened="查不到绑定日期", reported_by="东城手机店", actor=trainer,
+                                             period="2026-11", now=NOW, request_key="same-form")
+    [entry] = entries()
+    assert (entry.action, entry.actor_id, entry.target_user_id) == (
+        audit_rules.DEDUCTION_RECORDED, trainer.id, person.id)
+    assert entry.changes == {"period": "2026-11", "kind": "deduction", "points": -2, "system": "daily"}
+    assert entry.reason == "查不到绑定日期（反映人：东城手机店）"
+
+
+def test_an_indicator_import_is_recorded_a_refused_one_is_not(person, city_supervisor):
+    good = f"工号,指标,得分\n{person.employee_no},客户满意度,3\n".encode()
+    bad = "工号,指标,得分\nNOBODY,客户满意度,3\n".encode()
+    with pytest.raises(ValidationFailed):
+        services.import_indicators("2026-11", bad, "bad.csv", actor=city_supervisor)
+    assert services.import_indicators("2026-11", good, "indicators.csv", actor=city_supervisor) == 1
+    [entry] = entries()
+    assert (entry.action, entry.subject) == (audit_rules.INDICATORS_IMPORTED, "indicators.csv")
+    assert entry.changes == {"period": "2026-11", "file": "indicators.csv", "rows": 1}
