@@ -278,9 +278,10 @@ openapi.document("/attempts/{attempt_id}/events", "post", {
     "requestBody": {"required": True, "content": {"application/json": {"schema": {
         "type": "object", "required": ["kind"], "properties": {
             "kind": {"type": "string", "enum": list(services.CLIENT_EVENT_KINDS)},
-            "detail": {"type": "object", "description": "numbers, booleans or short texts, e.g. seconds away; "
-                                                        "'delay': seconds the page waited to send it (offline), "
-                                                        "the event is then dated that much earlier"}}}}}},
+            "detail": {"type": "object", "nullable": True,
+                       "description": "numbers, booleans or short texts, e.g. seconds away; 'delay': seconds "
+                                      "the page waited to send it (offline), the event is then dated that much "
+                                      "earlier"}}}}}},
     "responses": {"201": {"description": "logged; the attempt's status after it (a tab limit may have submitted it)",
                           "content": {"application/json": {"schema": {
                               "type": "object", "required": ["status"], "properties": {

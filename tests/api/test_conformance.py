@@ -12,9 +12,9 @@ operation (derandomized, so a run is reproducible): about 20-40 s a database on 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import schemathesis
@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from lms.extensions import db
+from tests.assessment.conftest import after_close
 from tests.attempts.quiz_files import MONTHLY, PRACTICE, sync, write_quiz
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
@@ -51,6 +52,7 @@ def _token(runner: Any, user: Any) -> str:
 def _seed(app: Any, make_user: Any, runner: Any) -> dict[str, dict[str, Any]]:
     """A manager with a running practice attempt, a finished one with a certificate, and inbox messages; an admin."""
     from lms.announcements import services as announcements
+    from lms.assessment import services as assessment
     from lms.attempts.models import Attempt
     from lms.certificates import services as certificates
     from lms.quizzes import services as quizzes
@@ -70,12 +72,16 @@ def _seed(app: Any, make_user: Any, runner: Any) -> dict[str, dict[str, Any]]:
     sync(app)
     quiz = quizzes.get_quiz("monthly")
     finished_at = datetime(2026, 11, 5, 2, 30, tzinfo=UTC)
-    attempt = Attempt(user_id=manager.id, quiz_id=quiz.id, quiz_version_id=quiz.current_version_id, official=True,
-                      status="submitted", started_at=finished_at - timedelta(minutes=20),
-                      deadline_at=finished_at + timedelta(minutes=10), finished_at=finished_at, score=92.0,
-                      raw_points=92.0, max_score=100.0, passed=True, paper={"questions": []}, results={})
-    db.session.add(attempt)
+    attempts = {person: Attempt(user_id=person.id, quiz_id=quiz.id, quiz_version_id=quiz.current_version_id,
+                                official=True, status="submitted", started_at=finished_at - timedelta(minutes=20),
+                                deadline_at=finished_at + timedelta(minutes=10), finished_at=finished_at,
+                                score=score, raw_points=score, max_score=100.0, passed=score >= 80,
+                                paper={"questions": []}, results={})
+                for person, score in ((manager, 92.0), (make_user("manager"), 50.0))}
+    db.session.add_all(attempts.values())
     db.session.commit()
+    attempt = attempts[manager]
+    assessment.close_month("2026-11", now=after_close("2026-11"))  # results, ledger entries (the fail)
     certificate = certificates.issue_for_attempt(attempt, now=finished_at)
     assert certificate is not None
 
