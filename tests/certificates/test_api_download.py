@@ -40,7 +40,8 @@ def test_the_holders_token_downloads_the_pdf_url_the_api_gives(client, runner, i
     assert response.headers["Cache-Control"] == "private, no-cache"
     assert "Set-Cookie" not in response.headers  # a token request starts no session
     inline = client.get(f"{pdf_url}?inline=1", headers=headers)
-    assert _is_pdf(inline) and "inline" in inline.headers["Content-Disposition"]
+    assert _is_pdf(inline)
+    assert "inline" in inline.headers["Content-Disposition"]
 
 
 def test_supervisors_within_scope_download_others_get_a_json_404(client, runner, issued, make_user):
@@ -54,7 +55,8 @@ def test_supervisors_within_scope_download_others_get_a_json_404(client, runner,
         assert response.status_code == 404
         assert response.json["error"]["code"] == "not_found"
     missing = client.get("/certificates/AAAA-BBBB-CCCC-DDDD.pdf", headers=_token(runner, holder))
-    assert missing.status_code == 404 and missing.is_json
+    assert missing.status_code == 404
+    assert missing.is_json
 
 
 def test_a_bad_or_dead_token_is_a_json_401(client, runner, issued):
@@ -76,7 +78,8 @@ def test_the_page_session_still_downloads_and_anonymous_is_sent_to_sign_in(clien
     holder, certificate = issued
     url = f"/certificates/{certificate.code}.pdf"
     anonymous = client.get(url)
-    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    assert anonymous.status_code == 302
+    assert "/login" in anonymous.headers["Location"]
     auth.login(holder)
     assert _is_pdf(client.get(url))
 

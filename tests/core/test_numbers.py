@@ -1,5 +1,6 @@
 """Numbers from outside never reach the database unbounded: an id past the database's INTEGER (32-bit signed on
-PostgreSQL) is a 404 on every route that takes one, a page or numeric query argument out of range is a 400 naming it; never a 500."""
+PostgreSQL) is a 404 on every route that takes one, a page or numeric query argument out of range is a 400 naming
+it; never a 500."""
 
 from __future__ import annotations
 
