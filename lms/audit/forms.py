@@ -55,7 +55,10 @@ class AuditSearchForm(FlaskForm):
 
     def wanted(self) -> AuditFilter:
         """The search as the query reads it (call after ``validate``)."""
-        return AuditFilter(action=self.action.data or "", actor=(self.actor.data or "").strip(),
+        actor = (self.actor.data or "").strip()
+        # The words for a command or the platform, as the reader typed them (命令行, or "Command line" in English).
+        actor = next((label for label in rules.ACTOR_LABELS.values() if actor.lower() == _(label).lower()), actor)
+        return AuditFilter(action=self.action.data or "", actor=actor,
                            target=(self.target.data or "").strip(), start=self.start.data, end=self.end.data,
                            text=(self.q.data or "").strip())
 

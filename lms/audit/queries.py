@@ -70,7 +70,8 @@ def search(wanted: AuditFilter) -> Select[tuple[AuditEntry]]:
         query = query.where(AuditEntry.at < _local_midnight(wanted.end + timedelta(days=1)))
     if wanted.text:
         like = _like(wanted.text.strip())
-        query = query.where(or_(AuditEntry.subject.like(like, escape="\\"), AuditEntry.reason.like(like, escape="\\")))
+        query = query.where(or_(AuditEntry.subject.ilike(like, escape="\\"),
+                                AuditEntry.reason.ilike(like, escape="\\")))
     return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
 

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from lms.accounts.access import roles_required
 from lms.audit import export, queries, rules
 from lms.audit import services as audit
+from lms.audit.forms import AuditSearchForm
 from lms.core.clock import to_local, utcnow
 from lms.core.errors import ValidationFailed
 from lms.core.numbers import page_number
@@ -37,9 +38,7 @@ RULE_LABELS = (
 )
 
 
-def _search_form() -> Any:
-    from lms.audit.forms import AuditSearchForm
-
+def _search_form() -> tuple[AuditSearchForm, bool]:
     form = AuditSearchForm(formdata=request.args)
     valid = form.validate() if request.args else True
     return form, valid

@@ -195,3 +195,11 @@ def test_wildcards_typed_into_a_number_are_plain_characters(client, auth, admin,
     auth.login(admin)
     assert rows(client.get("/admin/audit?actor=A%25").get_data(as_text=True)) == 0
     assert rows(client.get("/admin/audit?target=M700_").get_data(as_text=True)) == 0
+
+
+def test_the_command_line_is_found_in_the_readers_words(client, auth, admin, log):
+    auth.login(admin)
+    html = client.get("/admin/audit?lang=en&actor=command+line").get_data(as_text=True)
+    assert rows(html) == 1
+    assert "Password reset" in tbody(html)
+    assert rows(client.get("/admin/audit?actor=cli").get_data(as_text=True)) == 1
