@@ -19,11 +19,11 @@ WIDTHS = [8, 20, 12, 12, 16, 16, 24, 12, 12, 24, 60, 40]
 
 def file_of(rows: list[list[Any]], fmt: str) -> bytes:
     if fmt == "csv":
-        buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer)
+        text = io.StringIO(newline="")
+        writer = csv.writer(text)
         writer.writerow(EXPORT_HEADERS)
         writer.writerows([spreadsheet_cell(v) for v in row] for row in rows)
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        return ("\ufeff" + text.getvalue()).encode("utf-8")
     import openpyxl
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter

@@ -27,7 +27,8 @@ class DayField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_("日期应写作 年-月-日，例如 2026-11-30")) from None
-        if self.data is not None and not EARLIEST <= self.data <= LATEST:
+        day: date | None = self.data
+        if day is not None and not EARLIEST <= day <= LATEST:
             self.data = None
             raise ValueError(_("日期应在 2000 年到 2099 年之间"))
 

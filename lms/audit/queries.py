@@ -50,7 +50,7 @@ def _person_matches(column: Any, text: str) -> Any:
                                                   person.name.like(_like(text), escape="\\"))))
 
 
-def search(wanted: AuditFilter) -> Select[tuple[AuditEntry]]:
+def search(wanted: AuditFilter) -> Select[Any]:
     """The entries matching ``wanted``, newest first, with the people they name loaded."""
     query = select(AuditEntry).options(joinedload(AuditEntry.actor), joinedload(AuditEntry.target))
     if wanted.action:
