@@ -70,10 +70,11 @@ def import_command(file: Path, dry_run: bool, deactivate_missing: bool) -> None:
 @users.command("set-password")
 @click.argument("employee_no")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def set_password_command(employee_no: str, password: str) -> None:
+@click.option("--temporary", is_flag=True, help="The person must choose a new password at the next sign-in.")
+def set_password_command(employee_no: str, password: str, temporary: bool) -> None:
     """Set a person's password (an administrator's reset; the password policy applies; their sessions end)."""
     try:
-        services.set_password(employee_no, password)
+        services.set_password(employee_no, password, must_change=temporary)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc  # the message and, for a weak password, every reason
     click.echo(f"password set for {employee_no}")

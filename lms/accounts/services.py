@@ -52,17 +52,18 @@ def check_new_password(user: User, password: str, *, is_current: bool | None = N
         raise ValidationFailed("新密码不符合要求", problems, code="weak_password")
 
 
-def set_password(employee_no: str, password: str) -> User:
+def set_password(employee_no: str, password: str, *, must_change: bool = False) -> User:
     """An administrator's reset from the command line: sets the password (which must meet the policy) and ends
-    every session of the person."""
+    every session of the person; ``must_change``: it is a temporary one, to be replaced at the next sign-in."""
     user = db.session.scalar(select(User).where(User.employee_no == employee_no))
     if user is None:
         raise NotFound(f"没有工号为 {employee_no} 的人员")
     check_new_password(user, password)
     user.password_hash = hash_password(password)
-    user.must_change_password = False
+    user.must_change_password = must_change
     sessions.end_all_sessions(user, reason="password set from the command line")
-    audit.record(audit_rules.PASSWORD_RESET, target=user, subject=user.employee_no, reason="命令行设置密码")
+    audit.record(audit_rules.PASSWORD_RESET, target=user, subject=user.employee_no,
+                 reason="命令行设置临时密码" if must_change else "命令行设置密码")
     db.session.commit()
     log.info("password reset for %s", employee_no)
     return user

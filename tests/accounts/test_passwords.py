@@ -159,3 +159,12 @@ def test_every_reason_is_in_the_catalogue():
     from lms.accounts.views import PASSWORD_REASONS
 
     assert set(passwords.REASONS) <= {reason._args[0] for reason in PASSWORD_REASONS}
+
+
+def test_the_command_line_can_set_a_temporary_password(runner, client, auth, make_user):
+    person = make_user()
+    result = runner.invoke(args=["users", "set-password", person.employee_no, "--password", "tulip river bench",
+                                 "--temporary"])
+    assert result.exit_code == 0, result.output
+    auth.login(person, "tulip river bench")
+    assert client.get("/").headers["Location"] == "/account/password"
