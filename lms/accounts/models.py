@@ -50,6 +50,21 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     session_secret: str | None = None
     session_row_id: int | None = None
 
+    # Two objects are the same person when they are the same row (as before, when get_id() named the person);
+    # Flask-Login's UserMixin compares get_id(), which now names a session and is absent on a person not signed in.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, User):
+            return NotImplemented
+        if self.id is None or other.id is None:
+            return self is other
+        return self.id == other.id
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__  # as UserMixin's: identity within a session (an id may arrive only at flush)
+
     def get_id(self) -> str:
         if self.session_secret is None:
             raise RuntimeError("get_id() before a session was started or loaded for this person")
