@@ -226,7 +226,9 @@ openapi.document("/quizzes/{slug}/attempts", "post", {
             "description": "how the page came back to a running attempt, recorded as that event instead of "
                            "'resumed' (never counted as a tab switch)",
             "properties": {
-                "kind": {"type": "string", "enum": ["page_reload", "page_return"]},
+                "kind": {"type": "string", "maxLength": 40,
+                         "description": "page_reload or page_return; another kind is recorded as 'resumed' (a "
+                                        "newer page's hint is never a reason to refuse its attempt)"},
                 "away_seconds": {"type": "number", "description": "since the page was left or hidden"},
                 "hidden_seconds": {"type": "number",
                                    "description": "the page was hidden this long before the new load: a hidden "
