@@ -18,6 +18,7 @@ from lms.accounts.forms import RosterConfirmForm, RosterImportForm
 from lms.accounts.models import User
 from lms.accounts.views import bp
 from lms.core.errors import DomainError, NotFound, ValidationFailed
+from lms.core.numbers import page_number
 from lms.extensions import db
 
 # Why a roster row is refused, in the reader's language (rules.REFUSAL_REASONS says it in Chinese for the command).
@@ -60,7 +61,7 @@ def admin_users() -> Any:
     if query:
         like = f"%{query}%"
         stmt = stmt.where((User.employee_no.like(like)) | (User.name.like(like)))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     listed = db.paginate(stmt, page=page, per_page=50, error_out=False)
     # People by role, each role by its label (never the stored code), in a fixed order.
     counts = [(rules.ROLE_LABELS.get(role, role), n) for role, n in db.session.execute(

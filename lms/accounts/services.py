@@ -97,6 +97,8 @@ def create_token(employee_no: str, label: str = "") -> str:
         raise NotFound(f"没有工号为 {employee_no} 的人员")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), label=label))
+    # The record names whose token and what for, never the token (only its digest is stored at all).
+    audit.record(audit_rules.TOKEN_CREATED, target=user, subject=label or "API token")
     db.session.commit()
     return token
 

@@ -119,6 +119,7 @@ def test_english_has_no_chinese_left_in_it() -> None:
     "lms.announcements.rules:MESSAGE_KINDS",
     "lms.announcements.rules:OUTBOX_STATUSES",
     "lms.announcements.payloads:CHANNEL_LABELS",
+    "lms.audit.rules:ACTION_LABELS",
 ])
 def test_labels_that_rules_keep_in_chinese_have_english(table: str) -> None:
     """Templates show these through ``_(x.kind_label)``; a label missing from the catalog would stay Chinese."""
