@@ -79,7 +79,8 @@ def _check_parameter(parameter: dict[str, Any]) -> None:
         return
     problem = problem_with(text, schema)
     if problem:
-        raise BadRequest(f"参数 {name}：{problem}")
+        hint = f"，例如 {schema['example']}" if "example" in schema else ""
+        raise BadRequest(f"参数 {name}：{problem}{hint}")
 
 
 def _check_body(body: dict[str, Any]) -> Any:

@@ -12,7 +12,7 @@ from lms.api.blueprint import api, error
 from lms.assessment import queries, rules
 
 PERIOD_PARAMETER = {"name": "period", "in": "query", "required": True,
-                    "schema": {"type": "string", "pattern": openapi.PERIOD_PATTERN},
+                    "schema": {"type": "string", "pattern": openapi.PERIOD_PATTERN, "example": "2026-11"},
                     "description": "assessment period YYYY-MM (month 01 to 12)"}
 
 

@@ -89,7 +89,9 @@ def test_what_the_issue_found_is_refused_or_accepted_as_documented(app, client, 
     attempt = client.post("/api/v1/quizzes/practice/attempts", headers=headers).json["id"]
     as_json = {**headers, "Content-Type": "application/json"}
 
-    assert client.get("/api/v1/ledger?period=0000-00", headers=headers).status_code == 400
+    refused = client.get("/api/v1/ledger?period=0000-00", headers=headers)
+    assert refused.status_code == 400
+    assert refused.json["error"]["message"] == "参数 period：格式不对，例如 2026-11"
     assert client.get("/api/v1/ledger?period=2026-11", headers=headers).status_code == 200
     assert client.get("/api/v1/periods/0000-00/results", headers=headers).status_code == 400
     for unread in ("null", "1", "yes", ""):
