@@ -364,16 +364,26 @@ def inspect_page(page: Any, visit: Visit, *, phone: bool, english: bool, console
 AXE_SERIOUS = ("serious", "critical")
 
 
+def axe_source() -> str:
+    """axe-core's script (the copy shipped with axe-playwright-python)."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    return str(AXE_SCRIPT)
+
+
 def run_axe(page: Any, *, contrast: bool = True) -> list[dict[str, Any]]:
     """axe-core's violations on the page. Colour contrast costs most of axe's time (4-8x all other rules
-    together) and does not change with the viewport, so the walk checks it on the phone, where it matters most."""
-    from axe_playwright_python.sync_playwright import Axe
+    together) and does not change with the viewport, so the walk checks it on the phone, where it matters most.
 
+    A walk's browser context loads axe into every document (``add_init_script``), once per page instead of sending
+    its 570 kB with every check; a page without it gets it here. Only the violations come back from the page (the
+    passing and inapplicable rules are not read)."""
     options: dict[str, Any] = {"resultTypes": ["violations"]}
     if not contrast:
         options["rules"] = {"color-contrast": {"enabled": False}}
-    results = Axe().run(page, options=options)
-    violations = results.response.get("violations", [])
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source())
+    violations = page.evaluate("options => axe.run(document, options).then(results => results.violations)", options)
     return [{"id": v["id"], "impact": v.get("impact"), "help": v.get("help"),
              "nodes": [n.get("target") for n in v.get("nodes", [])][:3]} for v in violations]
 
@@ -420,6 +430,8 @@ def walk(walker: Walker, who: str, viewport: str, *, english: bool = False, axe:
     if english:
         context.add_cookies([{"name": "lms_lang", "value": "en", "url": base_url}])
     context.add_init_script(CSP_LISTENER)
+    if axe:
+        context.add_init_script(axe_source())
     page = context.new_page()
     console: list[str] = []
     failed: list[str] = []
