@@ -9,12 +9,13 @@ PG_URL ?= postgresql://127.0.0.1:5432/test
 # Chromium for the browser tests.
 OS_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 TEST_OS_PACKAGES := chromium
-# Two workers on two cores; a test file stays on one worker (module-scoped worlds are built once).
-PYTEST_ARGS ?= -q -p no:cacheprovider -n 2 --dist loadfile --durations=10
+# Two workers on two cores; a test file stays on one worker (module-scoped worlds are built once). The files come
+# longest first (tests/support/scheduling.py), so xdist's own reordering (by number of tests) is turned off.
+PYTEST_ARGS ?= -q -p no:cacheprovider -n 2 --dist loadfile --no-loadscope-reorder --durations=10
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export FLASK_APP := lms
 
-.PHONY: run test install os-deps test-os-deps lint test-sqlite test-postgres i18n bench audit clean screenshots
+.PHONY: run test install os-deps test-os-deps lint test-sqlite test-postgres test-durations i18n bench audit clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,9 +59,16 @@ test-postgres: install test-os-deps
 	  echo "WARNING: PostgreSQL not reachable; skipping the PostgreSQL run (CI does not skip it)" >&2; exit 0; fi
 	@# Browser tests prove pages, which the SQLite run already shows in Chromium; the server side of every page and
 	@# API is exercised on PostgreSQL by the rest of the suite (the route matrix opens every route as every role).
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS) -m "not browser"
+	@# db_free tests (no database in their fixtures: rules, parsers, the catalogue, bandit) would only repeat
+	@# themselves here; tests/support/scheduling.py marks them from each test's fixtures.
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS) -m "not browser and not db_free"
 
 test: lint audit test-sqlite test-postgres
+
+# The SQLite pass, writing each file's seconds to tests/support/durations.json (the order the workers take files
+# in: longest first). Run it and commit the file when files have been added or have grown.
+test-durations: install test-os-deps
+	env -u DATABASE_URL LMS_RECORD_DURATIONS=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 # Not part of `make test`: about 10 minutes on 2 cores. BENCH_ARGS=--quick for a smoke run.
 bench: os-deps install
@@ -81,5 +89,5 @@ clean:
 screenshots: install test-os-deps
 	rm -rf screenshots
 	-env -u DATABASE_URL LMS_WALK_SCREENSHOTS=$(CURDIR)/screenshots $(BIN)/pytest -q -p no:cacheprovider -n 2 \
-	  --dist loadfile tests/browser/test_walk_people.py tests/browser/test_walk_staff.py
+	  --dist loadfile tests/browser/test_walk_*.py -k "not every_form"
 	$(BIN)/python tests/browser/walk_summary.py screenshots

@@ -1,10 +1,9 @@
 """The walk's world: a clone of the demo world with the walk's extras, served by a real server in its own thread,
-and one Chromium for the module (tests/browser/walk.py)."""
+walked in the worker's one Chromium (tests/browser/walk.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ from flask import Flask
 
 from lms import create_app
 from lms.extensions import db
-from tests.support.browser import ARGS, CHROMIUM, serve
+from tests.support.browser import serve
 from tests.trust.demo_world import demo_config, demo_template
 
 
@@ -41,18 +40,6 @@ def walk_server(walk_app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def walk_browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is installed by `make test`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def walk_found(walk_app: Flask) -> Any:
     from tests.browser.walk import world
 
@@ -60,7 +47,8 @@ def walk_found(walk_app: Flask) -> Any:
 
 
 @pytest.fixture(scope="module")
-def walker(walk_browser: Any, walk_server: str, walk_app: Flask, walk_found: Any) -> Any:
+def walker(chromium: Any, walk_server: str, walk_app: Flask, walk_found: Any) -> Any:
+    """The worker's one Chromium (tests/support/browser.py): each walk opens its own browser context."""
     from tests.browser.walk import Walker
 
-    return Walker(walk_browser, walk_server, walk_app, walk_found)
+    return Walker(chromium, walk_server, walk_app, walk_found)

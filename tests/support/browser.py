@@ -1,6 +1,7 @@
 """A real Chromium (Debian's, driven by Playwright) at phone width, against the test's own app and database.
 
-tests/conftest.py loads the fixtures (``live_server``, ``page``); modules use ``pytestmark = BROWSER_MARKS``.
+tests/conftest.py loads the fixtures (``chromium``, one per test worker; ``live_server``; ``page``); modules use
+``pytestmark = BROWSER_MARKS``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
+
+# The suite's layout for its two workers and the db_free mark (registered here: this module is the suite's plugin,
+# loaded by tests/conftest.py).
+pytest_plugins = ["tests.support.scheduling"]
 
 CHROMIUM = "/usr/bin/chromium"
 # Headless as root, on a machine with no outside network: no sandbox, no background requests.
@@ -40,16 +45,25 @@ def live_server(app: Flask) -> Iterator[str]:
     yield from serve(app)
 
 
-@pytest.fixture
-def page(live_server: str) -> Iterator[Any]:
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One Chromium per test worker, started when a test first needs it: starting one costs about a second, and
+    a test's own browser context (cookies, storage, offline state, viewport) is what keeps tests apart."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is installed by `make test`")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", base_url=live_server)
-        yield context.new_page()
-        context.close()
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any, live_server: str) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", base_url=live_server)
+    yield context.new_page()
+    context.close()
 
 
 def sign_in(page: Any, user: Any) -> None:

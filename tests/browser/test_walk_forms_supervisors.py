@@ -1,0 +1,12 @@
+"""Every form submitted once through the browser (tests/browser/walk_forms.py) by grid, county and city
+supervisors."""
+
+from __future__ import annotations
+
+from tests.browser import walk
+from tests.browser.walk_forms import forms_test
+from tests.support.browser import BROWSER_MARKS
+
+pytestmark = [*BROWSER_MARKS, walk.SERVER_ABORTS]
+
+test_every_form_submits_once_through_the_browser = forms_test("grid", "county", "city")
