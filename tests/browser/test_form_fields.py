@@ -48,7 +48,8 @@ def test_the_roster_is_uploaded_through_the_file_chooser(page, make_user, tmp_pa
     with page.expect_file_chooser() as chooser:
         page.locator("input[name=file]").click()
     chooser.value.set_files(str(roster))
-    page.get_by_role("button", name="导入").click()
+    page.get_by_role("button", name="上传并预览").click()  # the roster is previewed, then written when confirmed
+    page.get_by_role("button", name="确认导入").click()
     page.wait_for_load_state("load")
     db.session.rollback()
     assert db.session.scalars(select(User.name).where(User.employee_no == "M7001")).one() == "文件选择器"
