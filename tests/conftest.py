@@ -18,8 +18,9 @@ from tests.support.web import post_form
 
 PASSWORD = "correct-horse-9"
 
-# The real-browser fixtures (`live_server`, `page`) for the tests that drive Chromium.
-pytest_plugins = ["tests.support.browser"]
+# The real-browser fixtures (`live_server`, `page`) for the tests that drive Chromium; the suite's layout for its
+# two workers and the db_free mark (tests/support/scheduling.py).
+pytest_plugins = ["tests.support.browser", "tests.support.scheduling"]
 
 
 class IsolatedClient(FlaskClient):

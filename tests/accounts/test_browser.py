@@ -169,7 +169,7 @@ def test_an_admin_ends_a_persons_sessions_from_their_page(chromium, live_server,
         page = context.new_page()
         sign_in(page, admin)
         page.goto(f"/admin/users/{person.id}")
-        page.get_by_role("link", name="登录设备").click()
+        page.get_by_role("link", name="查看其登录设备").click()
         page.wait_for_url(f"**/admin/users/{person.id}/sessions")
         assert page.locator("main tbody tr").count() == (1 if width == 360 else 0)
         _no_sideways_scroll(page)

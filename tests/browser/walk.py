@@ -43,6 +43,7 @@ NOT_PAGES: dict[str, str] = {
     "home.healthz": "a health check for load balancers (JSON)",
     "accounts.set_language": "a redirect that sets the language cookie (the English pass uses the cookie)",
     "accounts.roster_template": "a CSV download",
+    "audit.export_file": "an xlsx/csv download",
     "assessment.export_file": "an xlsx/csv/json download",
     "assessment.notice_pdf": "a PDF download",
     "certificates.download": "a PDF download",
@@ -137,7 +138,8 @@ class World:
 
 def add_walk_extras() -> None:
     """What the demo does not make but the pages need to show something: a training session with invitations,
-    a county group robot and a queued message for it, a draft notice of the last closed month."""
+    a county group robot and a queued message for it, a draft notice of the last closed month, a roster upload
+    waiting for the administrator's confirmation (one new channel manager)."""
     from datetime import timedelta
 
     from lms.accounts.models import User
@@ -161,11 +163,18 @@ def add_walk_extras() -> None:
     announcements.publish_announcement(trainer, announcements.AnnouncementDraft(
         title="12月终端政策已发布", body="请于8号前完成学习。"))
     db.session.commit()
+    from lms.accounts import people
+
+    roster = ("工号,姓名,角色,县区,网格,手机\n"
+              f"M1999,新同事,manager,{manager.county.name},{manager.grid.name},13800000000\n")
+    people.upload_roster(roster.encode(), "walk.csv", uploader=admin, deactivate_missing=False, max_rows=100,
+                         max_bytes=100_000)
 
 
 def world(app: Flask) -> World:
     """Look up the ids the walk fills into URLs."""
     from lms.accounts.models import User
+    from lms.accounts.roster_uploads import RosterUpload
     from lms.announcements.models import Announcement, InboxMessage, OutboxMessage
     from lms.assessment.models import ClosedPeriod, LedgerEntry
     from lms.attempts.models import Attempt, AttemptAnswer
@@ -205,6 +214,7 @@ def world(app: Flask) -> World:
                 .where(Attempt.quiz_id == monthly.id).order_by(AttemptAnswer.question_id)).first()
             if monthly else None,
             "number": 1,
+            "token@accounts.roster_preview": db.session.scalars(select(RosterUpload.token)).first(),
             "code": db.session.scalars(select(Certificate.code).where(Certificate.user_id == manager.id)).first(),
         }
         for who, number in IDENTITIES.items():

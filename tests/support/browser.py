@@ -15,10 +15,6 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-# The suite's layout for its two workers and the db_free mark (registered here: this module is the suite's plugin,
-# loaded by tests/conftest.py).
-pytest_plugins = ["tests.support.scheduling"]
-
 CHROMIUM = "/usr/bin/chromium"
 # Headless as root, on a machine with no outside network: no sandbox, no background requests.
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
