@@ -45,6 +45,11 @@ def schema(name: str, body: dict[str, Any]) -> None:
     _SCHEMAS[name] = body
 
 
+def schemas() -> dict[str, Any]:
+    """The named schemas (``#/components/schemas/…``) declared so far."""
+    return _SCHEMAS
+
+
 def id_parameter(name: str, description: str = "") -> dict[str, Any]:
     """A path parameter naming a row by id (the route's ``<int:…>``)."""
     parameter: dict[str, Any] = {"name": name, "in": "path", "required": True, "schema": dict(ID_SCHEMA)}
