@@ -388,7 +388,8 @@ def suggest(rates: Sequence[float | None], latest_assessed: int, settings: Sugge
         reasons.append(f"合格率 {latest * 100:.0f}% 低于 {rate_line * 100:.0f}%")
     trend = slope([r * 100 if r is not None else None for r in rates])
     if trend is not None and trend <= -settings.trend_drop:
-        reasons.append(f"合格率每期下降 {-trend:.1f} 个百分点")
+        drop = f"{-trend:.1f}".removesuffix(".0")  # 10, not 10.0; 7.5 as it is
+        reasons.append(f"合格率每期下降 {drop} 个百分点")
     if not reasons:
         return None
     return Suggestion(tuple(reasons), latest, trend)

@@ -180,7 +180,8 @@ def test_a_grid_below_the_line_is_suggested():
 def test_a_falling_grid_is_suggested_even_above_the_line():
     found = rules.suggest([1.0, 0.9, 0.82], 10, SETTINGS, rate_line=0.8)
     assert found is not None
-    assert "下降" in found.reasons[0]
+    assert found.reasons[0] == "合格率每期下降 9 个百分点"  # as people write it: no trailing .0
+    assert rules.suggest([1.0, 0.9, 0.85], 10, SETTINGS, rate_line=0.8).reasons[0] == "合格率每期下降 7.5 个百分点"
 
 
 def test_a_steady_good_grid_and_a_tiny_grid_are_not():
