@@ -3,10 +3,9 @@ administrator."""
 
 from __future__ import annotations
 
-from tests.browser import walk
 from tests.browser.walk_forms import forms_test
 from tests.support.browser import BROWSER_MARKS
 
-pytestmark = [*BROWSER_MARKS, walk.SERVER_ABORTS]
+pytestmark = BROWSER_MARKS
 
 test_every_form_submits_once_through_the_browser = forms_test("manager", "trainer", "admin")

@@ -149,7 +149,9 @@ def test_right_on_two_different_days_in_practice_leaves_the_book(booked, page, c
     single = item(page, "渠道经理每月统一培训")
     for _ in range(2):  # twice on one day counts once
         single.get_by_label("8号").check()
-        single.get_by_role("button", name="检查").click()
+        # The second answer's text is the first's: wait for its response, or the clock may move before it lands.
+        with page.expect_response(lambda response: response.url.endswith("/api/v1/wrong-answers/check")):
+            single.get_by_role("button", name="检查").click()
         expect(single.locator(".wa-progress")).to_have_text("已在 1 天答对（共需 2 天）")
     clock.advance(days=1)
     page.reload()

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask, url_for
 from sqlalchemy import select
 
@@ -58,12 +57,6 @@ NOT_PAGES: dict[str, str] = {
     "reports.suggestions_xlsx": "an xlsx download",
     "reports.trainer_home_xlsx": "an xlsx download",
 }
-# The walk navigates on as soon as a page has loaded, so the development server sometimes loses the client while it
-# still sends an icon or a stylesheet; the file it was sending is closed by the garbage collector, which Python
-# reports as a ResourceWarning in whatever test runs next. It is the test server's, not the product's.
-SERVER_ABORTS = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning",
-                                           "ignore::ResourceWarning")
-
 # Pages with side effects on open, walked last so they do not change what the other pages show.
 WALK_LAST = ("attempts.take",)
 

@@ -26,9 +26,27 @@ BROWSER_MARKS = [
 ]
 
 
+def _finished_responses(app: Any) -> Any:
+    """The test server's responses, read out and closed before the server sends them.
+
+    Werkzeug's development server closes a response only after it has drained the socket, which raises first when
+    the browser has already dropped the connection (the walk moves on once a page has loaded): a static file's
+    handle was then left to the garbage collector, which reported it in whichever test ran next. The product's
+    pages never stream, so reading a response out first changes nothing else."""
+    def wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+    return wsgi
+
+
 def serve(app: Flask) -> Iterator[str]:
     """Serve ``app`` on a free loopback port in a thread; yields its address (for fixtures of any scope)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _finished_responses(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
