@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from datetime import timedelta
 
@@ -181,4 +180,8 @@ def test_recomputed_entries_match_the_written_ones(managers, monthly_quiz, take)
         take(monthly_quiz(period), {p: (55 + 7 * ((i + index) % 6)) for i, p in enumerate(people) if i != index})
         services.close_month(period, now=after_close(period))
     assert services.recompute_close_entries() == services.written_close_entries()
-    assert json.dumps(db.session.scalar(select(ClosedPeriod.policy)))  # the settings used are stored
+    # The settings each close used are stored with it, whole (a json.dumps of them was truthy even for null).
+    from dataclasses import asdict
+
+    stored = db.session.scalars(select(ClosedPeriod.policy).order_by(ClosedPeriod.period)).all()
+    assert stored == [asdict(services.current_policy())] * 3
