@@ -44,7 +44,7 @@ DEFAULTS: dict[str, Any] = {
     "LMS_LOGIN_LIMIT_PER_IP": "300 per minute",
     "LMS_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
     "LMS_ROSTER_MAX_ROWS": 20000,
-    # --- assessment policy (CONTRACT.md "Policy settings"; defaults from DOMAIN.md) ---
+    # --- assessment policy (docs/domain.md, "Assessment": what each setting changes) ---
     "LMS_PASS_SCORE": 80.0,
     "LMS_MAX_SCORE": 100.0,
     "LMS_FIRST_FAIL_ACTION": "criticism",

@@ -1,4 +1,5 @@
-"""JSON for payroll, the wider assessment and supervisors (CONTRACT.md), scoped to the caller's unit."""
+"""JSON for payroll, the wider assessment and supervisors (described at /api/v1/openapi.json), scoped to the
+caller's unit."""
 
 from __future__ import annotations
 

@@ -220,7 +220,7 @@ def fails_with_previous(period: str, *, absent_counts_as_fail: bool = True, deta
 
 def failed_twice(period: str, viewer: User | None, *, absent_counts_as_fail: bool = True) -> list[dict[str, Any]]:
     """People whose ``period`` fail is at least their second in a row (the 200-yuan penalty was due), scoped to the
-    viewer, in the API's shape (CONTRACT.md); ``previous_period`` is the deciding earlier period."""
+    viewer, in the API's shape (/api/v1/openapi.json); ``previous_period`` is the deciding earlier period."""
     county, grid = aliased(Unit), aliased(Unit)
     query = (fails_with_previous(period, absent_counts_as_fail=absent_counts_as_fail, failed_twice=True)
              .add_columns(User.employee_no, User.name, county.name.label("county_name"),

@@ -1,5 +1,5 @@
-"""The assessment rules (DOMAIN.md R2, R3, R7, R8) as pure functions. No Flask, no SQLAlchemy; the policy and
-``now`` are passed in, so every consequence can be recomputed from the stored outcomes alone.
+"""The assessment rules (docs/domain.md, "Assessment": R2, R3, R7, R8) as pure functions. No Flask, no SQLAlchemy;
+the policy and ``now`` are passed in, so every consequence can be recomputed from the stored outcomes alone.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ PASS, FAIL, ABSENT, EXEMPT, VOID = "PASS", "FAIL", "ABSENT", "EXEMPT", "VOID"
 OUTCOMES = (PASS, FAIL, ABSENT, EXEMPT, VOID)
 OUTCOME_LABELS = {PASS: "及格", FAIL: "不及格", ABSENT: "缺考", EXEMPT: "免考", VOID: "成绩作废"}
 
-# --- ledger kinds (CONTRACT.md) ---------------------------------------------------------------------------------
+# --- ledger kinds (docs/domain.md, "The ledger") -----------------------------------------------------------------
 
 CRITICISM, CASH_PENALTY, DEDUCTION = "criticism", "cash_penalty", "deduction"
 YELLOW_CARD, REWARD = "yellow_card", "reward"
@@ -79,7 +79,7 @@ REGRADE_REASON = "更正答案后重新评定"
 
 @dataclass(frozen=True)
 class Policy:
-    """The settings the rules read (CONTRACT.md "Policy settings"); defaults are DOMAIN.md's."""
+    """The settings the rules read; what each changes and its default: docs/domain.md, "Assessment"."""
 
     pass_score: float = 80.0
     max_score: float = 100.0

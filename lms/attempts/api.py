@@ -1,4 +1,5 @@
-"""The quiz player's JSON API (CONTRACT.md): start, save an answer, submit, read the state, log events.
+"""The quiz player's JSON API (described at /api/v1/openapi.json): start, save an answer, submit, read the state,
+log events.
 
 ``STATE_EXTRAS`` lets other domains add keys to ``GET /attempts/<id>`` (the certificates domain adds
 ``"certificate": {"code", "pdf_url"}``) without this module knowing them.

@@ -44,7 +44,7 @@ CATEGORY_BY_KEY = {c.key: c for c in CATEGORIES}
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
-# Training modes (seed R6).
+# Training modes (docs/domain.md, "R6: training modes").
 CENTRALIZED, AREA, POINT_TO_POINT = "centralized", "area", "point"
 TRAINING_MODES = {CENTRALIZED: "集中培训", AREA: "片区培训", POINT_TO_POINT: "点对点培训"}
 
