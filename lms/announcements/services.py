@@ -228,10 +228,8 @@ def _linked_quiz(slug: str, problems: list[str]) -> int | None:
 def _known_lessons(slugs: list[str], problems: list[str]) -> None:
     if not slugs:
         return
-    try:
-        from lms.courses.models import Lesson
-    except ImportError:  # courseware not installed: links are kept as typed
-        return
+    from lms.courses.models import Lesson
+
     found = set(db.session.scalars(select(Lesson.slug).where(Lesson.slug.in_(slugs))))
     problems += [f"课程“{slug}”不存在" for slug in slugs if slug not in found]
 

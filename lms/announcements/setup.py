@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from lms.core import events
+from lms.core.templating import register_badge
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +69,4 @@ def init_app(app: Flask) -> None:
     events.lesson_published.connect(_on_lesson_published, weak=False)
     panels.register("manager", "announcements/_home_panel_manager.html", manager_panel, order=5)
     panels.register("supervisor", "announcements/_home_panel_supervisor.html", supervisor_panel, order=5)
-    try:
-        from lms.core.templating import register_badge
-    except ImportError:  # an older core without badges: the inbox page still shows the count
-        return
     register_badge("announcements.inbox", unread_badge)

@@ -152,12 +152,9 @@ class CloseReport:
 
 
 def _finish_expired_attempts(now: datetime) -> int:
-    try:
-        from lms.attempts import services as attempts
-    except ImportError:  # the attempts domain is optional for the close
-        return 0
-    finish = getattr(attempts, "finish_expired_attempts", None)
-    return int(finish(now)) if finish is not None else 0
+    from lms.attempts import services as attempts
+
+    return int(attempts.finish_expired_attempts(now))
 
 
 def _lock_for_close() -> None:
@@ -410,16 +407,13 @@ def _entry_values(planned: rules.PlannedEntry, *, now: datetime) -> dict[str, An
 
 def _issue_certificates(attempt_ids: list[int]) -> int:
     """Certificates for the period's passing official attempts, in one transaction after the close committed."""
-    try:
-        from lms.certificates import services as certificates
-    except ImportError:  # the certificates domain is optional for the close
-        return 0
-    # The bulk path: a few statements per 500 attempts (one by one, 10,000 passes took half of the close).
-    issue = getattr(certificates, "issue_for_attempts", None)
-    if issue is None or not attempt_ids:
+    from lms.certificates import services as certificates
+
+    if not attempt_ids:
         return 0
     try:
-        issued: int = issue(attempt_ids)
+        # The bulk path: a few statements per 500 attempts (one by one, 10,000 passes took half of the close).
+        issued: int = certificates.issue_for_attempts(attempt_ids)
         db.session.commit()
     except Exception:  # a certificate problem must not undo a committed close; the submit's event retries later
         log.exception("certificates for %d attempts failed", len(attempt_ids))

@@ -69,13 +69,10 @@ def certificate_state(attempt: Any) -> dict[str, Any]:
 
 
 def _register_state_extra() -> None:
-    try:
-        from lms.attempts import api as attempts_api
-    except ImportError:  # the attempts API is not there (yet): nothing to extend
-        return
-    extras = getattr(attempts_api, "STATE_EXTRAS", None)
-    if isinstance(extras, list) and certificate_state not in extras:
-        extras.append(certificate_state)
+    from lms.attempts import api as attempts_api
+
+    if certificate_state not in attempts_api.STATE_EXTRAS:
+        attempts_api.STATE_EXTRAS.append(certificate_state)
 
 
 def _warn_without_harfbuzz_subset() -> None:
