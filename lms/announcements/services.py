@@ -611,8 +611,7 @@ def nudge_lesson(viewer: User, period: str, lesson_slug: str, *, now: datetime |
     match = next((r for r in lesson_receipts(viewer, period) if r.lesson.slug == lesson_slug), None)
     if match is None:
         raise NotFound("课程不在该月培训包中")
-    link = path_for("courses.lesson", slug=lesson_slug) if "courses.lesson" in current_app.view_functions \
-        else f"/lessons/{lesson_slug}"
+    link = path_for("courses.lesson", slug=lesson_slug)
     reminders = [rules.Reminder(rules.lesson_nudge_key(lesson_slug, row.user.id, now), row.user.id, rules.NUDGE,
                                 f"请学习本月课程：{match.lesson.title}",
                                 f"{viewer.name}提醒您学习{rules.period_label(period)}培训课程"
@@ -694,13 +693,7 @@ def quiz_link_for(quiz_id: int | None) -> str:
 
 
 def _quiz_link(slug: str) -> str:
-    for endpoint, values in (("quizzes.detail", {"slug": slug}), ("quizzes.quiz", {"slug": slug}),
-                             ("quizzes.index", {})):
-        if endpoint in current_app.view_functions:
-            path = path_for(endpoint, **values)
-            if path != "/":
-                return path
-    return "/"
+    return path_for("quizzes.detail", slug=slug)
 
 
 def run_reminders(*, now: datetime | None = None, dry_run: bool = False,
@@ -766,8 +759,7 @@ def notify_ledger_entries(entries: Sequence[Any], *, now: datetime | None = None
     settings = rules.ReminderSettings.from_settings(current_app.config)
     if not settings.ledger or not entries:
         return 0
-    link = path_for("assessment.mine") if "assessment.mine" in current_app.view_functions \
-        else path_for("announcements.inbox")
+    link = path_for("assessment.mine")
     reminders = [rules.ledger_reminder(rules.LedgerFacts(entry.id, entry.user_id, entry.period, entry.kind,
                                                          KIND_LABELS.get(entry.kind, entry.kind), entry.reason or "",
                                                          entry.amount_yuan, entry.points), settings, link=link)
@@ -786,8 +778,7 @@ def notify_new_lesson(lesson: Any, *, now: datetime | None = None) -> int:
     if not settings.new_lessons or not rules.is_current_pack(period, now):
         return 0
     slug, title = lesson.slug, lesson.title
-    link = path_for("courses.lesson", slug=slug) if "courses.lesson" in current_app.view_functions \
-        else f"/lessons/{slug}"
+    link = path_for("courses.lesson", slug=slug)
     with Session(db.engine) as session:
         managers = list(session.scalars(select(User.id).where(User.role == account_rules.MANAGER,
                                                               User.active.is_(True))))
