@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from lms.core.settings import typed
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
@@ -62,13 +64,7 @@ DEFAULTS: dict[str, Any] = {
 
 
 def _coerce(raw: str, default: Any) -> Any:
-    if isinstance(default, bool):
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
-    if isinstance(default, int):
-        return int(raw)
-    if isinstance(default, float):
-        return float(raw)
-    return raw
+    return typed(raw, default) if isinstance(default, bool | int | float) else raw
 
 
 def from_environment(environ: os._Environ[str] | dict[str, str], current: dict[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from markupsafe import escape
 from lms.announcements import payloads
 from lms.announcements.payloads import Outgoing, Verdict
 from lms.core.markdown import render_markdown
+from lms.core.settings import is_on
 
 
 @dataclass(frozen=True)
@@ -148,8 +149,7 @@ class SmtpSettings:
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> SmtpSettings:
         def flag(key: str) -> bool:
-            value = settings.get(key, False)
-            return value.strip().lower() in {"1", "true", "yes", "on"} if isinstance(value, str) else bool(value)
+            return is_on(settings.get(key, False))
 
         d = cls()
         return cls(

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from lms.core.clock import period_of, to_local
+from lms.core.settings import setting
 
 # --- announcements ------------------------------------------------------------------------------------------------
 
@@ -169,11 +170,7 @@ def lesson_nudge_key(lesson_slug: str, user_id: int, now: datetime) -> str:
 # --- reminder settings --------------------------------------------------------------------------------------------
 
 
-def _setting(settings: Mapping[str, Any], key: str, default: Any) -> Any:
-    value = settings.get(key, default)
-    if isinstance(default, bool):
-        return value.strip().lower() in {"1", "true", "yes", "on"} if isinstance(value, str) else bool(value)
-    return type(default)(value)
+_setting = setting
 
 
 @dataclass(frozen=True)

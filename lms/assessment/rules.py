@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from lms.core.settings import setting
+
 # --- outcomes of one person in one period -----------------------------------------------------------------------
 
 PASS, FAIL, ABSENT, EXEMPT, VOID = "PASS", "FAIL", "ABSENT", "EXEMPT", "VOID"
@@ -101,10 +103,7 @@ class Policy:
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> Policy:
         def get(key: str, default: Any) -> Any:
-            value = settings.get(key, default)
-            if isinstance(default, bool) and isinstance(value, str):
-                return value.strip().lower() in {"1", "true", "yes", "on"}
-            return type(default)(value)
+            return setting(settings, key, default)
 
         defaults = cls()
         return cls(

@@ -489,8 +489,3 @@ def suggestion_settings(settings: Mapping[str, Any]) -> SuggestionSettings:
     )
 
 
-def is_on(value: Any) -> bool:
-    """A boolean setting that may arrive as text from the environment ("false", "0", "no" are off)."""
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}

@@ -16,7 +16,7 @@ def _supervisor_panel(user: Any) -> dict[str, Any] | None:
     # The board's period: this month if it has a monthly test, else the latest that had one (the tests open now,
     # system-ops included, are the home page's own panel).
     period = queries.default_period(utcnow())
-    from lms.reports.rules import is_on
+    from lms.core.settings import is_on
 
     absent_counts = is_on(current_app.config.get("LMS_ABSENT_COUNTS_AS_FAIL", True))
     current = queries.current_period(user, period)

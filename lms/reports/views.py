@@ -18,6 +18,7 @@ from lms.audit import services as audit
 from lms.core import numbers
 from lms.core.clock import SHANGHAI, utcnow
 from lms.core.errors import DomainError, Forbidden, ValidationFailed
+from lms.core.settings import is_on
 from lms.extensions import db
 from lms.reports import charts, export, forms, queries, rules, services
 
@@ -29,7 +30,7 @@ STAFF = ("supervisor", "admin", "trainer")
 
 
 def _absent_counts_as_fail() -> bool:
-    return rules.is_on(current_app.config.get("LMS_ABSENT_COUNTS_AS_FAIL", True))
+    return is_on(current_app.config.get("LMS_ABSENT_COUNTS_AS_FAIL", True))
 
 
 def _period_argument(value: str | None, default: str) -> str:
