@@ -14,10 +14,10 @@ import hashlib
 import logging
 import secrets
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.engine import Connection
 
 from lms.accounts import rules
@@ -61,14 +61,15 @@ def start(user: User, *, address: str, user_agent: str) -> str:
 
 # The session lookup for pages (the person loaded) and for the API (only the id and the forced-change flag): one
 # indexed query each, built once.
-_PAGE_LOOKUP = (select(User, UserSession.id, UserSession.last_seen_at)
-                .join(UserSession, UserSession.user_id == User.id)
-                .where(UserSession.secret_hash == bindparam("secret_hash"),
-                       UserSession.created_at > bindparam("oldest"), User.active.is_(True)))
-_API_LOOKUP = (select(User.id, UserSession.id, UserSession.last_seen_at, User.must_change_password)
-               .join(UserSession, UserSession.user_id == User.id)
-               .where(UserSession.secret_hash == bindparam("secret_hash"),
-                      UserSession.created_at > bindparam("oldest"), User.active.is_(True)))
+def _live_session(*columns: Any) -> Select[Any]:
+    """``columns`` of the live session with a given secret and its active owner."""
+    return (select(*columns).join(UserSession, UserSession.user_id == User.id)
+            .where(UserSession.secret_hash == bindparam("secret_hash"),
+                   UserSession.created_at > bindparam("oldest"), User.active.is_(True)))
+
+
+_PAGE_LOOKUP = _live_session(User, UserSession.id, UserSession.last_seen_at)
+_API_LOOKUP = _live_session(User.id, UserSession.id, UserSession.last_seen_at, User.must_change_password)
 _TOUCH = update(UserSession).where(UserSession.id == bindparam("row_id")).values(last_seen_at=bindparam("now"))
 
 
