@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from lms.accounts import people, rules, services
 from lms.accounts.access import roles_required
+from lms.accounts.blueprint import bp
 from lms.accounts.forms import RosterConfirmForm, RosterImportForm
 from lms.accounts.models import User
-from lms.accounts.views import bp
 from lms.core.errors import DomainError, NotFound, ValidationFailed
 from lms.core.numbers import page_number
 from lms.extensions import db

@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -22,15 +21,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.accounts import rules, services, sessions
+from lms.accounts import (
+    admin_views,  # noqa: F401 - registers the administrator's people pages on bp
+    rules,
+    services,
+    sessions,
+)
 from lms.accounts.access import roles_required
+from lms.accounts.blueprint import bp
 from lms.accounts.forms import ChangePasswordForm, LoginForm
 from lms.accounts.models import User
 from lms.core.errors import NotFound, ValidationFailed
 from lms.core.i18n import LANG_COOKIE, available
 from lms.extensions import client_address, db, limiter, login_manager
-
-bp = Blueprint("accounts", __name__)
 
 # Labels that accounts/rules.py keep in Chinese and templates translate where they show them
 # (``_(current_user.role_label)``): naming them here puts them in the English catalog. tests/core/test_i18n.py
@@ -222,6 +225,3 @@ def _unauthorized() -> Any:
     flash(_("请先登录。"), "info")
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
-
-# The administrator's pages register on ``bp``; imported last, once ``bp`` exists.
-from lms.accounts import admin_views  # noqa: E402,F401
