@@ -32,7 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "BABEL_TRANSLATION_DIRECTORIES": str(REPO_ROOT / "translations"),
-    # --- product settings (LMS_*) ---
+    # --- product settings (LMS_*): each is listed in the README's Configuration table ---
     "LMS_TIMEZONE": "Asia/Shanghai",
     "LMS_LANGUAGES": "zh_Hans_CN,en",
     "LMS_CONTENT_DIR": str(REPO_ROOT / "content"),
@@ -46,10 +46,10 @@ DEFAULTS: dict[str, Any] = {
     "LMS_LOGIN_LIMIT_PER_IP": "300 per minute",
     "LMS_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
     "LMS_ROSTER_MAX_ROWS": 20000,
-    # --- assessment policy (docs/domain.md, "Assessment": what each setting changes) ---
+    # --- assessment policy (lms.assessment.rules.Policy; docs/domain.md, "Assessment": what each changes) ---
     "LMS_PASS_SCORE": 80.0,
     "LMS_MAX_SCORE": 100.0,
-    "LMS_FIRST_FAIL_ACTION": "criticism",
+    "LMS_FIRST_FAIL_ACTION": "criticism",  # or "none"
     "LMS_CONSECUTIVE_FAIL_PENALTY_YUAN": 200,
     "LMS_SYSTEM_OPS_DEDUCTION_POINTS": 2.0,
     "LMS_ABSENT_COUNTS_AS_FAIL": True,
@@ -58,13 +58,58 @@ DEFAULTS: dict[str, Any] = {
     "LMS_WINDOW_FIRST_DAY": 1,
     "LMS_WINDOW_LAST_DAY": 8,
     "LMS_GRACE_SECONDS": 60,
-    # Answer sheets of running attempts kept per worker for autosaves (~3 KB each; lms.attempts.services).
+    "LMS_ASSIGN_LATE_JOINERS": False,  # people who join after a window opened are not assigned that test
+    "LMS_RANKING_SCOPE": "county",  # or "city"
+    "LMS_QUARTER_YELLOW_CARDS": 2,  # yellow cards in one quarter that make the next a focused-improvement quarter
+    # Answer sheets of running attempts kept per worker for autosaves (~3 KB each; lms.attempts).
     "LMS_ANSWER_SHEET_CACHE": 4096,
+    # --- point-to-point training suggestions (lms.reports.rules.SuggestionSettings) ---
+    "LMS_REPORTS_GRID_PASS_RATE": 0.8,
+    "LMS_REPORTS_PERSON_PASS_RATE": 0.5,
+    "LMS_REPORTS_TREND_DROP": 5.0,
+    "LMS_REPORTS_WINDOW": 6,
+    "LMS_REPORTS_MIN_ASSESSED": 3,
+    # --- reminders (lms.announcements.rules.ReminderSettings) ---
+    "LMS_REMINDER_WINDOW_OPEN": True,
+    "LMS_REMINDER_CLOSING_DAYS": 2,
+    "LMS_REMINDER_MAKEUP": True,
+    "LMS_REMINDER_NEW_LESSONS": True,
+    "LMS_REMINDER_LEDGER": True,
+    "LMS_REMINDER_APPEAL_DAYS": 7,
+    "LMS_REMINDER_APPEAL_CONTACT": "所在县区主管",
+    # --- outbound messages: retries (lms.announcements.rules.RetryPolicy) and channels ---
+    "LMS_OUTBOX_MAX_ATTEMPTS": 6,
+    "LMS_OUTBOX_BACKOFF_SECONDS": 60,
+    "LMS_OUTBOX_BACKOFF_MAX_SECONDS": 3600,
+    "LMS_OUTBOX_LEASE_SECONDS": 300,
+    "LMS_OUTBOX_TIMEOUT_SECONDS": 10.0,
+    # E-mail (lms.announcements.channels.SmtpSettings); no host: e-mail is off.
+    "LMS_SMTP_HOST": "",
+    "LMS_SMTP_PORT": 25,
+    "LMS_SMTP_USERNAME": "",
+    "LMS_SMTP_PASSWORD": "",
+    "LMS_SMTP_STARTTLS": False,
+    "LMS_SMTP_SSL": False,
+    "LMS_SMTP_SENDER": "lms@localhost",
+    "LMS_SMTP_SENDER_NAME": "渠道经理培训考核",
+    "LMS_SMTP_TIMEOUT": 10.0,
+    # --- certificates ---
+    "LMS_CERT_CACHE_DIR": str(REPO_ROOT / "instance" / "certificates"),
+    "LMS_CERT_FONT_DIR": "",  # empty: <LMS_CERT_CACHE_DIR>/fonts
+    "LMS_CERT_TEMPLATE": str(REPO_ROOT / "templates" / "certificates" / "certificate.html"),
+    "LMS_CERT_STYLESHEET": str(REPO_ROOT / "static" / "css" / "certificate-pdf.css"),
+    "LMS_CERT_RENDER_WORKERS": 0,  # 0: one per CPU
+    "LMS_CERT_VERIFY_LIMIT": "30 per minute;300 per hour",
 }
 
 
-def _coerce(raw: str, default: Any) -> Any:
-    return typed(raw, default) if isinstance(default, bool | int | float) else raw
+def _coerce(key: str, raw: str, default: Any) -> Any:
+    if not isinstance(default, bool | int | float):
+        return raw
+    try:
+        return typed(raw, default)
+    except ValueError:
+        raise ValueError(f"{key}={raw!r}: expected {type(default).__name__}, like the default {default!r}") from None
 
 
 def from_environment(environ: os._Environ[str] | dict[str, str], current: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +121,7 @@ def from_environment(environ: os._Environ[str] | dict[str, str], current: dict[s
         found["SECRET_KEY"] = environ["SECRET_KEY"]
     for key, value in environ.items():
         if key.startswith("LMS_"):
-            found[key] = _coerce(value, current.get(key, ""))
+            found[key] = _coerce(key, value, current.get(key, ""))
     return found
 
 

@@ -1,11 +1,10 @@
-"""Wiring: settings defaults, the ``attempt_graded`` receivers (issue on a pass, revoke when a regrade takes the pass
+"""Wiring: the ``attempt_graded`` receivers (issue on a pass, revoke when a regrade takes the pass
 away), the attempt API's certificate field, font checks."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, url_for
@@ -23,16 +22,6 @@ REGRADE_REVOCATION_REASON = "更正答案后不再及格"
 
 
 def init_app(app: Flask) -> None:
-    instance = Path(app.instance_path)
-    root = Path(app.root_path).parent
-    # Settings of this domain; instance/config.py and LMS_* environment variables override them.
-    app.config.setdefault("LMS_CERT_CACHE_DIR", str(instance / "certificates"))
-    app.config.setdefault("LMS_CERT_FONT_DIR", "")  # empty: <LMS_CERT_CACHE_DIR>/fonts
-    app.config.setdefault("LMS_CERT_TEMPLATE", str(root / "templates" / "certificates" / "certificate.html"))
-    app.config.setdefault("LMS_CERT_STYLESHEET", str(root / "static" / "css" / "certificate-pdf.css"))
-    app.config.setdefault("LMS_CERT_RENDER_WORKERS", 0)  # 0: one per CPU
-    app.config.setdefault("LMS_CERT_VERIFY_LIMIT", "30 per minute;300 per hour")
-
     app.jinja_env.filters["cert_score"] = rules.format_score
     # weak=False: the receiver is a module function, but keep it alive explicitly; connecting twice is a no-op.
     attempt_graded.connect(services.issue_after_grading, weak=False)
