@@ -89,9 +89,6 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         # The one word of the label that is not a unit's name: in the reader's language on a page.
         return gettext("全市") if has_request_context() else "全市"
 
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles
-
     def __repr__(self) -> str:
         return f"<User {self.employee_no} {self.role}>"
 
