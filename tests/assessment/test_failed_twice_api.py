@@ -1,4 +1,4 @@
-"""``GET /api/v1/reports/failed-twice`` against the entries ``close_month`` writes for DOMAIN.md's worked examples:
+"""``GET /api/v1/reports/failed-twice`` against the entries ``close_month`` writes for docs/domain.md's R2 table:
 the people it lists for a period are exactly those the rules charged the 200-yuan penalty (F F, F F F, A A,
 F E F, F – F), never F P F; and it is the same query as the report pages' list."""
 

@@ -1,4 +1,4 @@
-"""The rules of DOMAIN.md as tables of plain values: outcomes in, ledger entries out."""
+"""The rules of docs/domain.md as tables of plain values: outcomes in, ledger entries out."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def entries_per_period(sequence: str, policy: Policy = DEFAULT) -> list[str]:
     return [by_period.get(month, "–") for month in months]
 
 
-# DOMAIN.md "Worked examples", row for row.
+# docs/domain.md, R2: the table of outcomes and the entries they write, row for row.
 @pytest.mark.parametrize(("outcomes", "expected"), [
     ("F", "criticism"),
     ("F F", "criticism 200"),

@@ -33,7 +33,7 @@ def test_the_holders_token_downloads_the_pdf_url_the_api_gives(client, runner, i
     state = client.get(f"/api/v1/attempts/{certificate.attempt_id}", headers=headers)
     assert state.status_code == 200
     pdf_url = state.json["certificate"]["pdf_url"]
-    assert pdf_url == f"/certificates/{certificate.code}.pdf"  # CONTRACT.md: the address stays
+    assert pdf_url == f"/certificates/{certificate.code}.pdf"  # other systems link here: it stays
     response = client.get(pdf_url, headers=headers)
     assert _is_pdf(response)
     assert "attachment" in response.headers["Content-Disposition"]
