@@ -30,7 +30,7 @@ STAFF = ("trainer", "supervisor", "admin")
 @bp.route("/quizzes/<slug>/take")
 @roles_required()
 def take(slug: str) -> Any:
-    """The player shell; static/js/quiz.js starts or resumes the attempt through the JSON API."""
+    """The player shell; static/js/quiz/main.js starts or resumes the attempt through the JSON API."""
     quiz = quizzes.get_quiz(slug)
     return render_template("attempts/take.html", quiz=quiz, version=quiz.current_version,
                            screen_timeout=rules.SCREEN_TIMEOUT_SECONDS)
@@ -94,8 +94,8 @@ def _book_entry(entry: services.WrongAnswer) -> dict[str, Any]:
 @roles_required()
 def wrong_answers() -> Any:
     """The wrong-answer book. 检查 works without JavaScript: the form posts here and the page comes back at the same
-    item (the form's action ends with its anchor) with the answer kept; static/js/quiz.js checks in place instead
-    (POST /api/v1/wrong-answers/check)."""
+    item (the form's action ends with its anchor) with the answer kept; static/js/quiz/wrong-answers.js checks in place
+    instead (POST /api/v1/wrong-answers/check)."""
     now = utcnow()
     checked: dict[str, Any] | None = None
     if request.method == "POST":
