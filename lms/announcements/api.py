@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify
 from flask_login import current_user
 
-from lms.announcements import services
+from lms.announcements import inbox, queries
 from lms.announcements.models import InboxMessage
 from lms.api import openapi
 from lms.api.blueprint import api
@@ -34,19 +34,19 @@ def _message_json(item: InboxMessage, *, with_body: bool = False) -> dict[str, A
 def inbox_list() -> Any:
     unread_only = numbers.query_bool("unread")
     page = numbers.page_number()
-    pagination = services.inbox(current_user, unread_only=unread_only, page=page, per_page=50)
-    return jsonify(unread=services.unread_count(current_user), page=page, pages=pagination.pages,
+    pagination = queries.inbox(current_user, unread_only=unread_only, page=page, per_page=50)
+    return jsonify(unread=queries.unread_count(current_user), page=page, pages=pagination.pages,
                    messages=[_message_json(m) for m in pagination.items])
 
 
 @api.route("/inbox/<int:message_id>")
 def inbox_message(message_id: int) -> Any:
-    return jsonify(_message_json(services.open_message(current_user, message_id), with_body=True))
+    return jsonify(_message_json(inbox.open_message(current_user, message_id), with_body=True))
 
 
 @api.route("/inbox/<int:message_id>/ack", methods=["POST"])
 def inbox_acknowledge(message_id: int) -> Any:
-    return jsonify(_message_json(services.acknowledge(current_user, message_id)))
+    return jsonify(_message_json(inbox.acknowledge(current_user, message_id)))
 
 
 _MESSAGE = {"type": "object", "required": ["id", "kind", "title", "created_at", "read_at", "acknowledged_at"],

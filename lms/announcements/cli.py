@@ -1,4 +1,4 @@
-"""``flask outbox send`` and ``flask reminders run``: thin wrappers over the services, for cron or a worker."""
+"""``flask outbox send`` and ``flask reminders run``: thin wrappers over the use cases, for cron or a worker."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import time
 import click
 from flask.cli import AppGroup
 
-from lms.announcements import services
+from lms.announcements import outbox as outbox_service  # aliased: the command groups own those names
+from lms.announcements import queries
+from lms.announcements import reminders as reminders_service
 from lms.core.clock import parse_local, utcnow
 
 outbox = AppGroup("outbox", help="Outbound messages (e-mail, group robots, webhooks).")
@@ -21,7 +23,7 @@ reminders = AppGroup("reminders", help="Reminders the system sends by itself.")
 def send_command(limit: int, loop: bool, interval: int) -> None:
     """Send the messages that are due, retrying failures with back-off. Safe to run from several places at once."""
     while True:
-        report = services.send_due(limit=limit)
+        report = outbox_service.send_due(limit=limit)
         click.echo(f"{utcnow():%Y-%m-%d %H:%M:%S} {report.summary()}")
         if not loop:
             if report.failed:
@@ -34,7 +36,7 @@ def send_command(limit: int, loop: bool, interval: int) -> None:
 @outbox.command("status")
 def status_command() -> None:
     """Counts of messages by status."""
-    counts = services.outbox_counts()
+    counts = queries.outbox_counts()
     for key in ("pending", "sending", "sent", "failed", "cancelled"):
         click.echo(f"{key}: {counts.get(key, 0)}")
 
@@ -45,7 +47,7 @@ def status_command() -> None:
 def run_command(dry_run: bool, now_text: str | None) -> None:
     """Create the reminders due now (test window open, closing soon, make-up). Idempotent."""
     now = parse_local(now_text) if now_text else utcnow()
-    report = services.run_reminders(now=now, dry_run=dry_run)
+    report = reminders_service.run_reminders(now=now, dry_run=dry_run)
     click.echo(("[dry run] " if dry_run else "") + report.summary())
 
 

@@ -11,7 +11,10 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.access import roles_required
-from lms.announcements import rules, services
+from lms.announcements import delivery, nudges, queries, rules, services
+from lms.announcements import inbox as inbox_service  # aliased: the views inbox, outbox, robots own those names
+from lms.announcements import outbox as outbox_service
+from lms.announcements import robots as robots_service
 from lms.announcements.forms import AnnouncementForm, ContactForm, RobotForm
 from lms.announcements.payloads import CHANNEL_LABELS
 from lms.core import numbers
@@ -46,30 +49,30 @@ def _page() -> int:
 @roles_required(*SIGNED_IN)
 def inbox() -> Any:
     unread_only = request.args.get("show") == "unread"
-    pagination = services.inbox(current_user, unread_only=unread_only, page=_page())
+    pagination = queries.inbox(current_user, unread_only=unread_only, page=_page())
     return render_template("announcements/inbox.html", pagination=pagination, unread_only=unread_only,
-                           unread=services.unread_count(current_user),
+                           unread=queries.unread_count(current_user),
                            can_publish=services.can_publish(current_user))
 
 
 @bp.route("/inbox/<int:message_id>")
 @roles_required(*SIGNED_IN)
 def message(message_id: int) -> Any:
-    item = services.open_message(current_user, message_id)
+    item = inbox_service.open_message(current_user, message_id)
     announcement = item.announcement
     body = item.body
     if announcement is not None and announcement.is_withdrawn:
         body = ""
     return render_template("announcements/message.html", item=item, announcement=announcement,
                            body_html=render_markdown(body) if body else "",
-                           quiz_link=services.quiz_link_for(announcement.quiz_id) if announcement else "",
+                           quiz_link=queries.quiz_link_for(announcement.quiz_id) if announcement else "",
                            can_manage=announcement is not None and services.can_publish(current_user))
 
 
 @bp.route("/inbox/<int:message_id>/ack", methods=["POST"])
 @roles_required(*SIGNED_IN)
 def acknowledge(message_id: int) -> Any:
-    services.acknowledge(current_user, message_id)
+    inbox_service.acknowledge(current_user, message_id)
     flash(_("已确认阅读。"), "success")
     return redirect(url_for("announcements.message", message_id=message_id))
 
@@ -77,7 +80,7 @@ def acknowledge(message_id: int) -> Any:
 @bp.route("/inbox/read-all", methods=["POST"])
 @roles_required(*SIGNED_IN)
 def read_all() -> Any:
-    count = services.mark_all_read(current_user)
+    count = inbox_service.mark_all_read(current_user)
     flash(_("已将 %(n)s 条消息标为已读。", n=count), "success")
     return redirect(url_for("announcements.inbox"))
 
@@ -85,18 +88,18 @@ def read_all() -> Any:
 @bp.route("/inbox/settings", methods=["GET", "POST"])
 @roles_required(*SIGNED_IN)
 def settings() -> Any:
-    setting = services.contact_setting(current_user)
+    setting = queries.contact_setting(current_user)
     form = ContactForm(obj=setting)
     if form.validate_on_submit():
         try:
-            services.save_contact_setting(current_user, email=form.email.data or "",
-                                          email_enabled=bool(form.email_enabled.data))
+            inbox_service.save_contact_setting(current_user, email=form.email.data or "",
+                                               email_enabled=bool(form.email_enabled.data))
         except ValidationFailed as exc:
             form.email.errors = [*form.email.errors, *exc.problems]
         else:
             flash(_("提醒设置已保存。"), "success")
             return redirect(url_for("announcements.settings"))
-    return render_template("announcements/settings.html", form=form, smtp=services.smtp_configured())
+    return render_template("announcements/settings.html", form=form, smtp=delivery.smtp_configured())
 
 
 # --- announcements ------------------------------------------------------------------------------------------------
@@ -107,7 +110,7 @@ def settings() -> Any:
 def announcement_page(announcement_id: int) -> Any:
     """The link in e-mails, robots and nudges: a recipient opens their own copy; staff see the receipts."""
     try:
-        item = services.announcement_message(current_user, announcement_id)
+        item = inbox_service.announcement_message(current_user, announcement_id)
     except DomainError:
         if not services.can_publish(current_user):
             abort(404)
@@ -118,12 +121,12 @@ def announcement_page(announcement_id: int) -> Any:
 @bp.route("/announcements")
 @roles_required(*PUBLISHERS)
 def manage() -> Any:
-    pagination, rows = services.list_announcements(current_user, page=_page())
+    pagination, rows = queries.list_announcements(current_user, page=_page())
     return render_template("announcements/manage.html", pagination=pagination, rows=rows)
 
 
 def _audience_choices() -> list[SelectChoice]:
-    counties, grids = services.units_for_publisher(current_user)
+    counties, grids = queries.units_for_publisher(current_user)
     choices: list[SelectChoice] = []
     if current_user.scope.kind == "all":
         choices.append(SelectChoice("all", _("全体人员")))
@@ -171,11 +174,11 @@ def new() -> Any:
 @bp.route("/announcements/<int:announcement_id>/receipts")
 @roles_required(*PUBLISHERS)
 def receipts(announcement_id: int) -> Any:
-    announcement = services.get_announcement_for_staff(current_user, announcement_id)
+    announcement = queries.get_announcement_for_staff(current_user, announcement_id)
     only = "outstanding" if request.args.get("only") == "outstanding" else ""
-    rows = services.receipts(current_user, announcement, only=only)
-    counts = services.receipt_counts(current_user, [announcement.id]).get(announcement.id,
-                                                                          rules.ReceiptCounts(0, 0, 0))
+    rows = queries.receipts(current_user, announcement, only=only)
+    counts = queries.receipt_counts(current_user, [announcement.id]).get(announcement.id,
+                                                                         rules.ReceiptCounts(0, 0, 0))
     return render_template("announcements/receipts.html", announcement=announcement, rows=rows, counts=counts,
                            only=only, body_html=render_markdown(announcement.body),
                            can_withdraw=(announcement.author_id == current_user.id or current_user.role == "admin"))
@@ -184,7 +187,7 @@ def receipts(announcement_id: int) -> Any:
 @bp.route("/announcements/<int:announcement_id>/nudge", methods=["POST"])
 @roles_required(*PUBLISHERS)
 def nudge(announcement_id: int) -> Any:
-    count = services.nudge_outstanding(current_user, announcement_id)
+    count = nudges.nudge_outstanding(current_user, announcement_id)
     if count:
         flash(_("已向 %(n)s 位未读人员发送提醒。", n=count), "success")
     else:
@@ -206,12 +209,12 @@ def withdraw(announcement_id: int) -> Any:
 @bp.route("/announcements/lessons")
 @roles_required(*PUBLISHERS)
 def lesson_receipts() -> Any:
-    periods = services.pack_periods()
+    periods = queries.pack_periods()
     period = request.args.get("period") or ""
     if period not in periods:
         current = period_of(utcnow())
         period = current if current in periods else (periods[0] if periods else "")
-    packs = services.lesson_receipts(current_user, period) if period else []
+    packs = queries.lesson_receipts(current_user, period) if period else []
     return render_template("announcements/lessons.html", periods=periods, period=period, packs=packs,
                            period_label=rules.period_label)
 
@@ -220,7 +223,7 @@ def lesson_receipts() -> Any:
 @roles_required(*PUBLISHERS)
 def nudge_lesson(slug: str) -> Any:
     period = request.form.get("period", "")
-    count = services.nudge_lesson(current_user, period, slug)
+    count = nudges.nudge_lesson(current_user, period, slug)
     flash(_("已向 %(n)s 位未学习人员发送提醒。", n=count), "success" if count else "info")
     return redirect(url_for("announcements.lesson_receipts", period=period))
 
@@ -234,28 +237,28 @@ def outbox() -> Any:
     status = request.args.get("status", "")
     if status not in rules.OUTBOX_STATUSES:
         status = ""
-    return render_template("announcements/outbox.html", pagination=services.outbox_page(status=status, page=_page()),
-                           counts=services.outbox_counts(), status=status, statuses=rules.OUTBOX_STATUSES,
+    return render_template("announcements/outbox.html", pagination=queries.outbox_page(status=status, page=_page()),
+                           counts=queries.outbox_counts(), status=status, statuses=rules.OUTBOX_STATUSES,
                            channels=CHANNEL_LABELS)
 
 
 @bp.route("/admin/outbox/<int:message_id>")
 @roles_required("admin")
 def outbox_message(message_id: int) -> Any:
-    return render_template("announcements/outbox_message.html", item=services.get_outbox_message(message_id),
+    return render_template("announcements/outbox_message.html", item=queries.get_outbox_message(message_id),
                            channels=CHANNEL_LABELS)
 
 
 @bp.route("/admin/outbox/<int:message_id>/retry", methods=["POST"])
 @roles_required("admin")
 def outbox_retry(message_id: int) -> Any:
-    services.retry_message(current_user, message_id)
+    outbox_service.retry_message(current_user, message_id)
     flash(_("已重新排队，将由下一次发送任务发出。"), "success")
     return redirect(url_for("announcements.outbox_message", message_id=message_id))
 
 
 def _robot_unit_choices() -> list[SelectChoice]:
-    counties, grids = services.units_for_publisher(current_user)
+    counties, grids = queries.units_for_publisher(current_user)
     names = {c.id: c.name for c in counties}
     return ([SelectChoice("", _("全市（所有通知）"))] + [SelectChoice(str(c.id), c.name) for c in counties]
             + [SelectChoice(str(g.id), f"{names.get(g.parent_id, '')} {g.name}".strip()) for g in grids])
@@ -269,24 +272,24 @@ def robots() -> Any:
     problems: list[str] = []
     if form.validate_on_submit():
         try:
-            services.save_robot(current_user, name=form.name.data or "", kind=form.kind.data or "",
-                                url=form.url.data or "", secret=form.secret.data or "",
-                                msgtype=form.msgtype.data or "markdown",
-                                unit_id=int(form.unit.data) if (form.unit.data or "").isdigit() else None)
+            robots_service.save_robot(current_user, name=form.name.data or "", kind=form.kind.data or "",
+                                      url=form.url.data or "", secret=form.secret.data or "",
+                                      msgtype=form.msgtype.data or "markdown",
+                                      unit_id=int(form.unit.data) if (form.unit.data or "").isdigit() else None)
         except ValidationFailed as exc:
             problems = exc.problems or [exc.message]
         else:
             flash(_("群机器人已保存。"), "success")
             return redirect(url_for("announcements.robots"))
     status = 422 if request.method == "POST" else 200
-    return render_template("announcements/robots.html", form=form, robots=services.list_robots(),
+    return render_template("announcements/robots.html", form=form, robots=queries.list_robots(),
                            problems=problems), status
 
 
 @bp.route("/admin/robots/<int:robot_id>/toggle", methods=["POST"])
 @roles_required("admin")
 def robot_toggle(robot_id: int) -> Any:
-    robot = services.set_robot_active(current_user, robot_id, request.form.get("active") == "1")
+    robot = robots_service.set_robot_active(current_user, robot_id, request.form.get("active") == "1")
     flash(_("已启用。") if robot.active else _("已停用。"), "success")
     return redirect(url_for("announcements.robots"))
 
@@ -294,6 +297,6 @@ def robot_toggle(robot_id: int) -> Any:
 @bp.route("/admin/robots/<int:robot_id>/test", methods=["POST"])
 @roles_required("admin")
 def robot_test(robot_id: int) -> Any:
-    services.queue_robot_test(current_user, robot_id)
+    robots_service.queue_robot_test(current_user, robot_id)
     flash(_("测试消息已排队，将由下一次发送任务发出；结果见发送记录。"), "success")
     return redirect(url_for("announcements.outbox"))

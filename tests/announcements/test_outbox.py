@@ -10,7 +10,7 @@ from email.header import decode_header, make_header
 import pytest
 from sqlalchemy import func, select
 
-from lms.announcements import services
+from lms.announcements import delivery, outbox, services
 from lms.announcements.models import Delivery, GroupRobot, OutboxMessage
 from lms.extensions import db
 from tests.support.web import post_form
@@ -26,7 +26,7 @@ def robot(kind: str, url: str, *, secret: str | None = None, msgtype: str = "mar
 
 
 def queue(robot_: GroupRobot, event: str = "announcement:1", *, now: datetime = T0) -> int:
-    count = services.queue_for_robots(db.session, [robot_], event_key=event, kind="announcement",
+    count = delivery.queue_for_robots(db.session, [robot_], event_key=event, kind="announcement",
                                       subject="【新政策】11月终端补贴", body="**补贴**从11月1日起执行。",
                                       link="/announcements/1", now=now)
     db.session.commit()
@@ -44,22 +44,22 @@ def test_a_receiver_that_fails_twice_then_succeeds_gets_the_message_exactly_once
     assert queue(target) == 1
     assert queue(target) == 0  # the same event for the same robot is never queued twice
 
-    first = services.send_due(now=T0)
+    first = outbox.send_due(now=T0)
     message = db.session.scalar(select(OutboxMessage))
     assert (first.retrying, message.status, message.next_attempt_at) == (1, "pending", T0 + timedelta(seconds=60))
-    assert services.send_due(now=T0 + timedelta(seconds=59)).sent == 0  # not due yet: no request at all
+    assert outbox.send_due(now=T0 + timedelta(seconds=59)).sent == 0  # not due yet: no request at all
     assert len(http_receiver.requests) == 1
 
-    second = services.send_due(now=T0 + timedelta(seconds=60))
+    second = outbox.send_due(now=T0 + timedelta(seconds=60))
     db.session.refresh(message)
     assert second.retrying == 1
     assert message.next_attempt_at == T0 + timedelta(seconds=60 + 120)
     assert "45009" in message.last_error
 
-    third = services.send_due(now=T0 + timedelta(seconds=180))
+    third = outbox.send_due(now=T0 + timedelta(seconds=180))
     assert third.sent == 1
     for later in (200, 3600, 86400):
-        assert services.send_due(now=T0 + timedelta(seconds=later)).sent == 0
+        assert outbox.send_due(now=T0 + timedelta(seconds=later)).sent == 0
 
     db.session.refresh(message)
     assert message.status == "sent"
@@ -77,7 +77,7 @@ def test_a_receiver_that_fails_twice_then_succeeds_gets_the_message_exactly_once
 def test_dingtalk_gets_its_shape_on_a_signed_url(app, http_receiver):
     target = robot("dingtalk", http_receiver.url + "/robot/send?access_token=tok", secret="SECabc")
     queue(target)
-    assert services.send_due(now=T0).sent == 1
+    assert outbox.send_due(now=T0).sent == 1
     request = http_receiver.requests[0]
     assert request.path == "/robot/send"
     assert request.query["access_token"] == ["tok"]
@@ -91,7 +91,7 @@ def test_generic_webhook_gets_our_documented_json(app, http_receiver):
     http_receiver.default = (204, None)
     target = robot("webhook", http_receiver.url + "/hooks/lms")
     queue(target, "quiz-open:7:20261031T1600")
-    assert services.send_due(now=T0).sent == 1
+    assert outbox.send_due(now=T0).sent == 1
     body = http_receiver.requests[0].body
     assert body == {"id": f"quiz-open:7:20261031T1600|webhook|robot:{target.id}",
                     "event": "quiz-open:7:20261031T1600", "kind": "announcement",
@@ -103,7 +103,7 @@ def test_a_permanent_refusal_fails_at_once_and_shows_on_the_admins_page(app, aut
     http_receiver.default = (200, {"errcode": 93000, "errmsg": "invalid webhook url"})
     target = robot("wecom", http_receiver.url + "/send?key=wrong")
     queue(target)
-    report = services.send_due(now=T0)
+    report = outbox.send_due(now=T0)
     assert (report.failed, report.retrying) == (1, 0)
     message = db.session.scalar(select(OutboxMessage))
     assert message.status == "failed"
@@ -119,7 +119,7 @@ def test_a_permanent_refusal_fails_at_once_and_shows_on_the_admins_page(app, aut
     response = post_form(auth.client, f"/admin/outbox/{message.id}/retry", {},
                          token_from=f"/admin/outbox/{message.id}")
     assert response.status_code == 302
-    assert services.send_due(now=datetime.now(UTC) + timedelta(seconds=1)).sent == 1  # retried "now"
+    assert outbox.send_due(now=datetime.now(UTC) + timedelta(seconds=1)).sent == 1  # retried "now"
     db.session.refresh(message)
     assert message.status == "sent"
     assert [ok for _code, ok in deliveries(message.id)] == [False, True]
@@ -128,7 +128,7 @@ def test_a_permanent_refusal_fails_at_once_and_shows_on_the_admins_page(app, aut
 def test_a_network_error_is_retried_and_logged(app):
     target = robot("webhook", "http://127.0.0.1:9/unreachable")  # the discard port: connection refused
     queue(target)
-    report = services.send_due(now=T0)
+    report = outbox.send_due(now=T0)
     message = db.session.scalar(select(OutboxMessage))
     assert report.retrying == 1
     assert message.status == "pending"
@@ -142,9 +142,9 @@ def test_after_the_last_try_the_message_is_failed_for_good(app, http_receiver):
     queue(robot("webhook", http_receiver.url))
     now = T0
     for _ in range(3):
-        services.send_due(now=now)
+        outbox.send_due(now=now)
         now += timedelta(hours=2)
-    assert services.send_due(now=now + timedelta(days=1)).sent == 0
+    assert outbox.send_due(now=now + timedelta(days=1)).sent == 0
     message = db.session.scalar(select(OutboxMessage))
     assert (message.status, message.attempts, len(http_receiver.requests)) == ("failed", 3, 3)
 
@@ -155,10 +155,10 @@ def test_a_row_claimed_by_another_worker_is_not_sent_twice(app, http_receiver):
     # another worker holds the claim (its lease runs until T0+5min)
     message.status, message.claimed_until = "sending", T0 + timedelta(minutes=5)
     db.session.commit()
-    assert services.send_due(now=T0).sent == 0
+    assert outbox.send_due(now=T0).sent == 0
     assert http_receiver.requests == []
     # that worker died: after the lease the row is taken over
-    assert services.send_due(now=T0 + timedelta(minutes=6)).sent == 1
+    assert outbox.send_due(now=T0 + timedelta(minutes=6)).sent == 1
     assert len(http_receiver.requests) == 1
 
 
@@ -190,8 +190,8 @@ def test_a_manager_who_asked_for_e_mail_gets_the_announcement_by_e_mail_once(app
     services.publish_announcement(trainer, services.AnnouncementDraft(
         title="11月终端补贴政策", body="**补贴**从11月1日起执行。", audience_kind="all"))
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
-    assert services.send_due(now=datetime.now(UTC) + timedelta(seconds=1)).sent == 1
-    assert services.send_due(now=datetime.now(UTC) + timedelta(hours=1)).sent == 0
+    assert outbox.send_due(now=datetime.now(UTC) + timedelta(seconds=1)).sent == 1
+    assert outbox.send_due(now=datetime.now(UTC) + timedelta(hours=1)).sent == 0
 
     assert len(smtp_receiver.messages) == 1
     _sender, recipients, raw = smtp_receiver.messages[0]

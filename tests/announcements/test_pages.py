@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from lms.announcements import services
+from lms.announcements import inbox, queries, services
 from lms.announcements.models import Announcement, InboxMessage
 from lms.core.errors import ValidationFailed
 from lms.extensions import db
@@ -97,7 +97,7 @@ def test_opening_is_the_read_receipt_and_acknowledging_is_recorded(auth, town):
 def test_the_supervisors_not_read_list_is_scoped_to_their_unit(auth, town):
     publish(auth, town["trainer"], requires_ack="y")
     announcement = db.session.scalar(select(Announcement))
-    services.acknowledge(town["east"], message_of(town["east"], announcement.id).id)
+    inbox.acknowledge(town["east"], message_of(town["east"], announcement.id).id)
     url = f"/announcements/{announcement.id}/receipts?only=outstanding"
 
     auth.login(town["county_sup"])
@@ -129,7 +129,7 @@ def test_the_supervisors_not_read_list_is_scoped_to_their_unit(auth, town):
 def test_one_click_nudges_only_those_who_have_not_read_it_once_a_day(auth, town):
     publish(auth, town["trainer"], audience=f"county:{unit_id('城区')}")
     announcement = db.session.scalar(select(Announcement))
-    services.open_message(town["east"], message_of(town["east"], announcement.id).id)
+    inbox.open_message(town["east"], message_of(town["east"], announcement.id).id)
 
     auth.login(town["west_sup"])  # the grid leader nudges their own grid only
     response = post_form(auth.client, f"/announcements/{announcement.id}/nudge", {},
@@ -268,4 +268,4 @@ def test_contact_settings_need_an_address_to_turn_e_mail_on(auth, town):
     assert "开启邮件提醒需要填写邮箱地址" in response.get_data(as_text=True)
     response = post_form(auth.client, "/inbox/settings", {"email": "not an address", "email_enabled": "y"})
     assert "格式不正确" in response.get_data(as_text=True)
-    assert services.contact_setting(town["east"]).email is None
+    assert queries.contact_setting(town["east"]).email is None

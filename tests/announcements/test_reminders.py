@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from lms.announcements import services
+from lms.announcements import reminders
 from lms.announcements.models import GroupRobot, InboxMessage, OutboxMessage
 from lms.core import events
 from lms.core.clock import period_of
@@ -81,17 +81,17 @@ def test_the_monthly_test_reminders_reach_exactly_the_right_people_at_the_right_
     exempt(people["exempt"], quiz, people["trainer"])
     title = "考试已开放：nov 月考"
 
-    assert services.run_reminders(now=OPENS - timedelta(minutes=1)).created == 0
-    report = services.run_reminders(now=OPENS + timedelta(hours=8))
+    assert reminders.run_reminders(now=OPENS - timedelta(minutes=1)).created == 0
+    report = reminders.run_reminders(now=OPENS + timedelta(hours=8))
     assert inbox_of("quiz_open") == {(people["absent"].id, title)}
     assert report.created == 1
 
-    services.run_reminders(now=CLOSES - timedelta(days=2, minutes=1))
+    reminders.run_reminders(now=CLOSES - timedelta(days=2, minutes=1))
     assert inbox_of("quiz_closing") == set()
-    services.run_reminders(now=CLOSES - timedelta(days=2))
+    reminders.run_reminders(now=CLOSES - timedelta(days=2))
     assert inbox_of("quiz_closing") == {(people["absent"].id, "考试即将截止：nov 月考")}
 
-    services.run_reminders(now=MAKEUP_OPENS + timedelta(hours=1))
+    reminders.run_reminders(now=MAKEUP_OPENS + timedelta(hours=1))
     assert {user for user, _title in inbox_of("quiz_makeup")} == {people["absent"].id, people["failed"].id}
     message = db.session.scalar(select(InboxMessage).where(InboxMessage.kind == "quiz_makeup"))
     assert message.link == f"/quizzes/{quiz.slug}"
@@ -102,7 +102,7 @@ def test_a_later_monthly_test_of_the_period_reaches_only_those_who_failed_the_fi
     make_quiz("nov-makeup", opens=MAKEUP_OPENS, closes=MAKEUP_CLOSES)
     sit(people["passed"], first, score=95)
     sit(people["failed"], first, score=40)
-    services.run_reminders(now=MAKEUP_OPENS + timedelta(minutes=5))
+    reminders.run_reminders(now=MAKEUP_OPENS + timedelta(minutes=5))
     assert {u for u, t in inbox_of("quiz_open") if "nov-makeup" in t} == {people["absent"].id, people["failed"].id,
                                                                          people["exempt"].id}
 

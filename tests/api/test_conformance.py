@@ -52,6 +52,7 @@ def _token(runner: Any, user: Any) -> str:
 def _seed(app: Any, make_user: Any, runner: Any) -> dict[str, dict[str, Any]]:
     """A manager with a running practice attempt, a finished one with a certificate, and inbox messages; an admin."""
     from lms.announcements import services as announcements
+    from lms.announcements.queries import inbox
     from lms.assessment import services as assessment
     from lms.attempts.models import Attempt
     from lms.certificates import services as certificates
@@ -88,7 +89,7 @@ def _seed(app: Any, make_user: Any, runner: Any) -> dict[str, dict[str, Any]]:
     for number, requires_ack in ((1, True), (2, False)):
         announcements.publish_announcement(admin, announcements.AnnouncementDraft(
             title=f"通知 {number}", body="**请**按时完成本月学习。", requires_ack=requires_ack))
-    messages = [item.id for item in announcements.inbox(manager).items]
+    messages = [item.id for item in inbox(manager).items]
     return {
         "manager": {"token": headers["Authorization"][7:], "attempt_id": running, "finished_id": attempt.id,
                     "code": certificate.code, "message_id": messages[0]},

@@ -137,6 +137,7 @@ def add_walk_extras() -> None:
 
     from lms.accounts.models import User
     from lms.announcements import services as announcements
+    from lms.announcements.robots import save_robot
     from lms.core.clock import utcnow
     from lms.courses import services as courses
     from lms.courses.models import Lesson
@@ -151,8 +152,8 @@ def add_walk_extras() -> None:
         created_by=trainer, invitee_ids=[u.id for u in db.session.scalars(
             select(User).where(User.county_id == manager.county_id, User.role == "manager"))],
         lesson_slugs=[lesson] if lesson else [], ends_at=utcnow() + timedelta(days=2, hours=2), notes="请带手机")
-    announcements.save_robot(admin, name="城区渠道群", kind="wecom",
-                             url="https://robots.example.invalid/send?key=walk", unit_id=manager.county_id)
+    save_robot(admin, name="城区渠道群", kind="wecom", url="https://robots.example.invalid/send?key=walk",
+               unit_id=manager.county_id)
     announcements.publish_announcement(trainer, announcements.AnnouncementDraft(
         title="12月终端政策已发布", body="请于8号前完成学习。"))
     db.session.commit()
