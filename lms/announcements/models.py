@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.announcements import rules
+from lms.announcements.payloads import ROBOT_KINDS
 from lms.core.clock import utcnow
 from lms.core.types import UTCDateTime
 from lms.extensions import db
@@ -117,8 +118,6 @@ class GroupRobot(db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def kind_label(self) -> str:
-        from lms.announcements.payloads import ROBOT_KINDS
-
         return ROBOT_KINDS.get(self.kind, self.kind)
 
 
