@@ -25,8 +25,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Any
 
+from lms.quizzes.definitions import DrawRule, QuizDefinition
 from lms.quizzes.question_types import Answer, QuestionGrade, question_type
-from lms.quizzes.rules import DrawRule, QuizDefinition
 from lms.quizzes.specs import LETTERS, QuestionSpec
 
 TRUE_FALSE_OPTIONS = (("T", "正确"), ("F", "错误"))

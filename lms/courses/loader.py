@@ -16,12 +16,13 @@ from typing import Any
 import yaml
 
 from lms.core.errors import ValidationFailed
+from lms.core.yaml_files import GuardedLoader, read_keyed_mapping
 from lms.courses import rules
 from lms.courses.rules import LessonMeta
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_FRONT_MATTER_BYTES = 16 * 1024
-MAX_YAML_DEPTH = 8
+MAX_YAML_DEPTH = 7  # levels of nested mappings and lists
 KNOWN_KEYS = ("title", "category", "tags", "period", "order", "summary", "quiz", "effective")
 MAX_TITLE = 200
 MAX_SUMMARY = 500
@@ -43,22 +44,13 @@ class ContentPlan:
     files: tuple[LessonFile, ...]
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader without aliases and with a nesting limit: front matter is a handful of plain keys."""
+class _FrontMatterLoader(GuardedLoader):
+    """No aliases and little nesting: front matter is a handful of plain keys."""
 
-    _depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "YAML 别名（*alias）不允许使用", event.start_mark)
-        self._depth += 1
-        try:
-            if self._depth > MAX_YAML_DEPTH:
-                raise yaml.composer.ComposerError(None, None, "YAML 嵌套层数过多", self.peek_event().start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+    max_aliases = 0
+    max_depth = MAX_YAML_DEPTH
+    alias_problem = "YAML 别名（*alias）不允许使用"
+    depth_problem = "YAML 嵌套层数过多"
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -76,28 +68,18 @@ def parse_front_matter(front: str, path: str) -> tuple[dict[str, Any], dict[str,
     """The mapping, each key's line in the file, and problems. Line numbers count the opening ``---`` as line 1."""
     if len(front.encode()) > MAX_FRONT_MATTER_BYTES:
         return {}, {}, [f"{path}:1: 头部信息（front matter）超过 {MAX_FRONT_MATTER_BYTES // 1024} KB"]
-    loader = _StrictLoader(front)
+    loader = _FrontMatterLoader(front)
     try:
         node = loader.get_single_node()
         if node is None:
             return {}, {}, [f"{path}:1: 头部信息为空，至少需要 title 和 category"]
         if not isinstance(node, yaml.MappingNode):
             return {}, {}, [f"{path}:{node.start_mark.line + 2}: 头部信息必须是“键: 值”的形式"]
-        values: dict[str, Any] = {}
-        lines: dict[str, int] = {}
-        problems: list[str] = []
-        for key_node, value_node in node.value:
-            line = key_node.start_mark.line + 2
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                problems.append(f"{path}:{line}: 键必须是文字")
-                continue
-            if key in values:
-                problems.append(f"{path}:{line}: 键“{key}”重复（第{lines[key]}行已有）")
-                continue
-            values[key] = loader.construct_object(value_node, deep=True)
-            lines[key] = line
-        return values, lines, problems
+        read = read_keyed_mapping(loader, node, first_line=2)
+        problems = [f"{path}:{line}: 键必须是文字" if key is None
+                    else f"{path}:{line}: 键“{key}”重复（第{read.lines[key]}行已有）"
+                    for line, key in read.refused]
+        return read.values, read.lines, problems
     except yaml.MarkedYAMLError as exc:
         # The context mark is where the broken construct starts (an unclosed "[" …), usually the line to fix.
         mark = exc.context_mark or exc.problem_mark

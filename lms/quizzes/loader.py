@@ -11,13 +11,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from lms.core.errors import ValidationFailed
-from lms.quizzes.rules import (
-    BankDefinition,
-    QuizDefinition,
-    QuizFileError,
-    WindowPolicy,
-    parse_quiz_file,
-)
+from lms.quizzes.definitions import BankDefinition, QuizDefinition
+from lms.quizzes.quiz_files import QuizFileError, parse_quiz_file
+from lms.quizzes.rules import WindowPolicy
 
 
 @dataclass

@@ -65,7 +65,7 @@ class QuizVersion(db.Model):  # type: ignore[name-defined,misc]
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     checksum: Mapped[str] = mapped_column(String(64))
-    # The whole parsed quiz (lms.quizzes.rules.QuizDefinition.to_json): questions, draw rules, flags.
+    # The whole parsed quiz (lms.quizzes.definitions.QuizDefinition.to_json): questions, draw rules, flags.
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -116,7 +116,7 @@ class BankQuestion(db.Model):  # type: ignore[name-defined,misc]
     lesson: Mapped[str | None] = mapped_column(String(100))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     difficulty: Mapped[int] = mapped_column(Integer, default=3)
-    spec: Mapped[dict[str, Any]] = mapped_column(JSON)  # lms.quizzes.rules.spec_to_json
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)  # lms.quizzes.definitions.spec_to_json
     checksum: Mapped[str] = mapped_column(String(64))
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

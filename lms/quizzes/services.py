@@ -12,18 +12,18 @@ from lms.core.clock import utcnow
 from lms.core.errors import NotFound, ValidationFailed
 from lms.core.sync import SyncReport
 from lms.extensions import db
-from lms.quizzes.loader import QuizzesPlan
-from lms.quizzes.models import BankQuestion, QuestionBank, Quiz, QuizVersion
-from lms.quizzes.rules import (
-    SLUG_RE,
+from lms.quizzes.definitions import (
     BankDefinition,
     QuizDefinition,
     definition_from_json,
     spec_checksum,
     spec_from_json,
     spec_to_json,
-    validate_spec,
 )
+from lms.quizzes.loader import QuizzesPlan
+from lms.quizzes.models import BankQuestion, QuestionBank, Quiz, QuizVersion
+from lms.quizzes.quiz_files import SLUG_RE
+from lms.quizzes.rules import validate_spec
 from lms.quizzes.specs import QuestionSpec
 
 log = logging.getLogger(__name__)

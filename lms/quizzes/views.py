@@ -13,7 +13,7 @@ from lms.attempts.services import standings_for
 from lms.core.clock import utcnow
 from lms.core.errors import DomainError, ValidationFailed
 from lms.quizzes import services
-from lms.quizzes.rules import spec_from_json
+from lms.quizzes.definitions import spec_from_json
 
 bp = Blueprint("quizzes", __name__)
 

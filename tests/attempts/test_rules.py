@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lms.attempts import rules
+from lms.quizzes.definitions import DrawRule, QuizDefinition, Section
 from lms.quizzes.question_types import Answer
-from lms.quizzes.rules import DrawRule, QuizDefinition, Section
 from lms.quizzes.specs import QuestionSpec
 
 T0 = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)

@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from lms.core.sync import run_sync
 from lms.extensions import db
+from lms.quizzes.definitions import BankDefinition
 from lms.quizzes.models import BankQuestion, Quiz, QuizVersion
-from lms.quizzes.rules import BankDefinition, QuizFileError, WindowPolicy, parse_quiz_file
+from lms.quizzes.quiz_files import QuizFileError, parse_quiz_file
+from lms.quizzes.rules import WindowPolicy
 from tests.attempts.quiz_files import MONTHLY, PRACTICE, sync, write_quiz
 
 POLICY = WindowPolicy()

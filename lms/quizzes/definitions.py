@@ -1,0 +1,136 @@
+"""The parsed shapes of a quiz and of a question bank, and their JSON form (what a QuizVersion and a BankQuestion
+store). Pure: no Flask, no SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from lms.quizzes.specs import QuestionSpec
+
+
+@dataclass(frozen=True)
+class DrawRule:
+    """Draw ``count`` questions from a bank, optionally only those with all of ``tags`` and a difficulty range."""
+
+    bank: str
+    count: int
+    tags: tuple[str, ...] = ()
+    difficulty_min: int = 1
+    difficulty_max: int = 5
+    points: float | None = None  # overrides each drawn question's points
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    questions: tuple[QuestionSpec, ...] = ()
+    draws: tuple[DrawRule, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuizDefinition:
+    slug: str
+    title: str
+    kind: str
+    period: str | None
+    opens_at: datetime | None
+    closes_at: datetime | None
+    time_limit_seconds: int
+    pass_score: float
+    max_score: float
+    attempts_allowed: int | None
+    review_policy: str
+    sections: tuple[Section, ...]
+    shuffle_questions: bool = True
+    shuffle_options: bool = True
+    partial_credit: bool = False
+    tab_switch_limit: int | None = None
+    issues_certificate: bool = False
+    makeup_opens_at: datetime | None = None
+    makeup_closes_at: datetime | None = None
+    description: str = ""
+    source_path: str = ""
+
+    @property
+    def official(self) -> bool:
+        """Monthly and system-operation tests count for assessment; practice never does."""
+        return self.kind != "practice"
+
+    def to_json(self) -> dict[str, Any]:
+        """The frozen definition stored on a QuizVersion (times as ISO 8601 UTC)."""
+        data = asdict(self)
+        for key in ("opens_at", "closes_at", "makeup_opens_at", "makeup_closes_at"):
+            value = getattr(self, key)
+            data[key] = value.isoformat() if value else None
+        data["sections"] = [
+            {"title": s.title, "questions": [spec_to_json(q) for q in s.questions],
+             "draws": [asdict(d) for d in s.draws]}
+            for s in self.sections
+        ]
+        return data
+
+    def checksum(self) -> str:
+        payload = {k: v for k, v in self.to_json().items() if k != "source_path"}
+        for section in payload["sections"]:
+            for question in section["questions"]:
+                question.pop("source", None)
+            for draw in section["draws"]:
+                draw.pop("source", None)
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def definition_from_json(data: dict[str, Any]) -> QuizDefinition:
+    values = dict(data)
+    for key in ("opens_at", "closes_at", "makeup_opens_at", "makeup_closes_at"):
+        values[key] = datetime.fromisoformat(values[key]) if values.get(key) else None
+    values["sections"] = tuple(
+        Section(
+            title=s["title"],
+            questions=tuple(spec_from_json(q) for q in s["questions"]),
+            draws=tuple(DrawRule(**{**d, "tags": tuple(d.get("tags", ()))}) for d in s["draws"]),
+        )
+        for s in data["sections"]
+    )
+    return QuizDefinition(**values)
+
+
+@dataclass(frozen=True)
+class BankDefinition:
+    slug: str
+    title: str
+    description: str
+    questions: tuple[QuestionSpec, ...]
+    source_path: str = ""
+
+
+# --- question specs as JSON ----------------------------------------------------------------------------------------
+
+def spec_to_json(spec: QuestionSpec) -> dict[str, Any]:
+    data = asdict(spec)
+    for key in ("options", "correct", "accepted", "tags"):
+        data[key] = list(data[key])
+    if data["weights"] is not None:
+        data["weights"] = list(data["weights"])
+    return data
+
+
+def spec_from_json(data: dict[str, Any]) -> QuestionSpec:
+    values = dict(data)
+    for key in ("options", "correct", "accepted", "tags"):
+        values[key] = tuple(values.get(key) or ())
+    if values.get("weights") is not None:
+        values["weights"] = tuple(values["weights"])
+    values["extra"] = dict(values.get("extra") or {})
+    return QuestionSpec(**values)
+
+
+def spec_checksum(spec: QuestionSpec) -> str:
+    payload = spec_to_json(spec)
+    payload.pop("source", None)
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
