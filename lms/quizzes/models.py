@@ -17,6 +17,7 @@ from lms.core.clock import utcnow
 from lms.core.i18n import N_
 from lms.core.types import UTCDateTime
 from lms.extensions import db
+from lms.quizzes.question_types import TYPES
 
 MONTHLY, PRACTICE, SYSTEM_OPS = "monthly", "practice", "system-ops"
 QUIZ_KINDS = (MONTHLY, PRACTICE, SYSTEM_OPS)
@@ -127,7 +128,5 @@ class BankQuestion(db.Model):  # type: ignore[name-defined,misc]
     @property
     def type_label(self) -> str:
         """The question type's name for people, from the type registry (Chinese source, shown with ``_()``)."""
-        from lms.quizzes.question_types import TYPES
-
         found = TYPES.get(self.type)
         return found.label if found is not None else self.type

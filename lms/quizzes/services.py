@@ -12,6 +12,7 @@ from lms.core.clock import utcnow
 from lms.core.errors import NotFound, ValidationFailed
 from lms.core.sync import SyncReport
 from lms.extensions import db
+from lms.quizzes import importers
 from lms.quizzes.definitions import (
     BankDefinition,
     QuizDefinition,
@@ -192,8 +193,6 @@ class ImportReport:
 def import_questions(data: bytes, filename: str, bank_slug: str, *, title: str | None = None,
                      dry_run: bool = False, max_bytes: int | None = None) -> ImportReport:
     """Import a GIFT, Aiken or .xlsx file into a bank (created if missing). All or nothing."""
-    from lms.quizzes import importers
-
     if not SLUG_RE.match(bank_slug):
         raise ValidationFailed(f"题库标识 {bank_slug!r} 无效：只能使用小写字母、数字、- 和 _")
     if max_bytes is not None and len(data) > max_bytes:

@@ -6,8 +6,12 @@ from typing import Any
 
 from flask import Flask
 
+from lms.attempts.services import standings_for
+from lms.core import clock
 from lms.core.sync import SyncReport, register_source
+from lms.home import panels
 from lms.quizzes.loader import QuizzesPlan, plan_quizzes
+from lms.quizzes.services import apply_quiz_plan
 
 
 class QuizzesSource:
@@ -18,16 +22,11 @@ class QuizzesSource:
         return plan_quizzes(config)
 
     def apply(self, plan: QuizzesPlan) -> SyncReport:
-        from lms.quizzes.services import apply_quiz_plan
-
         return apply_quiz_plan(plan)
 
 
 def _home_panel(user: Any) -> dict[str, Any] | None:
-    from lms.attempts.services import standings_for
-    from lms.core.clock import utcnow
-
-    standings = standings_for(user, now=utcnow())
+    standings = standings_for(user, now=clock.utcnow())  # looked up per call: the tests' clock replaces it
     monthly = [s for s in standings if s.quiz.kind == "monthly"]
     current = next((s for s in monthly if s.window == "open"), None) or (monthly[0] if monthly else None)
     if current is None:
@@ -37,6 +36,4 @@ def _home_panel(user: Any) -> dict[str, Any] | None:
 
 def init_app(app: Flask) -> None:
     register_source("quizzes", QuizzesSource)
-    from lms.home import panels
-
     panels.register("manager", "quizzes/_home_panel.html", _home_panel, order=10)

@@ -12,7 +12,7 @@ from lms.accounts.access import roles_required
 from lms.attempts.services import standings_for
 from lms.core.clock import utcnow
 from lms.core.errors import DomainError, ValidationFailed
-from lms.quizzes import services
+from lms.quizzes import importers, services
 from lms.quizzes.definitions import spec_from_json
 
 bp = Blueprint("quizzes", __name__)
@@ -73,8 +73,6 @@ def banks() -> Any:
 @bp.route("/quizzes/banks/template.xlsx")
 @roles_required(*STAFF)
 def bank_template() -> Any:
-    from lms.quizzes import importers
-
     return Response(importers.xlsx_template(),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": "attachment; filename=question-bank-template.xlsx"})
