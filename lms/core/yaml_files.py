@@ -31,6 +31,8 @@ class GuardedLoader(yaml.SafeLoader):
     alias_problem: ClassVar[str] = "too many YAML aliases (more than {limit})"
     depth_problem: ClassVar[str] = "YAML nested too deeply (more than {limit} levels)"
     mark_lines: ClassVar[bool] = False
+    # A key written twice in one mapping: refused (the first would be silently lost) rather than the last one kept.
+    refuse_repeated_keys: ClassVar[bool] = False
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -56,10 +58,25 @@ class GuardedLoader(yaml.SafeLoader):
             self._depth -= 1
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        if self.refuse_repeated_keys:
+            _refuse_repeated_keys(node)
         mapping = super().construct_mapping(node, deep=deep)
         if self.mark_lines:
             mapping[LINE_KEY] = node.start_mark.line + 1
         return mapping
+
+
+def _refuse_repeated_keys(node: yaml.MappingNode) -> None:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue
+        key = key_node.value
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} is written twice in one mapping (first on line {seen[key]})",
+                key_node.start_mark)
+        seen[key] = key_node.start_mark.line + 1
 
 
 def load_marked(text: str, loader: type[GuardedLoader]) -> Any:

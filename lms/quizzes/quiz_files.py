@@ -49,6 +49,7 @@ class _QuizFileLoader(GuardedLoader):
     max_aliases = MAX_ALIASES
     max_depth = MAX_NESTING
     mark_lines = True
+    refuse_repeated_keys = True
 
 
 def load_yaml(text: str, path: str) -> Any:

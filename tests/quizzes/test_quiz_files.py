@@ -46,6 +46,9 @@ def test_contract_example_answers_in_every_spelling():
     ("title: x\nkind: practice\nquestions:\n  - {id: q1, type: fill, stem: s, answer: a}\n"
      "  - {id: q1, type: fill, stem: t, answer: b}\n", "quizzes/bad.yaml:5: duplicate question id 'q1'"),
     ("title: [unclosed\n", "quizzes/bad.yaml:2: invalid YAML"),
+    ("title: x\nkind: practice\nquestions:\n  - id: q1\n    type: single\n    stem: s\n    options: [a, b]\n"
+     "    answer: A\n    answer: B\n",
+     "quizzes/bad.yaml:9: invalid YAML: key 'answer' is written twice in one mapping (first on line 8)"),
     ("title: x\nkind: monthly\nperiod: 2026-11\nattempts_allowed: 3\nquestions:\n  - {type: fill, stem: s, "
      "answer: a}\n", "an official test allows exactly one attempt"),
 ])
