@@ -18,10 +18,10 @@ NAMES_ON_HOME = 10  # people listed per test on the home page; the full list is 
 
 def open_tests_panel(user: Any) -> dict[str, Any] | None:
     from lms.core.clock import utcnow
-    from lms.reports import queries
+    from lms.reports.queries import open_tests
 
     now = utcnow()
-    tests = queries.open_tests(now)
+    tests = open_tests.open_tests(now)
     if not tests:
         return None
     if user.role == "manager":
@@ -30,7 +30,7 @@ def open_tests_panel(user: Any) -> dict[str, Any] | None:
         standings = {s.quiz.id: s for s in standings_for(user, now=now)}
         mine = [(test, standings[test.quiz_id]) for test in tests if test.quiz_id in standings]
         return {"now": now, "mine": mine} if mine else None
-    return {"now": now, "progress": queries.open_tests_progress(user, tests, now=now, limit=NAMES_ON_HOME)}
+    return {"now": now, "progress": open_tests.open_tests_progress(user, tests, now=now, limit=NAMES_ON_HOME)}
 
 
 def init_app(app: Flask) -> None:

@@ -10,7 +10,15 @@ from datetime import datetime
 from typing import Any
 
 from lms.core.clock import to_local
-from lms.reports import queries, rules
+from lms.reports import rules
+from lms.reports.queries.analytics import QuizAnalysis, QuizRow
+from lms.reports.queries.common import PersonRef
+from lms.reports.queries.ledger import EntryRow
+from lms.reports.queries.period_report import BandRow, PeriodReport
+from lms.reports.queries.person_report import PersonReport
+from lms.reports.queries.risk import RiskRow
+from lms.reports.queries.suggestions import MissedLesson, Suggestions
+from lms.reports.queries.supervisor_board import SupervisorBoard
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BAND_LABELS = {"top": "奖励", "bottom": "黄牌警告"}
@@ -61,7 +69,7 @@ def percent(value: float | None) -> float | None:
 PERSON_HEADERS = ["工号", "姓名", "县区", "网格"]
 
 
-def _person(ref: queries.PersonRef) -> list[Any]:
+def _person(ref: PersonRef) -> list[Any]:
     return [ref.employee_no, ref.name, ref.county or "", ref.grid or ""]
 
 
@@ -73,7 +81,7 @@ def _tally(tally: rules.Tally) -> list[Any]:
 TALLY_HEADERS = ["人数", "参评人数", "及格", "不及格", "缺考", "免考/作废", "合格率（%）", "平均分"]
 
 
-def _entries(entries: Sequence[queries.EntryRow]) -> list[list[Any]]:
+def _entries(entries: Sequence[EntryRow]) -> list[list[Any]]:
     return [[e.id, *_person(e.person), e.period, e.kind_label, e.amount_yuan, e.points, e.reason, e.created_at,
              e.created_by or "系统", e.reverses_id, e.reversed_by] for e in entries]
 
@@ -82,7 +90,7 @@ ENTRY_HEADERS = ["记录编号", *PERSON_HEADERS, "考核期", "类型", "金额
                  "冲销的记录", "被冲销记录"]
 
 
-def _risk(rows: Sequence[queries.RiskRow]) -> list[list[Any]]:
+def _risk(rows: Sequence[RiskRow]) -> list[list[Any]]:
     return [[*_person(r.person), r.period, r.status_label, r.score, r.previous_period, r.previous_status_label,
              r.previous_score, r.run or None, PENALTY_LABELS.get(r.penalty, r.penalty)] for r in rows]
 
@@ -91,7 +99,7 @@ RISK_HEADERS = [*PERSON_HEADERS, "考核期", "结果", "成绩", "上一次考�
                 "罚款记录"]
 
 
-def supervisor_sheets(board: queries.SupervisorBoard, *, now: datetime) -> list[Sheet]:
+def supervisor_sheets(board: SupervisorBoard, *, now: datetime) -> list[Sheet]:
     current = board.current
     states = [[rules.STATE_LABELS[state], current.counts.get(state, 0)] for state in rules.STATE_LABELS
               if state in current.counts]
@@ -105,8 +113,8 @@ def supervisor_sheets(board: queries.SupervisorBoard, *, now: datetime) -> list[
     ]
 
 
-def period_sheets(report: queries.PeriodReport, *, ranking: Sequence[queries.BandRow],
-                  ledger: Sequence[queries.EntryRow]) -> list[Sheet]:
+def period_sheets(report: PeriodReport, *, ranking: Sequence[BandRow],
+                  ledger: Sequence[EntryRow]) -> list[Sheet]:
     return [
         Sheet("总体", ["考核期", *TALLY_HEADERS], [[report.period, *_tally(report.total)]]),
         Sheet("按县区", ["县区", *TALLY_HEADERS], [[u.name, *_tally(u.tally)] for u in report.counties]),
@@ -123,7 +131,7 @@ def period_sheets(report: queries.PeriodReport, *, ranking: Sequence[queries.Ban
     ]
 
 
-def person_sheets(report: queries.PersonReport, ledger: Any) -> list[Sheet]:
+def person_sheets(report: PersonReport, ledger: Any) -> list[Sheet]:
     person = report.person
     return [
         Sheet("基本信息", ["工号", "姓名", "县区", "网格"],
@@ -154,13 +162,13 @@ def person_sheets(report: queries.PersonReport, ledger: Any) -> list[Sheet]:
     ]
 
 
-def quiz_overview_sheets(rows: Sequence[queries.QuizRow]) -> list[Sheet]:
+def quiz_overview_sheets(rows: Sequence[QuizRow]) -> list[Sheet]:
     return [Sheet("考试概览", ["考试", "标识", "类型", "考核期", "交卷数", "及格数", "及格率（%）", "平均分"],
                   [[q.title, q.slug, q.kind, q.period, q.attempts, q.passed, percent(q.pass_rate), q.average]
                    for q in rows])]
 
 
-def quiz_sheets(analysis: queries.QuizAnalysis) -> list[Sheet]:
+def quiz_sheets(analysis: QuizAnalysis) -> list[Sheet]:
     questions = []
     options = []
     for q in analysis.questions:
@@ -181,8 +189,8 @@ def quiz_sheets(analysis: queries.QuizAnalysis) -> list[Sheet]:
     ]
 
 
-def suggestion_sheets(found: queries.Suggestions) -> list[Sheet]:
-    def lessons(items: Sequence[queries.MissedLesson]) -> str:
+def suggestion_sheets(found: Suggestions) -> list[Sheet]:
+    def lessons(items: Sequence[MissedLesson]) -> str:
         return "；".join(f"{m.title or m.slug}（{m.misses}）" for m in items)
 
     return [

@@ -30,7 +30,8 @@ from lms.core import events
 from lms.core.errors import Forbidden, NotFound, ValidationFailed
 from lms.extensions import db
 from lms.quizzes.models import Quiz, QuizVersion
-from lms.reports import queries, rules
+from lms.reports import rules
+from lms.reports.queries import analytics, common
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +59,12 @@ class ClosedOutcomeChange:
 @dataclass
 class RegradePlan:
     quiz: Quiz
-    question: queries.QuestionInfo
+    question: analytics.QuestionInfo
     correction: rules.KeyCorrection
     papers: int = 0  # attempts whose paper holds the question
     running: int = 0  # of those, still in progress: key corrected, graded when submitted
     changes: list[rules.ScoreChange] = field(default_factory=list)
-    people: dict[int, queries.PersonRef] = field(default_factory=dict)
+    people: dict[int, common.PersonRef] = field(default_factory=dict)
     closed_outcomes: list[ClosedOutcomeChange] = field(default_factory=list)
     _papers: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
     _results: dict[int, Any] = field(default_factory=dict, repr=False)
@@ -73,13 +74,13 @@ class RegradePlan:
         return sum(1 for c in self.changes if c.outcome_changed)
 
 
-def find_question(quiz: Quiz, question_id: str) -> queries.QuestionInfo:
+def find_question(quiz: Quiz, question_id: str) -> analytics.QuestionInfo:
     """The question as the first paper that holds it shows it."""
     for (paper,) in db.session.execute(select(Attempt.paper).where(Attempt.quiz_id == quiz.id)
                                        .order_by(Attempt.id)):
         for position, question in enumerate((paper or {}).get("questions", [])):
             if question.get("id") == question_id:
-                return queries.question_info(question, position)
+                return analytics.question_info(question, position)
     raise NotFound("该考试的答卷中没有这道题")
 
 
@@ -135,7 +136,7 @@ def plan_regrade(quiz: Quiz, correction: rules.KeyCorrection, viewer: User) -> R
                                                   pass_score=pass_scores[attempt_id])
             if new != status:
                 plan.closed_outcomes.append(ClosedOutcomeChange(period, user_id, status, new))
-        plan.people = queries.people_refs({c.user_id for c in plan.changes}, viewer)
+        plan.people = common.people_refs({c.user_id for c in plan.changes}, viewer)
     return plan
 
 

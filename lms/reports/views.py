@@ -20,7 +20,9 @@ from lms.core.clock import SHANGHAI, utcnow
 from lms.core.errors import DomainError, Forbidden, ValidationFailed
 from lms.core.settings import is_on
 from lms.extensions import db
-from lms.reports import charts, export, forms, queries, rules, services
+from lms.reports import charts, export, forms, rules, services
+from lms.reports.queries import analytics, common, ledger, open_tests, period_report, person_report, supervisor_board
+from lms.reports.queries import suggestions as suggestion_queries  # the page's view is called suggestions
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -64,11 +66,11 @@ def _svg(markup: str) -> Markup:
 # --- supervisor home ----------------------------------------------------------------------------------------------
 
 
-def _board(limit: int | None) -> tuple[str, queries.SupervisorBoard]:
+def _board(limit: int | None) -> tuple[str, supervisor_board.SupervisorBoard]:
     now = utcnow()
-    period = _period_argument(request.args.get("period"), queries.default_period(now))
-    board = queries.supervisor_board(current_user, period, now=now,
-                                     absent_counts_as_fail=_absent_counts_as_fail(), limit=limit)
+    period = _period_argument(request.args.get("period"), common.default_period(now))
+    board = supervisor_board.supervisor_board(current_user, period, now=now,
+                                              absent_counts_as_fail=_absent_counts_as_fail(), limit=limit)
     return period, board
 
 
@@ -76,15 +78,15 @@ def _board(limit: int | None) -> tuple[str, queries.SupervisorBoard]:
 @roles_required(*SUPERVISORS)
 def supervisor_home() -> Any:
     now = utcnow()
-    period, board = _board(queries.LIST_LIMIT)
-    recent = list(reversed(queries.closed_periods()[-12:]))
+    period, board = _board(common.LIST_LIMIT)
+    recent = list(reversed(common.closed_periods()[-12:]))
     # Every test open now (system-ops and make-ups included) with who has not sat it; the chosen period's own
     # monthly tests have their sections above, so they are not repeated.
-    tests = [t for t in queries.open_tests(now) if not (t.kind == "monthly" and t.period == period)]
+    tests = [t for t in open_tests.open_tests(now) if not (t.kind == "monthly" and t.period == period)]
     return render_template("reports/supervisor_home.html", period=period, board=board, now=now,
-                           recent=recent, states=rules.STATE_LABELS, limit=queries.LIST_LIMIT,
-                           periods=queries.board_periods(now, period),
-                           open_tests=queries.open_tests_progress(current_user, tests, now=now))
+                           recent=recent, states=rules.STATE_LABELS, limit=common.LIST_LIMIT,
+                           periods=common.board_periods(now, period),
+                           open_tests=open_tests.open_tests_progress(current_user, tests, now=now))
 
 
 @bp.route("/export.xlsx")
@@ -98,7 +100,7 @@ def supervisor_home_xlsx() -> Any:
 # --- period pages -------------------------------------------------------------------------------------------------
 
 
-def _period_charts(report: queries.PeriodReport) -> dict[str, Markup]:
+def _period_charts(report: period_report.PeriodReport) -> dict[str, Markup]:
     bins = charts.bar_chart(_("成绩分布（人数）"), [
         charts.Bar(b.label, b.count, "chart-bar-pass" if b.lower >= 80 else "chart-bar-fail") for b in report.bins])
     labels = [p for p, _t in report.trend]
@@ -116,18 +118,18 @@ def _period_charts(report: queries.PeriodReport) -> dict[str, Markup]:
 def period(period: str) -> Any:
     period = _period_argument(period, period)
     page = numbers.page_number()
-    report = queries.period_report(period, current_user, page=page)
+    report = period_report.period_report(period, current_user, page=page)
     return render_template("reports/period.html", report=report, charts=_period_charts(report),
-                           periods=list(reversed(queries.closed_periods())))
+                           periods=list(reversed(common.closed_periods())))
 
 
 @bp.route("/periods/<period>/export.xlsx")
 @roles_required(*STAFF)
 def period_xlsx(period: str) -> Any:
     period = _period_argument(period, period)
-    report = queries.period_report(period, current_user)
-    sheets = export.period_sheets(report, ranking=queries.bands(period, current_user, only_bands=False),
-                                  ledger=queries.period_ledger(period, current_user, page_size=None))
+    report = period_report.period_report(period, current_user)
+    sheets = export.period_sheets(report, ranking=period_report.bands(period, current_user, only_bands=False),
+                                  ledger=ledger.period_ledger(period, current_user, page_size=None))
     return _xlsx(sheets, f"period-{period}.xlsx", personal=audit_rules.EXPORT_REPORT_PERIOD, period=period)
 
 
@@ -151,7 +153,7 @@ def _ledger(person: User) -> Any:
 @roles_required(*STAFF)
 def person(user_id: int) -> Any:
     person = _person_or_404(user_id)
-    report = queries.person_report(person)
+    report = person_report.person_report(person)
     scored = report.outcomes
     timeline = charts.line_chart(
         _("成绩走势"), [o.period for o in scored],
@@ -169,7 +171,7 @@ def person(user_id: int) -> Any:
 @roles_required(*STAFF)
 def person_xlsx(user_id: int) -> Any:
     person = _person_or_404(user_id)
-    return _xlsx(export.person_sheets(queries.person_report(person), _ledger(person)),
+    return _xlsx(export.person_sheets(person_report.person_report(person), _ledger(person)),
                  f"person-{person.employee_no}.xlsx", personal=audit_rules.EXPORT_PERSON, person=person)
 
 
@@ -208,30 +210,30 @@ def reverse_entry(user_id: int, entry_id: int) -> Any:
 @bp.route("/trainer")
 @roles_required(*AUTHORS)
 def trainer_home() -> Any:
-    return render_template("reports/trainer_home.html", quizzes=queries.quiz_overview(current_user))
+    return render_template("reports/trainer_home.html", quizzes=analytics.quiz_overview(current_user))
 
 
 @bp.route("/trainer/export.xlsx")
 @roles_required(*AUTHORS)
 def trainer_home_xlsx() -> Any:
-    return _xlsx(export.quiz_overview_sheets(queries.quiz_overview(current_user)), "quizzes.xlsx")
+    return _xlsx(export.quiz_overview_sheets(analytics.quiz_overview(current_user)), "quizzes.xlsx")
 
 
 @bp.route("/quizzes/<slug>")
 @roles_required(*AUTHORS)
 def quiz(slug: str) -> Any:
-    analysis = queries.quiz_analysis(services.get_quiz(slug), current_user)
+    analysis = analytics.quiz_analysis(services.get_quiz(slug), current_user)
     return render_template("reports/quiz.html", analysis=analysis, most_missed=analysis.most_missed())
 
 
 @bp.route("/quizzes/<slug>/export.xlsx")
 @roles_required(*AUTHORS)
 def quiz_xlsx(slug: str) -> Any:
-    analysis = queries.quiz_analysis(services.get_quiz(slug), current_user)
+    analysis = analytics.quiz_analysis(services.get_quiz(slug), current_user)
     return _xlsx(export.quiz_sheets(analysis), f"item-analysis-{slug}.xlsx")
 
 
-def _correction(question_id: str, info: queries.QuestionInfo, form: forms.RegradeForm) -> rules.KeyCorrection:
+def _correction(question_id: str, info: analytics.QuestionInfo, form: forms.RegradeForm) -> rules.KeyCorrection:
     if info.type == "fill":
         lines = tuple(line.strip() for line in (form.accepted.data or "").splitlines() if line.strip())
         return rules.KeyCorrection(question_id, accepted=lines)
@@ -271,9 +273,10 @@ def regrade(slug: str, question_id: str) -> Any:
 # --- point-to-point suggestions -----------------------------------------------------------------------------------
 
 
-def _suggestions() -> queries.Suggestions:
+def _suggestions() -> suggestion_queries.Suggestions:
     settings = rules.suggestion_settings(current_app.config)
-    return queries.suggestions(current_user, settings, pass_line=float(current_app.config.get("LMS_PASS_SCORE", 80)))
+    return suggestion_queries.suggestions(current_user, settings,
+                                          pass_line=float(current_app.config.get("LMS_PASS_SCORE", 80)))
 
 
 @bp.route("/suggestions")
@@ -290,8 +293,8 @@ def suggestions_xlsx() -> Any:
                  personal=audit_rules.EXPORT_SUGGESTIONS)
 
 
-def _suggested_lessons(found: queries.Suggestions, *, grid_id: int | None, user_id: int | None
-                       ) -> list[queries.MissedLesson]:
+def _suggested_lessons(found: suggestion_queries.Suggestions, *, grid_id: int | None, user_id: int | None
+                       ) -> list[suggestion_queries.MissedLesson]:
     for grid in found.grids:
         if grid.grid_id == grid_id:
             return grid.lessons
@@ -307,14 +310,14 @@ def suggestion_session() -> Any:
     grid_id = numbers.query_int("grid")
     user_id = numbers.query_int("person")
     if grid_id is not None:
-        unit = queries.visible_unit(grid_id, current_user)
+        unit = suggestion_queries.visible_unit(grid_id, current_user)
         if unit is None:
             abort(404)
-        people = queries.grid_managers(unit.id, current_user)
+        people = suggestion_queries.grid_managers(unit.id, current_user)
         county_id, target = unit.parent_id, unit.name
     elif user_id is not None:
         person = _person_or_404(user_id)
-        people = list(queries.people_refs({person.id}, current_user).values())
+        people = list(common.people_refs({person.id}, current_user).values())
         county_id, target = person.county_id, person.name
     else:
         abort(404)

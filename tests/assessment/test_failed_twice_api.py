@@ -10,7 +10,7 @@ from sqlalchemy import select
 from lms.assessment import queries, services
 from lms.assessment.models import LedgerEntry
 from lms.extensions import db
-from lms.reports import queries as report_queries
+from lms.reports.queries.risk import failed_twice_rows
 from tests.assessment.conftest import after_close
 
 PERIODS = ("2026-09", "2026-10", "2026-11")
@@ -76,7 +76,7 @@ def test_the_api_lists_exactly_who_the_close_charged_200_yuan(auth, client, work
 def test_one_implementation_serves_the_api_and_the_report_pages(worked, make_user, period):
     admin = make_user("admin")
     api = [r["employee_no"] for r in queries.failed_twice(period, admin)]
-    pages = [r.person.employee_no for r in report_queries.failed_twice_rows(period, admin)]
+    pages = [r.person.employee_no for r in failed_twice_rows(period, admin)]
     assert sorted(api) == sorted(pages)
 
 

@@ -167,7 +167,7 @@ def test_the_evidence_reads_in_words(app):
 
 
 def test_the_supervisors_report_counts_the_same_switches():
-    from lms.reports.queries import AttemptEvidence
+    from lms.reports.queries.person_report import AttemptEvidence
 
     report = AttemptEvidence(
         id=1, quiz_slug="q", quiz_title="Q", period=None, number=1, official=False, makeup=False, status="submitted",

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from lms.assessment.models import LedgerEntry
 from lms.extensions import db
-from lms.reports import queries
+from lms.reports.queries import risk
 
 
 def penalised(period):
@@ -23,15 +23,15 @@ def test_failed_twice_is_who_the_rules_charged_200_yuan(world):
     p1, p2, p3 = world["periods"]
     town, country = world["town"], world["country"]
     for period in (p2, p3):
-        assert ids(queries.failed_twice_rows(period, world["admin"])) == penalised(period)
+        assert ids(risk.failed_twice_rows(period, world["admin"])) == penalised(period)
     # F F F, F E F (exempt neither breaks nor extends), F – F (no outcome that period), and the other county
     assert penalised(p3) == {town[0].id, town[2].id, town[3].id, country[0].id}
-    assert queries.failed_twice_rows(p1, world["admin"]) == []
+    assert risk.failed_twice_rows(p1, world["admin"]) == []
 
 
 def test_failed_twice_rows_name_the_deciding_earlier_outcome(world):
     p1, _p2, p3 = world["periods"]
-    rows = {r.person.user_id: r for r in queries.failed_twice_rows(p3, world["admin"])}
+    rows = {r.person.user_id: r for r in risk.failed_twice_rows(p3, world["admin"])}
     skipped = rows[world["town"][2].id]  # exempt in P2: the fail before it is P1's
     assert (skipped.previous_period, skipped.previous_status, skipped.status) == (p1, "FAIL", "FAIL")
     assert skipped.previous_score == 60.0
@@ -40,7 +40,7 @@ def test_failed_twice_rows_name_the_deciding_earlier_outcome(world):
 def test_risk_lists_split_penalty_due_and_at_risk_and_carry_the_run(world):
     _p1, _p2, p3 = world["periods"]
     town, west = world["town"], world["west"]
-    risks = queries.risk_lists(world["admin"], world["current"])
+    risks = risk.risk_lists(world["admin"], world["current"])
     assert risks.period == p3
     assert ids(risks.penalty_due) == penalised(p3)
     assert ids(risks.at_risk) == {town[1].id, west[0].id}  # P P F and F P F (the pass broke the run)
@@ -60,16 +60,16 @@ def test_a_reversed_penalty_still_lists_the_person_but_says_so(world):
     entry = db.session.scalar(select(LedgerEntry).where(LedgerEntry.period == p3, LedgerEntry.kind == "cash_penalty",
                                                         LedgerEntry.user_id == world["town"][0].id))
     services.reverse_entry(entry.id, actor=world["city_sup"], reason="系统故障，申诉成立", now=utcnow())
-    risks = queries.risk_lists(world["admin"], world["current"])
+    risks = risk.risk_lists(world["admin"], world["current"])
     assert {r.person.user_id: r.penalty for r in risks.penalty_due}[world["town"][0].id] == "reversed"
 
 
 def test_scoped_to_the_viewers_unit(world):
     _p1, _p2, p3 = world["periods"]
     town, country = world["town"], world["country"]
-    assert ids(queries.failed_twice_rows(p3, world["town_sup"])) == {town[0].id, town[2].id, town[3].id}
-    assert ids(queries.failed_twice_rows(p3, world["country_sup"])) == {country[0].id}
-    grid = queries.risk_lists(world["grid_sup"], world["current"])
+    assert ids(risk.failed_twice_rows(p3, world["town_sup"])) == {town[0].id, town[2].id, town[3].id}
+    assert ids(risk.failed_twice_rows(p3, world["country_sup"])) == {country[0].id}
+    grid = risk.risk_lists(world["grid_sup"], world["current"])
     assert world["west"][0].id not in ids(grid.at_risk)  # 西城网格 is not the 东城 grid supervisor's
     assert set(grid.by_county) == {"城区"}
 
@@ -77,4 +77,4 @@ def test_scoped_to_the_viewers_unit(world):
 def test_absence_that_does_not_count_is_skipped(world):
     _p1, _p2, p3 = world["periods"]
     # Nobody was absent in the world, so the lists are the same either way; the query still runs on the setting.
-    assert ids(queries.failed_twice_rows(p3, world["admin"], absent_counts_as_fail=False)) == penalised(p3)
+    assert ids(risk.failed_twice_rows(p3, world["admin"], absent_counts_as_fail=False)) == penalised(p3)

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from lms.attempts.models import Attempt, AttemptEvent
 from lms.extensions import db
-from lms.reports import queries, services
+from lms.reports import services
+from lms.reports.queries import analytics
 from lms.reports.rules import KeyCorrection
 from tests.reports.conftest import picks_for
 from tests.support.web import post_form
@@ -39,7 +40,7 @@ def test_facility_and_discrimination_match_the_hand_computation(sat):
     # N = 4 → upper group (100, 80), lower group (60, 40).
     # q1 right only at 100: P = 1/4; D = 1/2 − 0 = 0.5.  q2 right at 100, 80: P = 2/4; D = 1 − 0 = 1.0.
     # q3 right at 100, 80, 60: P = 3/4; D = 1 − 1/2 = 0.5.  q4, q5 right everywhere: P = 1, D = 0.
-    analysis = queries.quiz_analysis(sat["quiz"], sat["trainer"])
+    analysis = analytics.quiz_analysis(sat["quiz"], sat["trainer"])
     stats = {qid: (q.stats.facility, q.stats.discrimination) for qid, q in by_id(analysis).items()}
     assert stats == {"q1": (0.25, 0.5), "q2": (0.5, 1.0), "q3": (0.75, 0.5), "q4": (1.0, 0.0), "q5": (1.0, 0.0)}
     assert analysis.attempts == 4
@@ -48,17 +49,17 @@ def test_facility_and_discrimination_match_the_hand_computation(sat):
 
 
 def test_option_choices_are_counted_by_the_authored_option_whatever_the_shuffle(sat):
-    q1 = by_id(queries.quiz_analysis(sat["quiz"], sat["trainer"]))["q1"]
+    q1 = by_id(analytics.quiz_analysis(sat["quiz"], sat["trainer"]))["q1"]
     assert q1.info.options == ("当月有效", "次月有效", "长期有效", "以通知为准")
     assert q1.info.correct == (0,)
     assert q1.stats.option_counts == (1, 0, 0, 3)  # the right one once, "以通知为准" three times
-    q3 = by_id(queries.quiz_analysis(sat["quiz"], sat["trainer"]))["q3"]
+    q3 = by_id(analytics.quiz_analysis(sat["quiz"], sat["trainer"]))["q3"]
     assert q3.info.correct == (0, 2)
     assert q3.stats.option_counts == (4, 0, 3, 0)
 
 
 def test_most_missed_questions_come_first_with_their_lessons(sat):
-    missed = queries.quiz_analysis(sat["quiz"], sat["trainer"]).most_missed(2)
+    missed = analytics.quiz_analysis(sat["quiz"], sat["trainer"]).most_missed(2)
     assert [(q.info.id, q.info.lesson) for q in missed] == [("q1", "policy-terminal"), ("q2", "remuneration")]
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from lms.attempts.models import Accommodation
 from lms.extensions import db
-from lms.reports import queries, rules
+from lms.reports import rules
+from lms.reports.queries import common, open_tests
 from tests.reports.conftest import DECEMBER_3, local
 
 T = datetime(2026, 12, 3, tzinfo=UTC)
@@ -46,7 +47,7 @@ def test_the_board_opens_on_this_month_or_the_latest_month_with_a_test(current, 
 
 
 def test_on_3_december_the_make_up_and_the_system_ops_test_are_open_soonest_close_first(december_world):
-    tests = queries.open_tests(DECEMBER_3)
+    tests = open_tests.open_tests(DECEMBER_3)
     assert [(t.slug, t.kind, t.makeup) for t in tests] == [
         (december_world["november"].slug, "monthly", True), ("system-ops-2026-11", "system-ops", False)]
     assert tests[0].closes_at == local("2026-12-05T23:59:59")
@@ -55,8 +56,8 @@ def test_on_3_december_the_make_up_and_the_system_ops_test_are_open_soonest_clos
 
 
 def test_after_every_window_nothing_is_open(december_world):
-    assert queries.open_tests(local("2026-12-11T00:00:00")) == []
-    during_november = queries.open_tests(local("2026-11-12T09:00:00"))
+    assert open_tests.open_tests(local("2026-12-11T00:00:00")) == []
+    during_november = open_tests.open_tests(local("2026-11-12T09:00:00"))
     assert [(t.kind, t.makeup) for t in during_november] == [("system-ops", False)]
 
 
@@ -67,9 +68,9 @@ def _names(progress):
 def test_not_yet_sat_lists_are_scoped_to_the_viewers_unit(december_world):
     w = december_world
     east, west = w["east"], w["west"]
-    tests = queries.open_tests(DECEMBER_3)
+    tests = open_tests.open_tests(DECEMBER_3)
 
-    county = queries.open_tests_progress(w["county_sup"], tests, now=DECEMBER_3)
+    county = open_tests.open_tests_progress(w["county_sup"], tests, now=DECEMBER_3)
     makeup, ops = county
     assert makeup.counts == {"passed": 2, "not_started": 3}
     assert _names(makeup) == [east[2].name, west[0].name, west[1].name]
@@ -77,11 +78,11 @@ def test_not_yet_sat_lists_are_scoped_to_the_viewers_unit(december_world):
     assert _names(ops) == [east[1].name, east[2].name, west[1].name]
     assert {row.days_left for row in ops.not_sat} == {8}
 
-    grid = queries.open_tests_progress(w["grid_sup"], tests, now=DECEMBER_3)
+    grid = open_tests.open_tests_progress(w["grid_sup"], tests, now=DECEMBER_3)
     assert [_names(p) for p in grid] == [[east[2].name], [east[1].name, east[2].name]]
     assert grid[1].total == 3
 
-    city = queries.open_tests_progress(w["trainer"], tests, now=DECEMBER_3, limit=2)
+    city = open_tests.open_tests_progress(w["trainer"], tests, now=DECEMBER_3, limit=2)
     assert city[1].not_sat_total == 4  # far[0] in the other county too
     assert len(city[1].not_sat) == 2
 
@@ -91,11 +92,11 @@ def test_an_exempt_manager_is_counted_as_exempt_and_not_listed(december_world):
     db.session.add(Accommodation(user_id=w["west"][1].id, quiz_id=w["system_ops"].id, kind="exempt", reason="病假",
                                  created_by_id=w["trainer"].id))
     db.session.commit()
-    _makeup, ops = queries.open_tests_progress(w["county_sup"], queries.open_tests(DECEMBER_3), now=DECEMBER_3)
+    _makeup, ops = open_tests.open_tests_progress(w["county_sup"], open_tests.open_tests(DECEMBER_3), now=DECEMBER_3)
     assert ops.counts == {"passed": 1, "failed": 1, "not_started": 2, "exempt": 1}
     assert w["west"][1].name not in _names(ops)
 
 
 def test_the_board_and_its_picker_on_3_december(december_world):
-    assert queries.default_period(DECEMBER_3) == "2026-11"
-    assert queries.board_periods(DECEMBER_3, "2026-11") == ["2026-12", "2026-11", "2026-10", "2026-09"]
+    assert common.default_period(DECEMBER_3) == "2026-11"
+    assert common.board_periods(DECEMBER_3, "2026-11") == ["2026-12", "2026-11", "2026-10", "2026-09"]

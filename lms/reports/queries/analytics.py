@@ -1,0 +1,163 @@
+"""The trainer's analytics: every quiz's attempts and pass rate, and one quiz's item analysis."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+
+from lms.accounts.access import user_scope_clause
+from lms.accounts.models import User
+from lms.attempts.models import IN_PROGRESS as ATTEMPT_IN_PROGRESS
+from lms.attempts.models import Attempt, AttemptAnswer
+from lms.courses.models import Lesson
+from lms.extensions import db
+from lms.quizzes.models import KIND_LABELS as QUIZ_KIND_LABELS
+from lms.quizzes.models import Quiz
+from lms.reports import rules
+
+
+@dataclass(frozen=True)
+class QuizRow:
+    id: int
+    slug: str
+    title: str
+    kind: str
+    period: str | None
+    attempts: int
+    passed: int
+    average: float | None
+
+    @property
+    def pass_rate(self) -> float | None:
+        return rules.pass_rate(self.passed, self.attempts)
+
+    @property
+    def kind_label(self) -> str:
+        return QUIZ_KIND_LABELS.get(self.kind, self.kind)
+
+
+def quiz_overview(viewer: User) -> list[QuizRow]:
+    finished = and_(Attempt.status != ATTEMPT_IN_PROGRESS, Attempt.score.is_not(None))
+    people = select(User.id).where(user_scope_clause(viewer))
+    stats = (select(Attempt.quiz_id, func.count().label("attempts"),
+                    func.sum(case((Attempt.passed.is_(True), 1), else_=0)).label("passed"),
+                    func.avg(Attempt.score).label("average"))
+             .where(finished, Attempt.user_id.in_(people)).group_by(Attempt.quiz_id).subquery())
+    rows = db.session.execute(
+        select(Quiz.id, Quiz.slug, Quiz.title, Quiz.kind, Quiz.period, stats.c.attempts, stats.c.passed,
+               stats.c.average)
+        .outerjoin(stats, stats.c.quiz_id == Quiz.id)
+        .order_by(Quiz.period.desc().nulls_last(), Quiz.slug))
+    return [QuizRow(r.id, r.slug, r.title, r.kind, r.period, int(r.attempts or 0), int(r.passed or 0),
+                    round(float(r.average), 1) if r.average is not None else None) for r in rows]
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    id: str
+    type: str
+    stem: str
+    options: tuple[str, ...]
+    correct: tuple[int, ...]  # source option indexes (true/false: 0 true, 1 false)
+    accepted: tuple[str, ...]
+    lesson: str | None
+    points: float
+    position: int
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    info: QuestionInfo
+    stats: rules.ItemStats
+    lesson_title: str | None
+
+
+@dataclass
+class QuizAnalysis:
+    quiz: Quiz
+    attempts: int
+    average: float | None
+    passed: int
+    questions: list[QuestionAnalysis]
+
+    @property
+    def pass_rate(self) -> float | None:
+        return rules.pass_rate(self.passed, self.attempts)
+
+    def most_missed(self, count: int = 10) -> list[QuestionAnalysis]:
+        known = [q for q in self.questions if q.stats.facility is not None]
+        return sorted(known, key=lambda q: (q.stats.facility or 0.0, q.info.position))[:count]
+
+
+def question_info(question: dict[str, Any], position: int) -> QuestionInfo:
+    """What a paper question was (its authoring-order options and key), whatever shuffle the paper had."""
+    if question["type"] == "truefalse":
+        options: tuple[str, ...] = ("正确", "错误")
+        correct = tuple(0 if c == "T" else 1 for c in question.get("correct", []))
+    else:
+        ordered = sorted(question.get("options", []), key=lambda o: o.get("source_index", 0))
+        options = tuple(o["text"] for o in ordered)
+        correct = tuple(sorted(o.get("source_index", 0) for o in question.get("options", [])
+                               if o["id"] in set(question.get("correct", []))))
+    return QuestionInfo(question["id"], question["type"], question.get("stem", ""), options, correct,
+                        tuple(question.get("accepted", [])), question.get("lesson"),
+                        float(question.get("points", 1)), position)
+
+
+def source_indexes(question: dict[str, Any], choices: list[str] | None) -> tuple[int, ...]:
+    """Display ids chosen on one paper → the options' authoring-order indexes."""
+    if not choices:
+        return ()
+    if question["type"] == "truefalse":
+        return tuple(sorted(0 if c == "T" else 1 for c in choices))
+    by_id = {o["id"]: o.get("source_index", 0) for o in question.get("options", [])}
+    return tuple(sorted(by_id[c] for c in choices if c in by_id))
+
+
+def quiz_analysis(quiz: Quiz, viewer: User) -> QuizAnalysis:
+    """Item analysis over the quiz's finished attempts by people the viewer may see."""
+    finished = (select(Attempt.id, Attempt.score, Attempt.passed, Attempt.paper, Attempt.results)
+                .join(User, User.id == Attempt.user_id)
+                .where(Attempt.quiz_id == quiz.id, Attempt.status != ATTEMPT_IN_PROGRESS,
+                       Attempt.score.is_not(None), user_scope_clause(viewer))
+                .order_by(Attempt.id))
+    attempts = list(db.session.execute(finished))
+    answers: dict[tuple[int, str], tuple[list[str] | None, str | None]] = {}
+    if attempts:
+        ids = finished.with_only_columns(Attempt.id).order_by(None)
+        for attempt_id, question_id, choices, text in db.session.execute(
+                select(AttemptAnswer.attempt_id, AttemptAnswer.question_id, AttemptAnswer.choices,
+                       AttemptAnswer.text).where(AttemptAnswer.attempt_id.in_(ids))):
+            answers[(attempt_id, question_id)] = (choices, text)
+    infos: dict[str, QuestionInfo] = {}
+    responses: dict[str, list[rules.ItemResponse]] = defaultdict(list)
+    for attempt in attempts:
+        results = attempt.results or {}
+        for question in (attempt.paper or {}).get("questions", []):
+            qid = question["id"]
+            if qid not in infos:
+                infos[qid] = question_info(question, len(infos))
+            outcome = results.get(qid)
+            if outcome is None:
+                continue
+            possible = float(outcome.get("points") or 0)
+            share = float(outcome.get("earned") or 0) / possible if possible else 0.0
+            choices, text = answers.get((attempt.id, qid), (None, None))
+            responses[qid].append(rules.ItemResponse(float(attempt.score or 0), share,
+                                                     source_indexes(question, choices), text))
+    lessons = lesson_titles({i.lesson for i in infos.values() if i.lesson})
+    questions = [QuestionAnalysis(info, rules.analyse_item(qid, responses[qid], len(info.options)),
+                                  lessons.get(info.lesson or ""))
+                 for qid, info in sorted(infos.items(), key=lambda item: item[1].position)]
+    scores = [float(a.score) for a in attempts]
+    return QuizAnalysis(quiz, len(attempts), round(sum(scores) / len(scores), 1) if scores else None,
+                        sum(1 for a in attempts if a.passed), questions)
+
+
+def lesson_titles(slugs: set[str]) -> dict[str, str]:
+    if not slugs:
+        return {}
+    return dict(db.session.execute(select(Lesson.slug, Lesson.title).where(Lesson.slug.in_(slugs))).all())
