@@ -13,6 +13,11 @@ from markupsafe import Markup
 
 from lms.accounts.access import can_view_person, roles_required
 from lms.accounts.models import User
+from lms.assessment import queries as assessment_queries
+from lms.assessment import services as assessment
+from lms.assessment.models import LedgerEntry
+from lms.assessment.rules import is_period
+from lms.attempts import evidence
 from lms.audit import rules as audit_rules
 from lms.audit import services as audit
 from lms.core import numbers
@@ -36,8 +41,6 @@ def _absent_counts_as_fail() -> bool:
 
 
 def _period_argument(value: str | None, default: str) -> str:
-    from lms.assessment.rules import is_period
-
     if value is None or value == "":
         return default
     if not is_period(value):
@@ -144,8 +147,6 @@ def _person_or_404(user_id: int) -> User:
 
 
 def _ledger(person: User) -> Any:
-    from lms.assessment import queries as assessment_queries
-
     return assessment_queries.ledger(current_user, user_id=person.id)
 
 
@@ -158,11 +159,8 @@ def person(user_id: int) -> Any:
     timeline = charts.line_chart(
         _("成绩走势"), [o.period for o in scored],
         [charts.Series(_("成绩"), [o.score for o in scored], "chart-line")], maximum=100.0, reference=80.0)
-    from lms.assessment.services import can_reverse
-    from lms.attempts import evidence
-
     return render_template("reports/person.html", report=report, ledger=_ledger(person), timeline=_svg(timeline),
-                           can_reverse=can_reverse(current_user), form=forms.ReverseForm(),
+                           can_reverse=assessment.can_reverse(current_user), form=forms.ReverseForm(),
                            event_label=evidence.event_label, describe_event=evidence.describe,
                            finish_reason_label=evidence.finish_reason_label)
 
@@ -179,8 +177,6 @@ def person_xlsx(user_id: int) -> Any:
 @roles_required(*SUPERVISORS)
 def reverse_entry(user_id: int, entry_id: int) -> Any:
     """An appeal upheld, from the person's page: the assessment's reversal service writes the reversal entry."""
-    from lms.assessment import services as assessment
-
     if not assessment.can_reverse(current_user):
         raise Forbidden(_("网格主管不能冲销台账记录：申诉由县区或市级主管审核冲销。"))
     person = _person_or_404(user_id)
@@ -190,8 +186,6 @@ def reverse_entry(user_id: int, entry_id: int) -> Any:
             abort(400)
         flash(_("请填写冲销原因（申诉成立的依据）。"), "error")
         return redirect(url_for("reports.person", user_id=person.id, _anchor="ledger"))
-    from lms.assessment.models import LedgerEntry
-
     entry = db.session.get(LedgerEntry, entry_id)
     if entry is None or entry.user_id != person.id:
         abort(404)
