@@ -17,7 +17,7 @@ from flask_login import current_user
 from lms.api import openapi
 from lms.api.blueprint import api, caller_id, one_connection, unthrottled
 from lms.api.validation import checked_body
-from lms.attempts import rules, services
+from lms.attempts import queries, rules, services
 from lms.attempts.models import IN_PROGRESS, Attempt
 from lms.attempts.wording import answer_html, options_html
 from lms.core.clock import utcnow
@@ -45,7 +45,7 @@ def question_json(question: dict[str, Any], *, total: float, max_score: float) -
 def attempt_state(attempt: Attempt, *, now: datetime) -> dict[str, Any]:
     """Everything the page needs to draw (or resume) an attempt; the key only once review is open."""
     version = attempt.quiz_version
-    answers = services.saved_answers(attempt.id)
+    answers = queries.saved_answers(attempt.id)
     total = rules.paper_total(attempt.paper)
     state: dict[str, Any] = {
         "id": attempt.id,
@@ -75,8 +75,8 @@ def attempt_state(attempt: Attempt, *, now: datetime) -> dict[str, Any]:
             "wrong": [qid for qid, r in (attempt.results or {}).items() if not r["correct"]],
             "per_question": attempt.results,
         }
-        review_open = services.is_review_open(attempt, now=now)
-        close = services.review_close(attempt)
+        review_open = queries.is_review_open(attempt, now=now)
+        close = queries.review_close(attempt)
         state["review_opens_at"] = _iso(close) if version.review_policy == "after_close" else None
         if review_open:
             state["review"] = {
@@ -109,7 +109,7 @@ def start_attempt(slug: str) -> Any:
 @api.route("/attempts/<int:attempt_id>", methods=["GET"])
 def get_attempt(attempt_id: int) -> Any:
     now = utcnow()
-    attempt = services.finish_if_expired(services.own_attempt(current_user, attempt_id), now=now)
+    attempt = services.finish_if_expired(queries.own_attempt(current_user, attempt_id), now=now)
     return jsonify(attempt_state(attempt, now=now))
 
 

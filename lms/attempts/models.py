@@ -87,7 +87,7 @@ class AttemptEvent(db.Model):  # type: ignore[name-defined,misc]
 
     ``answer_saved`` events are written by the statement that stores the answer, whatever code path runs it: on
     SQLite by triggers on attempt_answers (migration 0010), on PostgreSQL by the upsert's writing CTE
-    (``lms.attempts.services._upsert_statement``). Their detail is ``{"question": …, "seq": …}``, the number the
+    (``lms.attempts.storage._upsert_statement``). Their detail is ``{"question": …, "seq": …}``, the number the
     stored answer carries."""
 
     __tablename__ = "attempt_events"

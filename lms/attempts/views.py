@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from lms.accounts.access import roles_required, user_scope_clause
 from lms.accounts.models import User
-from lms.attempts import evidence, rules, services
+from lms.attempts import evidence, queries, rules, services
 from lms.attempts.models import ACCOMMODATION_KINDS, Accommodation, Attempt
 from lms.attempts.wording import answer_html, options_html
 from lms.core import numbers
@@ -40,11 +40,11 @@ def take(slug: str) -> Any:
 @roles_required()
 def result(attempt_id: int) -> Any:
     now = utcnow()
-    attempt = services.finish_if_expired(services.attempt_for_viewer(current_user, attempt_id), now=now)
+    attempt = services.finish_if_expired(queries.attempt_for_viewer(current_user, attempt_id), now=now)
     if not attempt.is_finished and attempt.user_id == current_user.id:
         return redirect(url_for("attempts.take", slug=attempt.quiz.slug))
-    review = services.is_review_open(attempt, now=now) or current_user.role in ("trainer", "admin")
-    answers = services.saved_answers(attempt.id)
+    review = queries.is_review_open(attempt, now=now) or current_user.role in ("trainer", "admin")
+    answers = queries.saved_answers(attempt.id)
     total = rules.paper_total(attempt.paper)
     rows = []
     for number, question in enumerate(attempt.paper["questions"], start=1):
@@ -61,10 +61,10 @@ def result(attempt_id: int) -> Any:
             "explanation_html": render_markdown(question["explanation"]) if question["explanation"] else "",
         })
     is_staff = attempt.user_id != current_user.id
-    events = services.attempt_events(attempt.id)
+    events = queries.attempt_events(attempt.id)
     return render_template(
         "attempts/result.html", attempt=attempt, rows=rows, review=review,
-        review_close=services.review_close(attempt), is_staff=is_staff,
+        review_close=queries.review_close(attempt), is_staff=is_staff,
         timeline=evidence.timeline(events, attempt.paper) if is_staff else [],
         switches=sum(1 for e in events if rules.is_switch(e.kind)),
         away=evidence.away_summary(e.kind for e in events))
@@ -79,7 +79,7 @@ def _practice_payload(form: Any) -> dict[str, Any]:
     return {"text": form.get("text", "")} if "text" in form else {"choices": form.getlist("choice")}
 
 
-def _book_entry(entry: services.WrongAnswer) -> dict[str, Any]:
+def _book_entry(entry: queries.WrongAnswer) -> dict[str, Any]:
     question = entry.question
     return {
         "entry": entry, "anchor": book_anchor(entry.attempt.id, question["id"]),
@@ -108,7 +108,7 @@ def wrong_answers() -> Any:
         checked = {"anchor": book_anchor(attempt_id, question_id), "correct": result.grade.correct,
                    "choices": payload.get("choices", []), "text": payload.get("text"),
                    "newly_mastered": result.newly_mastered}
-    entries = [_book_entry(e) for e in services.wrong_answer_book(current_user, now=now)]
+    entries = [_book_entry(e) for e in queries.wrong_answer_book(current_user, now=now)]
     return render_template("attempts/wrong_answers.html", checked=checked, mastery_days=rules.MASTERY_DAYS,
                            active=[e for e in entries if not e["entry"].mastered],
                            mastered=[e for e in entries if e["entry"].mastered])
@@ -172,5 +172,5 @@ def people(slug: str) -> Any:
         .order_by(Accommodation.created_at)))
     return render_template(
         "attempts/people.html", quiz=quiz, managers=managers, attempts=attempts,
-        evidence=_people_evidence(services.away_kinds([a.id for a in attempts.values()])),
+        evidence=_people_evidence(queries.away_kinds([a.id for a in attempts.values()])),
         accommodations=accommodations, kinds=ACCOMMODATION_KINDS)

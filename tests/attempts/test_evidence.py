@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from lms.attempts import evidence, rules, services
+from lms.attempts import evidence, queries, rules
 from lms.attempts.models import AttemptEvent
 from lms.extensions import db
 from tests.attempts.quiz_files import PRACTICE
@@ -70,11 +70,11 @@ def test_reloads_and_offline_spells_never_reach_the_limit(client, strict):
                  "page_leave", "screen_off", "offline"):
         response = post_event(client, strict, kind)
         assert (response.status_code, response.get_json()["status"]) == (201, "in_progress")
-    assert services.switch_count(strict) == 0
+    assert queries.switch_count(strict) == 0
     assert post_event(client, strict, "tab_switch", {"seconds": 4}).get_json()["status"] == "in_progress"
     assert post_event(client, strict, "tab_switch", {"seconds": 9}).get_json() == {
         "status": "submitted", "finish_reason": "tab_limit"}
-    assert services.switch_count(strict) == 2
+    assert queries.switch_count(strict) == 2
 
 
 def test_old_kind_names_still_count_for_api_clients(client, strict):
@@ -109,7 +109,7 @@ def test_coming_back_to_a_running_attempt_is_recorded_as_the_page_says(client, s
     assert kinds(strict) == ["started", "page_reload", "resumed", "resumed"]
     reload = db.session.scalars(select(AttemptEvent).where(AttemptEvent.kind == "page_reload")).one()
     assert reload.detail == {"navigation": "reload", "away_seconds": 2}
-    assert services.switch_count(strict) == 0
+    assert queries.switch_count(strict) == 0
 
 
 def test_the_openapi_document_lists_the_new_kinds(client):

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from lms.attempts import rules, services
+from lms.attempts import queries, rules
 from tests.attempts.quiz_files import MONTHLY, PRACTICE
 from tests.support.web import api_headers, post_form
 
@@ -99,14 +99,14 @@ def test_right_on_two_days_masters_an_item_and_a_newer_wrong_answer_brings_it_ba
     check(client, attempt_id, "q1", choices=["A"])
     clock.advance(days=1)
     assert check(client, attempt_id, "q1", choices=["A"]).get_json()["newly_mastered"] is True
-    book = services.wrong_answer_book(person, now=clock.now)
+    book = queries.wrong_answer_book(person, now=clock.now)
     assert [(e.question["id"], e.mastered) for e in book] == [("q1", True), ("q2", False), ("q4", False)]
 
     clock.advance(days=1)  # the same question wrong again in a new attempt
     again = client.post("/api/v1/quizzes/practice-basics/attempts", headers=api_headers(client)).get_json()
     client.post(f"/api/v1/attempts/{again['id']}/submit", headers=api_headers(client))
     clock.advance(minutes=1)
-    book = services.wrong_answer_book(person, now=clock.now)
+    book = queries.wrong_answer_book(person, now=clock.now)
     q1 = next(e for e in book if e.question["id"] == "q1")
     assert (q1.attempt.id, q1.mastered, q1.correct_days) == (again["id"], False, 0)
     assert check(client, again["id"], "q1", choices=["A"]).get_json()["correct_days"] == 1  # started over
@@ -119,12 +119,12 @@ def test_a_person_marks_an_item_mastered_and_back(client, wrong_attempt, clock):
                          token_from="/wrong-answers")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/wrong-answers#w-1-q4")
-    assert [e.question["id"] for e in services.wrong_answer_book(person, now=clock.now) if e.mastered] == ["q2"]
+    assert [e.question["id"] for e in queries.wrong_answer_book(person, now=clock.now) if e.mastered] == ["q2"]
     back = post_form(client, "/wrong-answers/mastered", {"attempt_id": attempt_id, "question_id": "q2",
                                                          "mastered": "0", "next": "javascript:alert(1)"},
                      token_from="/wrong-answers")
     assert back.headers["Location"].endswith("/wrong-answers#wa-list")  # an odd anchor is not echoed
-    assert not any(e.mastered for e in services.wrong_answer_book(person, now=clock.now))
+    assert not any(e.mastered for e in queries.wrong_answer_book(person, now=clock.now))
     right_one = post_form(client, "/wrong-answers/mastered", {"attempt_id": attempt_id, "question_id": "q3",
                                                               "mastered": "1"}, token_from="/wrong-answers")
     assert right_one.status_code == 404  # answered right: not in the book
