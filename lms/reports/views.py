@@ -18,6 +18,7 @@ from lms.assessment import services as assessment
 from lms.assessment.models import LedgerEntry
 from lms.assessment.rules import is_period
 from lms.attempts import evidence
+from lms.attempts.regrade import apply_regrade, find_question, plan_regrade
 from lms.audit import rules as audit_rules
 from lms.audit import services as audit
 from lms.core import numbers
@@ -242,7 +243,7 @@ def _correction(question_id: str, info: analytics.QuestionInfo, form: forms.Regr
 @roles_required(*AUTHORS)
 def regrade(slug: str, question_id: str) -> Any:
     quiz = services.get_quiz(slug)
-    info = services.find_question(quiz, question_id)
+    info = find_question(quiz, question_id)
     form = forms.RegradeForm()
     plan, problems = None, []
     correction = rules.KeyCorrection(question_id, correct=info.correct, accepted=info.accepted)
@@ -252,11 +253,11 @@ def regrade(slug: str, question_id: str) -> Any:
         try:
             correction = _correction(question_id, info, form)
             if form.action.data == "apply":
-                plan = services.apply_regrade(quiz, correction, actor=current_user, now=utcnow())
+                plan = apply_regrade(quiz, correction, actor=current_user, now=utcnow())
                 flash(_("已按更正后的答案重新评分：%(n)d 份答卷成绩改变，其中 %(m)d 人及格与否改变。",
                         n=len(plan.changes), m=plan.outcome_changes), "success")
                 return redirect(url_for("reports.quiz", slug=slug))
-            plan = services.plan_regrade(quiz, correction, current_user)
+            plan = plan_regrade(quiz, correction, current_user)
         except ValidationFailed as exc:
             flash(exc.message, "error")
             problems = exc.problems

@@ -26,7 +26,7 @@ from tests.assessment.conftest import after_close
 
 
 def regrade(quiz, new_scores, *, actor=None):
-    """What ``lms.reports.services.apply_regrade`` stores: new attempt scores and the regrade's record."""
+    """What ``lms.attempts.regrade.apply_regrade`` stores: new attempt scores and the regrade's record."""
     changes = []
     for person, score in new_scores.items():
         attempt = db.session.scalar(select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == person.id))

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from lms.attempts.models import Attempt, AttemptEvent
+from lms.attempts.regrade import apply_regrade, plan_regrade
 from lms.extensions import db
-from lms.reports import services
 from lms.reports.queries import analytics
 from lms.reports.rules import KeyCorrection
 from tests.reports.conftest import picks_for
@@ -77,7 +77,7 @@ def test_the_analysis_page_shows_the_numbers(auth, sat):
 
 def test_preview_changes_nothing(sat):
     before = [(a.id, a.score) for a in db.session.scalars(select(Attempt).order_by(Attempt.id))]
-    plan = services.plan_regrade(sat["quiz"], KeyCorrection("q1", correct=(3,)), sat["trainer"])
+    plan = plan_regrade(sat["quiz"], KeyCorrection("q1", correct=(3,)), sat["trainer"])
     # With "以通知为准" as the key: 100 → 80, 80 → 100, 60 → 80 (now passes), 40 → 60.
     changes = {c.user_id: (c.old_score, c.new_score, c.outcome_changed) for c in plan.changes}
     a, b, c, d = sat["people"]
@@ -112,8 +112,8 @@ def test_apply_regrades_every_paper_and_leaves_an_audit_trail(auth, sat):
 def test_a_running_attempt_gets_the_corrected_key_without_a_score(sat, sit, people):
     late = people(1)[0]
     running = sit(late, sat["quiz"], {"q1": (3,)}, finished=False)
-    plan = services.apply_regrade(sat["quiz"], KeyCorrection("q1", correct=(3,)), actor=sat["trainer"],
-                                  now=running.started_at)
+    plan = apply_regrade(sat["quiz"], KeyCorrection("q1", correct=(3,)), actor=sat["trainer"],
+                         now=running.started_at)
     assert plan.running == 1
     db.session.expire_all()
     attempt = db.session.get(Attempt, running.id)
@@ -126,11 +126,11 @@ def test_a_closed_period_is_flagged_not_rewritten(sat, close):
     from lms.assessment.models import Outcome
 
     close("2026-06")
-    plan = services.plan_regrade(sat["quiz"], KeyCorrection("q1", correct=(3,)), sat["trainer"])
+    plan = plan_regrade(sat["quiz"], KeyCorrection("q1", correct=(3,)), sat["trainer"])
     c = sat["people"][2]
     assert [(o.user_id, o.old_status, o.new_status) for o in plan.closed_outcomes] == [(c.id, "FAIL", "PASS")]
-    services.apply_regrade(sat["quiz"], KeyCorrection("q1", correct=(3,)), actor=sat["trainer"],
-                           now=sat["attempts"][0].started_at)
+    apply_regrade(sat["quiz"], KeyCorrection("q1", correct=(3,)), actor=sat["trainer"],
+                  now=sat["attempts"][0].started_at)
     assert db.session.scalar(select(Outcome.status).where(Outcome.user_id == c.id)) == "FAIL"
 
 
@@ -138,10 +138,10 @@ def test_bad_corrections_and_strangers_are_refused(auth, sat, make_user):
     from lms.core.errors import Forbidden, ValidationFailed
 
     with pytest.raises(ValidationFailed):
-        services.plan_regrade(sat["quiz"], KeyCorrection("q1", correct=(0, 1)), sat["trainer"])
+        plan_regrade(sat["quiz"], KeyCorrection("q1", correct=(0, 1)), sat["trainer"])
     with pytest.raises(Forbidden):
-        services.apply_regrade(sat["quiz"], KeyCorrection("q1", correct=(3,)),
-                               actor=make_user("supervisor", county=None, grid=None), now=sat["attempts"][0].started_at)
+        apply_regrade(sat["quiz"], KeyCorrection("q1", correct=(3,)),
+                      actor=make_user("supervisor", county=None, grid=None), now=sat["attempts"][0].started_at)
     auth.login(sat["trainer"])
     response = post_form(auth.client, f"/reports/quizzes/{sat['quiz'].slug}/regrade/q1",
                          {"action": "apply", "correct": ["0", "1"]})
