@@ -25,8 +25,11 @@ hypothesis_settings.register_profile("lms", deadline=None)
 hypothesis_settings.load_profile("lms")
 
 # The real-browser fixtures (`live_server`, `page`) for the tests that drive Chromium; the suite's layout for its
-# two workers and the db_free mark (tests/support/scheduling.py).
-pytest_plugins = ["tests.support.browser", "tests.support.scheduling"]
+# two workers and the db_free mark (tests/support/scheduling.py); the factories every domain's tests share, one
+# module a topic (people, quiz rows, quiz files, attempts, lesson files), so no conftest imports another's.
+pytest_plugins = ["tests.support.browser", "tests.support.scheduling", "tests.support.people",
+                  "tests.support.quizzes", "tests.support.quiz_files", "tests.support.attempts",
+                  "tests.support.lessons"]
 
 
 class IsolatedClient(FlaskClient):

@@ -14,47 +14,13 @@ from lms.announcements.models import GroupRobot, InboxMessage, OutboxMessage
 from lms.core import events
 from lms.core.clock import period_of
 from lms.extensions import db
+from tests.support.ledger import add_ledger_entry
 from tests.support.web import post_form
 
 OPENS = datetime(2026, 10, 31, 16, 0, tzinfo=UTC)  # 2026-11-01 00:00 Shanghai
 CLOSES = datetime(2026, 11, 8, 15, 59, tzinfo=UTC)  # 2026-11-08 23:59 Shanghai
 MAKEUP_OPENS = datetime(2026, 11, 14, 16, 0, tzinfo=UTC)
 MAKEUP_CLOSES = datetime(2026, 11, 18, 15, 59, tzinfo=UTC)
-
-
-def make_quiz(slug: str, *, opens=OPENS, closes=CLOSES, makeup=None, period="2026-11"):
-    from lms.quizzes.models import Quiz, QuizVersion
-
-    quiz = Quiz(slug=slug, kind="monthly", title=f"{slug} 月考", period=period)
-    db.session.add(quiz)
-    db.session.flush()
-    definition = {"makeup_opens_at": makeup[0].isoformat() if makeup else None,
-                  "makeup_closes_at": makeup[1].isoformat() if makeup else None}
-    version = QuizVersion(quiz_id=quiz.id, number=1, checksum="x" * 64, definition=definition, opens_at=opens,
-                          closes_at=closes, time_limit_seconds=1800, pass_score=80.0, max_score=100.0,
-                          attempts_allowed=1, review_policy="after_close")
-    db.session.add(version)
-    db.session.flush()
-    quiz.current_version_id = version.id
-    db.session.commit()
-    return quiz
-
-
-def sit(user, quiz, *, score: float):
-    from lms.attempts.models import Attempt
-
-    db.session.add(Attempt(user_id=user.id, quiz_id=quiz.id, quiz_version_id=quiz.current_version_id, number=1,
-                           official=True, status="submitted", started_at=OPENS + timedelta(days=1),
-                           deadline_at=OPENS + timedelta(days=1, minutes=30), finished_at=OPENS + timedelta(days=1),
-                           score=score, max_score=100.0, passed=score >= 80, paper={}))
-    db.session.commit()
-
-
-def exempt(user, quiz, by):
-    from lms.attempts.models import Accommodation
-
-    db.session.add(Accommodation(user_id=user.id, quiz_id=quiz.id, kind="exempt", reason="产假", created_by_id=by.id))
-    db.session.commit()
 
 
 def inbox_of(kind: str) -> set[tuple[int, str]]:
@@ -74,11 +40,11 @@ def people(make_user):
     }
 
 
-def test_the_monthly_test_reminders_reach_exactly_the_right_people_at_the_right_time(app, people):
-    quiz = make_quiz("nov", makeup=(MAKEUP_OPENS, MAKEUP_CLOSES))
-    sit(people["passed"], quiz, score=80)
-    sit(people["failed"], quiz, score=79.9)
-    exempt(people["exempt"], quiz, people["trainer"])
+def test_the_monthly_test_reminders_reach_exactly_the_right_people_at_the_right_time(app, people, monthly_quiz, take,
+                                                                                     accommodate):
+    quiz = monthly_quiz("2026-11", slug="nov", title="nov 月考", makeup=(MAKEUP_OPENS, MAKEUP_CLOSES))
+    take(quiz, {people["passed"]: 80, people["failed"]: 79.9})
+    accommodate(quiz, people["exempt"], "exempt", "产假", by=people["trainer"])
     title = "考试已开放：nov 月考"
 
     assert reminders.run_reminders(now=OPENS - timedelta(minutes=1)).created == 0
@@ -97,18 +63,17 @@ def test_the_monthly_test_reminders_reach_exactly_the_right_people_at_the_right_
     assert message.link == f"/quizzes/{quiz.slug}"
 
 
-def test_a_later_monthly_test_of_the_period_reaches_only_those_who_failed_the_first(app, people):
-    first = make_quiz("nov")
-    make_quiz("nov-makeup", opens=MAKEUP_OPENS, closes=MAKEUP_CLOSES)
-    sit(people["passed"], first, score=95)
-    sit(people["failed"], first, score=40)
+def test_a_later_monthly_test_of_the_period_reaches_only_those_who_failed_the_first(app, people, monthly_quiz, take):
+    first = monthly_quiz("2026-11", slug="nov", title="nov 月考")
+    monthly_quiz("2026-11", slug="nov-makeup", title="nov-makeup 月考", opens=MAKEUP_OPENS, closes=MAKEUP_CLOSES)
+    take(first, {people["passed"]: 95, people["failed"]: 40})
     reminders.run_reminders(now=MAKEUP_OPENS + timedelta(minutes=5))
     assert {u for u, t in inbox_of("quiz_open") if "nov-makeup" in t} == {people["absent"].id, people["failed"].id,
                                                                          people["exempt"].id}
 
 
-def test_reminders_run_twice_the_same_day_creates_nothing_new(app, runner, people):
-    make_quiz("nov")
+def test_reminders_run_twice_the_same_day_creates_nothing_new(app, runner, people, monthly_quiz):
+    monthly_quiz("2026-11", slug="nov", title="nov 月考")
     db.session.add(GroupRobot(name="全市渠道群", kind="wecom", url="https://robot.invalid/send", active=True))
     db.session.commit()
     first = runner.invoke(args=["reminders", "run", "--now", "2026-11-01T09:00"])
@@ -127,13 +92,8 @@ def test_reminders_run_twice_the_same_day_creates_nothing_new(app, runner, peopl
 
 
 def test_a_ledger_entry_brings_a_message_with_the_reason_and_how_to_appeal(app, people):
-    from lms.assessment.models import LedgerEntry
-
-    entry = LedgerEntry(user_id=people["failed"].id, period="2026-11", kind="cash_penalty", amount_yuan=200,
-                        reason="连续两个月业务测试不及格（10月 72 分，11月 79.9 分）", rule="R2-consecutive-fail",
-                        rule_version=1, idempotency_key="test:penalty:1")
-    db.session.add(entry)
-    db.session.commit()
+    entry = add_ledger_entry(people["failed"], amount_yuan=200, idempotency_key="test:penalty:1",
+                             reason="连续两个月业务测试不及格（10月 72 分，11月 79.9 分）")
     events.ledger_entry_written.send(entry)
     events.ledger_entry_written.send(entry)  # a repeated event changes nothing
     messages = list(db.session.scalars(select(InboxMessage).where(InboxMessage.kind == "ledger")))

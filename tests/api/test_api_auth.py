@@ -1,17 +1,12 @@
 from __future__ import annotations
 
+from tests.support.tokens import issue_token
 from tests.support.web import api_headers
-
-
-def token_for(runner, user):
-    result = runner.invoke(args=["tokens", "create", "--user", user.employee_no, "--label", "payroll"])
-    assert result.exit_code == 0, result.output
-    return result.output.strip().splitlines()[-1]
 
 
 def test_token_printed_alone_on_last_line_authenticates(client, runner, make_user):
     user = make_user("supervisor")
-    token = token_for(runner, user)
+    token = issue_token(runner, user, "payroll")
     assert token.startswith("lms_")
     assert " " not in token
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
@@ -20,7 +15,7 @@ def test_token_printed_alone_on_last_line_authenticates(client, runner, make_use
 
 
 def test_missing_or_wrong_token_is_401_json(client, runner, make_user):
-    token_for(runner, make_user())
+    issue_token(runner, make_user(), "payroll")
     for headers in ({}, {"Authorization": "Bearer lms_wrong"}, {"Authorization": "Basic abc"}):
         response = client.get("/api/v1/me", headers=headers)
         assert response.status_code == 401
@@ -32,7 +27,7 @@ def test_token_of_deactivated_person_stops_working(client, runner, make_user):
     from lms.extensions import db
 
     user = make_user()
-    token = token_for(runner, user)
+    token = issue_token(runner, user, "payroll")
     user.active = False
     db.session.commit()
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401

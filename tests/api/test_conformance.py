@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from lms.extensions import db
-from tests.assessment.conftest import after_close
-from tests.attempts.quiz_files import MONTHLY, PRACTICE, sync, write_quiz
+from tests.support.attempts import graded_attempt
+from tests.support.lessons import lesson_text
+from tests.support.quiz_files import MONTHLY, PRACTICE, sync, write_quiz
+from tests.support.quizzes import after_close
+from tests.support.tokens import bearer_headers, issue_token
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           response_headers_conformance, negative_data_rejection]
@@ -43,41 +46,29 @@ EXAMPLES = 12  # per operation, identity, mode and id source: ~1,500 cases in al
 OUTSIDE = ("/certificates/{code}.pdf",)
 
 
-def _token(runner: Any, user: Any) -> str:
-    result = runner.invoke(args=["tokens", "create", "--user", user.employee_no, "--label", "conformance"])
-    assert result.exit_code == 0, result.output
-    return result.output.strip().splitlines()[-1]
-
-
 def _seed(app: Any, make_user: Any, runner: Any) -> dict[str, dict[str, Any]]:
     """A manager with a running practice attempt, a finished one with a certificate, and inbox messages; an admin."""
     from lms.announcements import services as announcements
     from lms.announcements.queries import inbox
     from lms.assessment import services as assessment
-    from lms.attempts.models import Attempt
     from lms.certificates import services as certificates
     from lms.quizzes import services as quizzes
 
     manager, admin = make_user("manager"), make_user("admin")
     lesson = Path(app.config["LMS_CONTENT_DIR"]) / "policy" / "handsets.md"
     lesson.parent.mkdir(parents=True, exist_ok=True)
-    lesson.write_text("---\ntitle: 终端政策\ncategory: policy-handset\nperiod: 2026-11\ntags: [终端, 补贴]\n---\n\n"
-                      "## 第一节\n\n正文。\n", encoding="utf-8")
+    lesson.write_text(lesson_text(title="终端政策", period="2026-11", tags="[终端, 补贴]"), encoding="utf-8")
     write_quiz(app, "practice", PRACTICE)
     sync(app)
     client = app.test_client()
-    headers = {"Authorization": f"Bearer {_token(runner, manager)}"}
+    headers = bearer_headers(runner, manager, "conformance")
     running = client.post("/api/v1/quizzes/practice/attempts", headers=headers).json["id"]
 
     write_quiz(app, "monthly", MONTHLY)  # closed by now: its attempt is written as the close would leave it
     sync(app)
     quiz = quizzes.get_quiz("monthly")
     finished_at = datetime(2026, 11, 5, 2, 30, tzinfo=UTC)
-    attempts = {person: Attempt(user_id=person.id, quiz_id=quiz.id, quiz_version_id=quiz.current_version_id,
-                                official=True, status="submitted", started_at=finished_at - timedelta(minutes=20),
-                                deadline_at=finished_at + timedelta(minutes=10), finished_at=finished_at,
-                                score=score, raw_points=score, max_score=100.0, passed=score >= 80,
-                                paper={"questions": []}, results={})
+    attempts = {person: graded_attempt(person, quiz, score=score, finished_at=finished_at)
                 for person, score in ((manager, 92.0), (make_user("manager"), 50.0))}
     db.session.add_all(attempts.values())
     db.session.commit()
@@ -93,7 +84,7 @@ def _seed(app: Any, make_user: Any, runner: Any) -> dict[str, dict[str, Any]]:
     return {
         "manager": {"token": headers["Authorization"][7:], "attempt_id": running, "finished_id": attempt.id,
                     "code": certificate.code, "message_id": messages[0]},
-        "admin": {"token": _token(runner, admin)},
+        "admin": {"token": issue_token(runner, admin, "conformance")},
     }
 
 

@@ -10,15 +10,10 @@ import pytest
 
 from lms.api import validation
 from lms.assessment import rules as assessment_rules
-from tests.attempts.quiz_files import PRACTICE, sync, write_quiz
+from tests.support.quiz_files import PRACTICE, sync, write_quiz
+from tests.support.tokens import bearer_headers
 
 METHODS = {"get", "post", "put", "delete", "patch"}
-
-
-def _token(runner, user) -> dict[str, str]:
-    result = runner.invoke(args=["tokens", "create", "--user", user.employee_no, "--label", "spec"])
-    assert result.exit_code == 0, result.output
-    return {"Authorization": f"Bearer {result.output.strip().splitlines()[-1]}"}
 
 
 @pytest.fixture
@@ -83,7 +78,7 @@ def test_the_period_pattern_is_the_servers_rule(document, period):
 
 def test_what_the_issue_found_is_refused_or_accepted_as_documented(app, client, runner, make_user):
     manager = make_user("manager")
-    headers = _token(runner, manager)
+    headers = bearer_headers(runner, manager, "spec")
     write_quiz(app, "practice", PRACTICE)
     sync(app)
     attempt = client.post("/api/v1/quizzes/practice/attempts", headers=headers).json["id"]

@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from lms.assessment import export, services
-from lms.assessment.models import ClosedPeriod, LedgerEntry
+from lms.assessment.models import ClosedPeriod
 from lms.audit import rules as audit_rules
 from lms.audit.models import AuditEntry
 from lms.core.errors import Conflict, ValidationFailed
 from lms.extensions import db
-from tests.assessment.conftest import after_close
+from tests.support.ledger import add_ledger_entry
+from tests.support.quizzes import after_close
 
 NOW = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
 
@@ -35,22 +36,13 @@ def city_supervisor(make_user):
     return make_user("supervisor", county=None, grid=None)
 
 
-def ledger_entry(person, kind="cash_penalty", **values):
-    row = LedgerEntry(user_id=person.id, period="2026-11", kind=kind, reason="连续两个月不及格",
-                      rule="R2-consecutive-fail", rule_version=1, idempotency_key=f"2026-11:{person.id}:{kind}",
-                      **values)
-    db.session.add(row)
-    db.session.commit()
-    return row
-
-
 def close(period="2026-11"):
     db.session.add(ClosedPeriod(period=period, closed_at=NOW, policy={}))
     db.session.commit()
 
 
 def test_a_reversal_is_recorded_with_the_entry_it_cancels_and_why(person, city_supervisor):
-    penalty = ledger_entry(person, amount_yuan=200)
+    penalty = add_ledger_entry(person, amount_yuan=200)
     services.reverse_entry(penalty.id, actor=city_supervisor, reason="系统故障，申诉成立", now=NOW)
     [entry] = entries()
     assert (entry.action, entry.actor_id, entry.target_user_id) == (
@@ -61,18 +53,19 @@ def test_a_reversal_is_recorded_with_the_entry_it_cancels_and_why(person, city_s
 
 
 def test_a_refused_reversal_leaves_no_entry(person, city_supervisor):
-    penalty = ledger_entry(person, amount_yuan=200)
+    penalty = add_ledger_entry(person, amount_yuan=200)
     services.reverse_entry(penalty.id, actor=city_supervisor, reason="申诉成立", now=NOW)
     with pytest.raises(Conflict):
         services.reverse_entry(penalty.id, actor=city_supervisor, reason="再来一次", now=NOW)
     with pytest.raises(ValidationFailed):
-        services.reverse_entry(ledger_entry(person, kind="criticism").id, actor=city_supervisor, reason=" ", now=NOW)
+        services.reverse_entry(add_ledger_entry(person, kind="criticism").id, actor=city_supervisor, reason=" ",
+                               now=NOW)
     assert len(entries()) == 1
 
 
 @pytest.mark.parametrize(("confirm", "note", "decision"), [(True, "", "confirmed"), (False, "业绩已改善", "rejected")])
 def test_a_post_adjustment_decision_is_recorded(person, city_supervisor, confirm, note, decision):
-    proposal = ledger_entry(person, kind="post_adjustment")
+    proposal = add_ledger_entry(person, kind="post_adjustment")
     services.decide_post_adjustment(proposal.id, actor=city_supervisor, confirm=confirm, note=note, now=NOW)
     [entry] = entries()
     assert (entry.action, entry.actor_id, entry.target_user_id) == (
@@ -102,7 +95,7 @@ def test_publishing_a_notice_is_recorded_once(person, city_supervisor):
 @pytest.mark.parametrize("fmt", export.FORMATS)
 def test_each_download_of_a_period_is_recorded(client, auth, person, city_supervisor, fmt):
     close()
-    ledger_entry(person, amount_yuan=200)
+    add_ledger_entry(person, amount_yuan=200)
     auth.login(city_supervisor)
     response = client.get(f"/assessment/2026-11/export.{fmt}")
     assert response.status_code == 200
@@ -117,7 +110,7 @@ def test_each_download_of_a_period_is_recorded(client, auth, person, city_superv
 
 def test_the_export_command_is_recorded_as_the_command_line(runner, person, tmp_path):
     close()
-    ledger_entry(person, amount_yuan=200)
+    add_ledger_entry(person, amount_yuan=200)
     result = runner.invoke(args=["export", "2026-11", "--format", "csv", "-o", str(tmp_path / "nov.csv")])
     assert result.exit_code == 0, result.output
     [entry] = entries()
@@ -127,7 +120,7 @@ def test_the_export_command_is_recorded_as_the_command_line(runner, person, tmp_
 def test_a_staff_download_of_a_notice_pdf_is_recorded_a_managers_reading_is_not(
         client, auth, person, city_supervisor):
     close()
-    ledger_entry(person, kind="criticism")
+    add_ledger_entry(person, kind="criticism")
     services.publish_notice("2026-11", person.county_id, actor=city_supervisor, body_html="<p>通报</p>", now=NOW)
     auth.login(city_supervisor)
     assert client.get(f"/assessment/2026-11/notice/{person.county_id}.pdf").status_code == 200

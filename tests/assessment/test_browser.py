@@ -12,8 +12,8 @@ from sqlalchemy import select
 from lms.assessment import services
 from lms.extensions import db
 from lms.org.models import Unit
-from tests.assessment.conftest import after_close
 from tests.support.browser import BROWSER_MARKS, sign_in
+from tests.support.quizzes import after_close
 
 pytestmark = BROWSER_MARKS
 

@@ -13,8 +13,8 @@ from lms.attempts.models import Attempt
 from lms.certificates.models import Certificate
 from lms.core import events
 from lms.extensions import db
-from tests.assessment.conftest import after_close
 from tests.support.databases import statements_run
+from tests.support.quizzes import after_close
 
 
 def close_counting_statements(period: str) -> tuple[services.CloseReport, int]:

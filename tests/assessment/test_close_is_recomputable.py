@@ -20,7 +20,7 @@ from lms.assessment.models import ClosedPeriod, LedgerEntry, Outcome, Ranking
 from lms.attempts.models import Accommodation, Attempt
 from lms.core import events
 from lms.extensions import db
-from tests.assessment.conftest import after_close
+from tests.support.quizzes import after_close
 
 MANAGERS = 50
 MONTHS = 24

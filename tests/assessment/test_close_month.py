@@ -12,7 +12,7 @@ from lms.assessment import services
 from lms.assessment.models import ClosedPeriod, LedgerEntry, Outcome, Ranking
 from lms.core.errors import Conflict, ValidationFailed
 from lms.extensions import db
-from tests.assessment.conftest import after_close, window
+from tests.support.quizzes import after_close, window
 
 
 def count(model):

@@ -11,7 +11,7 @@ from lms.assessment import queries, services
 from lms.assessment.models import LedgerEntry
 from lms.extensions import db
 from lms.reports.queries.risk import failed_twice_rows
-from tests.assessment.conftest import after_close
+from tests.support.quizzes import after_close
 
 PERIODS = ("2026-09", "2026-10", "2026-11")
 # outcomes per period, oldest first ("-": not assessed that period) → which periods charge 200 yuan

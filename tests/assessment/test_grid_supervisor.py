@@ -15,7 +15,7 @@ from lms.core.clock import utcnow
 from lms.core.errors import Forbidden
 from lms.extensions import db
 from lms.org.models import Unit
-from tests.assessment.conftest import after_close
+from tests.support.quizzes import after_close
 from tests.support.web import post_form
 
 

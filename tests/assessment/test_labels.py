@@ -13,8 +13,8 @@ from lms.assessment import rules, services
 from lms.extensions import db
 from lms.org.models import Unit
 from lms.quizzes.models import QUIZ_KINDS
-from tests.assessment.conftest import after_close
 from tests.support.browser import BROWSER_MARKS, sign_in
+from tests.support.quizzes import after_close
 
 FINISH_REASONS = ("submit", "timer", "tab_limit", "deadline")
 CODES = (*rules.LEDGER_KINDS, *rules.RULES, *rules.OUTCOMES, *QUIZ_KINDS, *FINISH_REASONS)

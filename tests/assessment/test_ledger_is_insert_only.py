@@ -9,17 +9,13 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from lms.assessment.models import LedgerEntry
 from lms.extensions import db
+from tests.support.ledger import add_ledger_entry
 
 
 @pytest.fixture
 def entry(make_user):
     person = make_user("manager")
-    row = LedgerEntry(user_id=person.id, period="2026-11", kind="cash_penalty", amount_yuan=200,
-                      reason="连续两个月不及格", rule="R2-consecutive-fail", rule_version=1,
-                      idempotency_key="2026-11:user:x:cash_penalty")
-    db.session.add(row)
-    db.session.commit()
-    return row
+    return add_ledger_entry(person, amount_yuan=200, idempotency_key="2026-11:user:x:cash_penalty")
 
 
 @pytest.mark.parametrize("statement", [

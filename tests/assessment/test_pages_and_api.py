@@ -15,7 +15,8 @@ from lms.assessment import services
 from lms.assessment.models import ClosedPeriod, LedgerEntry, Notice
 from lms.extensions import db
 from lms.org.models import Unit
-from tests.assessment.conftest import after_close
+from tests.support.ledger import add_ledger_entry
+from tests.support.quizzes import after_close
 from tests.support.web import post_form
 
 
@@ -253,10 +254,8 @@ def test_exports_from_the_command_line(runner, world, tmp_path):
 
 def test_post_adjustment_needs_a_city_supervisor(auth, client, world):
     person = world["town"][0]
-    entry = LedgerEntry(user_id=person.id, period="2026-10", kind="post_adjustment", reason="连续两个季度黄牌",
-                        rule="R8-consecutive-quarters", rule_version=1, idempotency_key="2026-10:pa")
-    db.session.add(entry)
-    db.session.commit()
+    entry = add_ledger_entry(person, "post_adjustment", period="2026-10", reason="连续两个季度黄牌",
+                             rule="R8-consecutive-quarters", idempotency_key="2026-10:pa")
     auth.login(world["town_sup"])
     assert "待市级主管确认" in client.get("/assessment/post-adjustments").get_data(as_text=True)
     refused = post_form(client, f"/assessment/post-adjustments/{entry.id}", {"decision": "confirm"},

@@ -22,7 +22,7 @@ from lms.assessment.models import (
 )
 from lms.attempts.models import Attempt
 from lms.extensions import db
-from tests.assessment.conftest import after_close
+from tests.support.quizzes import after_close
 
 
 def regrade(quiz, new_scores, *, actor=None):

@@ -14,7 +14,7 @@ from lms.accounts import services as accounts
 from lms.attempts.models import Attempt, AttemptEvent
 from lms.core import events
 from lms.extensions import db
-from tests.attempts.quiz_files import MONTHLY, PRACTICE
+from tests.support.quiz_files import MONTHLY, PRACTICE
 from tests.support.web import api_headers
 
 

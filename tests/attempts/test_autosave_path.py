@@ -19,8 +19,8 @@ from sqlalchemy import select
 from lms.accounts import services as accounts
 from lms.attempts.models import Attempt, AttemptAnswer
 from lms.extensions import db
-from tests.attempts.quiz_files import PRACTICE
 from tests.support.databases import statements_run as statements
+from tests.support.quiz_files import PRACTICE
 from tests.support.web import api_headers
 
 

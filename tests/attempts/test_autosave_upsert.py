@@ -18,7 +18,7 @@ from tests.support.web import api_headers
 
 @pytest.fixture
 def attempt(make_quiz, make_user, auth, client):
-    from tests.attempts.quiz_files import PRACTICE
+    from tests.support.quiz_files import PRACTICE
 
     make_quiz("practice-basics", PRACTICE)
     auth.login(make_user("manager"))

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from lms.attempts import evidence, queries, rules
 from lms.attempts.models import AttemptEvent
 from lms.extensions import db
-from tests.attempts.quiz_files import PRACTICE
+from tests.support.quiz_files import PRACTICE
 from tests.support.web import api_headers
 
 STRICT = PRACTICE.replace("time_limit_minutes: 10", "time_limit_minutes: 10\ntab_switch_limit: 1")

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from lms.attempts import services
 from lms.attempts.models import Accommodation, Attempt
 from lms.extensions import db
-from tests.attempts.conftest import Clock, server_clock
-from tests.attempts.quiz_files import MONTHLY, PRACTICE
+from tests.support.clock import Clock, server_clock
+from tests.support.quiz_files import MONTHLY, PRACTICE
 from tests.support.web import api_headers, post_form
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from lms.accounts import services as accounts
 from lms.extensions import limiter
-from tests.attempts.quiz_files import PRACTICE
+from tests.support.quiz_files import PRACTICE
 
 
 @pytest.fixture

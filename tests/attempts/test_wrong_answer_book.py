@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from lms.attempts import queries, rules
-from tests.attempts.quiz_files import MONTHLY, PRACTICE
+from tests.support.quiz_files import MONTHLY, PRACTICE
 from tests.support.web import api_headers, post_form
 
 PRACTICE_NOW = PRACTICE.replace("time_limit_minutes: 10", "time_limit_minutes: 10\nreview: immediately")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.attempts.quiz_files import sync, write_quiz
 from tests.support.browser import sign_in
+from tests.support.quiz_files import sync, write_quiz
 
 SINGLE = """\
     type: single

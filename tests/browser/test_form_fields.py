@@ -8,8 +8,8 @@ from sqlalchemy import select
 from lms.accounts.models import User
 from lms.assessment.models import Indicator
 from lms.extensions import db
-from tests.attempts.quiz_files import sync, write_quiz
 from tests.support.browser import BROWSER_MARKS, sign_in
+from tests.support.quiz_files import sync, write_quiz
 
 pytestmark = BROWSER_MARKS
 

@@ -10,10 +10,10 @@ import pytest
 
 from lms.attempts import services
 from lms.attempts.models import SUBMITTED
-from tests.attempts.conftest import server_clock
-from tests.attempts.quiz_files import sync, write_quiz
 from tests.browser.quiz_pages import FOUR, SINGLE, practice_quiz
 from tests.support.browser import BROWSER_MARKS, sign_in
+from tests.support.clock import server_clock
+from tests.support.quiz_files import sync, write_quiz
 
 pytestmark = BROWSER_MARKS
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import subprocess
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,9 @@ import pytest
 
 from lms.attempts.models import Attempt
 from lms.extensions import db
-from lms.quizzes.models import Quiz, QuizVersion
+from lms.quizzes.models import Quiz
+from tests.support.attempts import graded_attempt
+from tests.support.quizzes import add_quiz
 
 FINISHED = datetime(2026, 11, 5, 2, 30, tzinfo=UTC)  # 10:30 in Shanghai, inside the November window
 _slugs = itertools.count(1)
@@ -43,22 +45,11 @@ def make_attempt(app: Any) -> Callable[..., Attempt]:
              issues_certificate: bool = False, status: str = "submitted", title: str | None = None,
              finished_at: datetime = FINISHED) -> Attempt:
         number = next(_slugs)
-        quiz = Quiz(slug=f"quiz-{number}", kind=kind, title=title or f"{period or '练习'} 渠道政策月考",
-                    period=period if kind == "monthly" else None)
-        db.session.add(quiz)
-        db.session.flush()
-        version = QuizVersion(quiz_id=quiz.id, number=1, checksum="c" * 64, definition={}, time_limit_seconds=1800,
-                              pass_score=80.0, max_score=100.0, issues_certificate=issues_certificate)
-        db.session.add(version)
-        db.session.flush()
-        quiz.current_version_id = version.id
-        finished = status != "in_progress"
-        attempt = Attempt(user_id=user.id, quiz_id=quiz.id, quiz_version_id=version.id, official=kind == "monthly",
-                          status=status, started_at=finished_at - timedelta(minutes=20),
-                          deadline_at=finished_at + timedelta(minutes=10),
-                          finished_at=finished_at if finished else None, score=score if finished else None,
-                          raw_points=score, max_score=100.0, passed=(score >= 80) if finished else None,
-                          paper={"questions": []}, results={})
+        quiz = add_quiz(Quiz(slug=f"quiz-{number}", kind=kind, title=title or f"{period or '练习'} 渠道政策月考",
+                             period=period if kind == "monthly" else None),
+                        checksum="c" * 64, issues_certificate=issues_certificate)
+        attempt = graded_attempt(user, quiz, score=score, finished_at=finished_at, official=kind == "monthly",
+                                 status=status)
         db.session.add(attempt)
         db.session.commit()
         return attempt

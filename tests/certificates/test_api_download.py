@@ -8,11 +8,7 @@ from typing import Any
 
 import pytest
 
-
-def _token(runner: Any, user: Any) -> dict[str, str]:
-    result = runner.invoke(args=["tokens", "create", "--user", user.employee_no, "--label", "app"])
-    assert result.exit_code == 0, result.output
-    return {"Authorization": f"Bearer {result.output.strip().splitlines()[-1]}"}
+from tests.support.tokens import bearer_headers
 
 
 @pytest.fixture
@@ -29,7 +25,7 @@ def _is_pdf(response: Any) -> bool:
 
 def test_the_holders_token_downloads_the_pdf_url_the_api_gives(client, runner, issued):
     holder, certificate = issued
-    headers = _token(runner, holder)
+    headers = bearer_headers(runner, holder, "app")
     state = client.get(f"/api/v1/attempts/{certificate.attempt_id}", headers=headers)
     assert state.status_code == 200
     pdf_url = state.json["certificate"]["pdf_url"]
@@ -49,12 +45,12 @@ def test_supervisors_within_scope_download_others_get_a_json_404(client, runner,
     url = f"/certificates/{certificate.code}.pdf"
     for allowed in (make_user("supervisor", county="城区", grid=None), make_user("supervisor", county="城区"),
                     make_user("trainer"), make_user("admin")):
-        assert _is_pdf(client.get(url, headers=_token(runner, allowed))), allowed.role
+        assert _is_pdf(client.get(url, headers=bearer_headers(runner, allowed, "app"))), allowed.role
     for refused in (make_user("supervisor", county="郊区", grid=None), make_user("manager")):
-        response = client.get(url, headers=_token(runner, refused))
+        response = client.get(url, headers=bearer_headers(runner, refused, "app"))
         assert response.status_code == 404
         assert response.json["error"]["code"] == "not_found"
-    missing = client.get("/certificates/AAAA-BBBB-CCCC-DDDD.pdf", headers=_token(runner, holder))
+    missing = client.get("/certificates/AAAA-BBBB-CCCC-DDDD.pdf", headers=bearer_headers(runner, holder, "app"))
     assert missing.status_code == 404
     assert missing.is_json
 
@@ -68,7 +64,7 @@ def test_a_bad_or_dead_token_is_a_json_401(client, runner, issued):
     assert response.status_code == 401
     assert response.json["error"]["code"] == "unauthorized"
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    headers = _token(runner, holder)
+    headers = bearer_headers(runner, holder, "app")
     holder.active = False
     db.session.commit()
     assert client.get(url, headers=headers).status_code == 401

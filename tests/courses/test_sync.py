@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -10,7 +11,9 @@ from sqlalchemy import func, select
 from lms.core.events import lesson_published
 from lms.courses.models import Lesson, LessonRevision
 from lms.extensions import db
-from tests.courses.conftest import REPO_CONTENT, lesson_text
+from tests.support.lessons import lesson_text
+
+REPO_CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 
 def lesson_count() -> int:

@@ -13,7 +13,7 @@ from lms.quizzes.definitions import BankDefinition
 from lms.quizzes.models import BankQuestion, Quiz, QuizVersion
 from lms.quizzes.quiz_files import QuizFileError, parse_quiz_file
 from lms.quizzes.rules import WindowPolicy
-from tests.attempts.quiz_files import MONTHLY, PRACTICE, sync, write_quiz
+from tests.support.quiz_files import MONTHLY, PRACTICE, sync, write_quiz
 
 POLICY = WindowPolicy()
 

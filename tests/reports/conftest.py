@@ -1,10 +1,9 @@
-"""Factories for report tests: monthly tests with windows, attempts on real papers (shuffled options, graded by the
-attempts' own rules, with saved answers and events), closes through the assessment service, and a small world of
-two counties."""
+"""Factories for report tests: attempts on real papers (shuffled options, graded by the attempts' own rules, with
+saved answers and events), closes through the assessment service, and a small world of two counties. The monthly
+tests and the managers come from tests/support (quizzes.py, people.py)."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,7 +19,7 @@ from lms.org.models import Unit
 from lms.quizzes.models import Quiz, QuizVersion
 from lms.quizzes.question_types import Answer
 from lms.reports import rules
-from tests.support.people import long_serving_managers
+from tests.support.quizzes import add_quiz, after_close, window
 
 LETTERS = "ABCD"
 # Five questions of 20 points: all right = 100, one wrong = 80 (passes), two wrong = 60.
@@ -36,17 +35,6 @@ QUESTIONS = [
 ]
 RIGHT: dict[str, Any] = {"q1": (0,), "q2": (1,), "q3": (0, 2), "q4": (0,), "q5": "200"}
 WRONG: dict[str, Any] = {"q1": (3,), "q2": (0,), "q3": (0,), "q4": (1,), "q5": "100"}
-
-
-def window(period: str) -> tuple[datetime, datetime]:
-    """Day 1 00:00 to day 8 23:59 Asia/Shanghai, in UTC."""
-    year, month = int(period[:4]), int(period[5:])
-    opens = datetime(year, month, 1, tzinfo=UTC) - timedelta(hours=8)
-    return opens, opens + timedelta(days=8) - timedelta(minutes=1)
-
-
-def after_close(period: str) -> datetime:
-    return window(period)[1] + timedelta(hours=1)
 
 
 def picks_for(wrong: int) -> dict[str, Any]:
@@ -81,35 +69,6 @@ def answer_of(question: dict[str, Any], pick: Any) -> Answer:
         return Answer(choices=tuple("T" if i == 0 else "F" for i in pick))
     by_source = {o["source_index"]: o["id"] for o in question["options"]}
     return Answer(choices=tuple(sorted(by_source[i] for i in pick)))
-
-
-_numbers = itertools.count(1)
-
-
-def official_quiz(quiz: Quiz, *, opens: datetime, closes: datetime, minutes: int, checksum: str) -> Quiz:
-    """``quiz`` saved with a first version (pass 80 of 100, one attempt, answers after the close), committed."""
-    db.session.add(quiz)
-    db.session.flush()
-    version = QuizVersion(quiz_id=quiz.id, number=1, checksum=checksum * 64, definition={}, opens_at=opens,
-                          closes_at=closes, time_limit_seconds=minutes * 60, pass_score=80.0, max_score=100.0,
-                          attempts_allowed=1, review_policy="after_close")
-    db.session.add(version)
-    db.session.flush()
-    quiz.current_version_id = version.id
-    db.session.commit()
-    return quiz
-
-
-@pytest.fixture
-def monthly(app: Any) -> Callable[..., Quiz]:
-    def make(period: str, *, opens: datetime | None = None, closes: datetime | None = None) -> Quiz:
-        default_opens, default_closes = window(period)
-        quiz = Quiz(slug=f"monthly-{period}-{next(_numbers)}", kind="monthly", title=f"{period} 渠道政策月考",
-                    period=period)
-        return official_quiz(quiz, opens=opens or default_opens, closes=closes or default_closes, minutes=30,
-                             checksum="x")
-
-    return make
 
 
 @pytest.fixture
@@ -161,14 +120,6 @@ def close(app: Any) -> Callable[[str], Any]:
     return run
 
 
-@pytest.fixture
-def people(make_user: Callable[..., Any]) -> Callable[..., list[Any]]:
-    def make(count: int, *, county: str = "城区", grid: str = "东城网格") -> list[Any]:
-        return long_serving_managers(make_user, count, county=county, grid=grid)
-
-    return make
-
-
 def periods_now() -> tuple[list[str], str]:
     """Three closed periods before this month, and this month."""
     current = period_of(utcnow())
@@ -176,7 +127,7 @@ def periods_now() -> tuple[list[str], str]:
 
 
 @pytest.fixture
-def world(people, monthly, sit, close, make_user):
+def world(managers, monthly_quiz, sit, close, make_user):
     """Two counties. Over the three closed periods P1..P3 (oldest first):
 
     - town[0]: F F F (failed twice in a row at P3, penalty due); country[0] the same in the other county
@@ -188,15 +139,15 @@ def world(people, monthly, sit, close, make_user):
     This month: town[3] passed, town[0] is taking the test, the rest have not started.
     """
     (p1, p2, p3), current = periods_now()
-    town = people(4, county="城区", grid="东城网格")
-    west = people(1, county="城区", grid="西城网格")
-    country = people(3, county="郊县", grid="南山网格")
+    town = managers(4, county="城区", grid="东城网格")
+    west = managers(1, county="城区", grid="西城网格")
+    country = managers(3, county="郊县", grid="南山网格")
     trainer = make_user("trainer")
     fails = {p1: {town[0], town[2], town[3], west[0], country[0]}, p2: {town[0], country[0]},
              p3: {town[0], town[1], town[2], town[3], west[0], country[0]}}
     quizzes = {}
     for period in (p1, p2, p3):
-        quiz = monthly(period)
+        quiz = monthly_quiz(period)
         quizzes[period] = quiz
         if period == p2:
             db.session.add(Accommodation(user_id=town[2].id, quiz_id=quiz.id, kind="exempt", reason="病假",
@@ -213,7 +164,7 @@ def world(people, monthly, sit, close, make_user):
             town[3].active = True
             db.session.commit()
     now = utcnow()
-    quiz = monthly(current, opens=now - timedelta(days=1), closes=now + timedelta(days=3))
+    quiz = monthly_quiz(current, opens=now - timedelta(days=1), closes=now + timedelta(days=3))
     sit(town[3], quiz, picks_for(0), started=now - timedelta(hours=2))
     sit(town[0], quiz, {"q1": (0,)}, finished=False, started=now - timedelta(minutes=5))
     return {
@@ -239,7 +190,7 @@ def local(text: str) -> datetime:
 
 
 @pytest.fixture
-def december_world(people, monthly, sit, close, make_user):
+def december_world(managers, monthly_quiz, sit, close, make_user):
     """On 2026-12-03 (pin the clock to ``DECEMBER_3``): September and October are closed; November's monthly test
     (1–8 November) is in its make-up window (1–5 December) and not closed; the system-operation test is open from
     10 November to 10 December. This month has no monthly test.
@@ -247,21 +198,22 @@ def december_world(people, monthly, sit, close, make_user):
     城区/东城网格: east[0] sat November and the system-ops test, east[1] sat November only, east[2] sat neither.
     城区/西城网格: west[0] sat the system-ops test only, west[1] sat neither. 郊县/南山网格: far[0] sat neither.
     """
-    east = people(3, county="城区", grid="东城网格")
-    west = people(2, county="城区", grid="西城网格")
-    far = people(1, county="郊县", grid="南山网格")
+    east = managers(3, county="城区", grid="东城网格")
+    west = managers(2, county="城区", grid="西城网格")
+    far = managers(1, county="郊县", grid="南山网格")
     for period in ("2026-09", "2026-10"):
-        quiz = monthly(period)
+        quiz = monthly_quiz(period)
         for person in east + west + far:
             sit(person, quiz, picks_for(0))
         close(period)
-    november = monthly("2026-11")
+    november = monthly_quiz("2026-11")
     version = db.session.get(QuizVersion, november.current_version_id)
     version.definition = {"makeup_opens_at": local("2026-12-01T00:00:00").isoformat(),
                           "makeup_closes_at": local("2026-12-05T23:59:59").isoformat()}
-    system_ops = official_quiz(
+    system_ops = add_quiz(
         Quiz(slug="system-ops-2026-11", kind="system-ops", title="系统操作考试（社会渠道管理系统）"),
-        opens=local("2026-11-10T00:00:00"), closes=local("2026-12-10T23:59:59"), minutes=20, checksum="s")
+        opens_at=local("2026-11-10T00:00:00"), closes_at=local("2026-12-10T23:59:59"), time_limit_seconds=20 * 60,
+        checksum="s" * 64, attempts_allowed=1, review_policy="after_close")
     for person in (east[0], east[1]):
         sit(person, november, picks_for(0))
     for person, wrong in ((east[0], 0), (west[0], 2)):

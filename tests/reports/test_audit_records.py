@@ -17,12 +17,12 @@ from tests.reports.conftest import periods_now, picks_for
 
 
 @pytest.fixture
-def world(people, monthly, sit, close, make_user):
+def world(managers, monthly_quiz, sit, close, make_user):
     """Two counties over three closed periods; in 城区 two of three managers fail every time."""
     (p1, p2, p3), _current = periods_now()
-    town, country = people(3, county="城区"), people(1, county="郊县", grid="南山网格")
+    town, country = managers(3, county="城区"), managers(1, county="郊县", grid="南山网格")
     for period in (p1, p2, p3):
-        quiz = monthly(period)
+        quiz = monthly_quiz(period)
         for index, person in enumerate(town + country):
             sit(person, quiz, picks_for(2 if index < 2 else 0))
         close(period)

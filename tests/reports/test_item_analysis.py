@@ -18,11 +18,11 @@ REVERSED = [3, 2, 1, 0]
 
 
 @pytest.fixture
-def sat(people, monthly, sit, make_user):
+def sat(managers, monthly_quiz, sit, make_user):
     """Four people on the same quiz: 100, 80, 60 and 40 points (the first 0, 1, 2, 3 questions wrong); two of the
     papers show the options in reverse order."""
-    takers = people(4)
-    quiz = monthly("2026-06")
+    takers = managers(4)
+    quiz = monthly_quiz("2026-06")
     attempts = [sit(person, quiz, picks_for(wrong), order=REVERSED if wrong % 2 else None)
                 for wrong, person in enumerate(takers)]
     return {"quiz": quiz, "people": takers, "attempts": attempts, "trainer": make_user("trainer")}
@@ -109,8 +109,8 @@ def test_apply_regrades_every_paper_and_leaves_an_audit_trail(auth, sat):
     assert events[0].detail["by"] == sat["trainer"].employee_no
 
 
-def test_a_running_attempt_gets_the_corrected_key_without_a_score(sat, sit, people):
-    late = people(1)[0]
+def test_a_running_attempt_gets_the_corrected_key_without_a_score(sat, sit, managers):
+    late = managers(1)[0]
     running = sit(late, sat["quiz"], {"q1": (3,)}, finished=False)
     plan = apply_regrade(sat["quiz"], KeyCorrection("q1", correct=(3,)), actor=sat["trainer"],
                          now=running.started_at)

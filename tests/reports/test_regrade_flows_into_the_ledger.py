@@ -17,9 +17,9 @@ PERIOD = "2026-05"
 
 
 def test_a_key_correction_reaches_outcomes_certificates_and_the_ledger(  # noqa: PLR0917 - pytest fixtures
-        auth, client, runner, people, monthly, sit, close, make_user):
-    keeper, loser, gainer, failer = people(4)
-    quiz = monthly(PERIOD)
+        auth, client, runner, managers, monthly_quiz, sit, close, make_user):
+    keeper, loser, gainer, failer = managers(4)
+    quiz = monthly_quiz(PERIOD)
     db.session.get(QuizVersion, quiz.current_version_id).issues_certificate = True
     db.session.commit()
     sit(keeper, quiz, dict(RIGHT))  # 100 → 80 after the correction: still a pass

@@ -19,8 +19,6 @@ from sqlalchemy import func, select
 
 from lms.attempts.models import AttemptAnswer, AttemptEvent
 from lms.extensions import db
-from tests.assessment.conftest import managers, monthly_quiz, take  # noqa: F401 - fixtures shared with trust tests
-from tests.attempts.quiz_files import sync, write_quiz
 from tests.support.servers import AppServer
 
 LETTERS = "ABCD"
@@ -45,14 +43,11 @@ def practice_yaml(questions: int, *, time_limit_seconds: int = 1800) -> str:
 
 
 @pytest.fixture
-def make_practice(app: Flask) -> Callable[..., Any]:
+def make_practice(make_quiz: Callable[..., Any]) -> Callable[..., Any]:
     """``make_practice("slug", questions=30, time_limit_seconds=1800)`` → the synced Quiz."""
-    from lms.quizzes.services import get_quiz
 
     def make(slug: str, *, questions: int = 10, time_limit_seconds: int = 1800) -> Any:
-        write_quiz(app, slug, practice_yaml(questions, time_limit_seconds=time_limit_seconds))
-        sync(app)
-        return get_quiz(slug)
+        return make_quiz(slug, practice_yaml(questions, time_limit_seconds=time_limit_seconds))
 
     return make
 

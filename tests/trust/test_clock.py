@@ -17,6 +17,7 @@ from sqlalchemy import update
 from lms.attempts.models import Attempt
 from lms.core.clock import utcnow
 from lms.extensions import db
+from tests.support.clock import Clock
 from tests.support.web import api_headers
 from tests.trust.conftest import PageClient, correct_letter
 
@@ -24,17 +25,9 @@ LIMIT = 60
 START = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
 
-class ServerClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> ServerClock:
-    clock = ServerClock(START)
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock(START)
     for target in ("lms.attempts.api.utcnow", "lms.attempts.views.utcnow", "lms.core.clock.utcnow"):
         monkeypatch.setattr(target, clock)
     return clock

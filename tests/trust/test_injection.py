@@ -32,10 +32,10 @@ from lms.assessment.models import Notice
 from lms.certificates.models import Certificate
 from lms.core.security import CSP
 from lms.extensions import db
-from tests.assessment.conftest import after_close
-from tests.attempts.quiz_files import sync, write_quiz
 from tests.core.test_route_matrix import build_url
 from tests.courses.test_xss import VECTORS, dangers
+from tests.support.quiz_files import sync, write_quiz
+from tests.support.quizzes import after_close
 from tests.support.web import api_headers, csrf_token, post_form
 
 PERIOD = "2026-10"
@@ -364,7 +364,7 @@ def test_a_nul_character_is_bad_input_not_a_server_error(app, client, auth, make
     """PostgreSQL cannot store NUL in text, so before the guard in lms/core/security.py a NUL in a search box
     (``/api/v1/lessons?q=%00``) was a 500 there. Links, forms and JSON bodies: 400, nothing stored."""
     from lms.attempts.models import AttemptAnswer
-    from tests.attempts.quiz_files import PRACTICE
+    from tests.support.quiz_files import PRACTICE
 
     write_quiz(app, "nul-quiz", PRACTICE)
     sync(app)

@@ -40,7 +40,7 @@ from lms.assessment.models import ClosedPeriod, LedgerEntry, Outcome, Ranking
 from lms.core import events
 from lms.core.errors import Conflict
 from lms.extensions import db
-from tests.assessment.conftest import after_close
+from tests.support.quizzes import after_close
 
 PERIOD = "2026-10"  # long closed by the machine's clock: the command closes it with the real now
 REPO = Path(__file__).resolve().parents[2]

@@ -17,8 +17,8 @@ from freezegun import freeze_time
 
 from lms.core.clock import utcnow
 from lms.core.i18n import LANG_COOKIE
-from tests.attempts.quiz_files import sync, write_quiz
 from tests.core.test_route_matrix import build_url
+from tests.support.quiz_files import sync, write_quiz
 from tests.support.web import csrf_token, post_form
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}

@@ -1,14 +1,17 @@
-"""Writing quiz files into the test's quizzes folder and syncing them, as a trainer would."""
+"""Writing quiz files into the test's quizzes folder and syncing them, as a trainer would; ``make_quiz`` does both."""
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from lms.core.sync import run_sync
+from lms.quizzes.services import get_quiz
 
 PRACTICE = """\
 title: 练习测验
@@ -75,3 +78,15 @@ def sync(app: Flask) -> Any:
     result = run_sync(dict(app.config))
     assert not result.problems, result.problems
     return result
+
+
+@pytest.fixture
+def make_quiz(app: Flask) -> Callable[..., Any]:
+    """``make_quiz("slug", yaml_text)`` writes the file and runs the sync; returns the Quiz."""
+
+    def make(slug: str, text: str) -> Any:
+        write_quiz(app, slug, text)
+        sync(app)
+        return get_quiz(slug)
+
+    return make
