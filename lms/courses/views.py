@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -32,12 +31,11 @@ from lms.core.clock import SHANGHAI, period_of, utcnow
 from lms.core.errors import ValidationFailed
 from lms.core.markdown import render_document
 from lms.courses import queries, rules, services
+from lms.courses.blueprint import bp
 from lms.courses.forms import LessonForm, TrainingSessionForm
 from lms.courses.models import Lesson, TrainingSession
 from lms.extensions import db
 from lms.org.models import COUNTY, Unit
-
-bp = Blueprint("courses", __name__)
 
 # Labels that courses/rules.py keep in Chinese and templates translate where they show them
 # (``_(session.mode_label)``): naming them here puts them in the English catalog. tests/core/test_i18n.py

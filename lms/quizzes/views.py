@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,9 +13,8 @@ from lms.attempts.services import standings_for
 from lms.core.clock import utcnow
 from lms.core.errors import DomainError, ValidationFailed
 from lms.quizzes import importers, services
+from lms.quizzes.blueprint import bp
 from lms.quizzes.definitions import spec_from_json
-
-bp = Blueprint("quizzes", __name__)
 
 STAFF = ("trainer", "admin")
 
