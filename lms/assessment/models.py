@@ -184,7 +184,7 @@ class PostAdjustmentDecision(db.Model):  # type: ignore[name-defined,misc]
 
 
 class Regrade(db.Model):  # type: ignore[name-defined,misc]
-    """A quiz regraded after a key correction (``lms.reports.services.apply_regrade``), kept so the monthly close can
+    """A quiz regraded after a key correction (``lms.attempts.regrade.apply_regrade``), kept so the monthly close can
     carry the changed scores into closed periods' outcomes and the ledger; ``reconciled_at`` is when it did."""
 
     __tablename__ = "assessment_regrades"

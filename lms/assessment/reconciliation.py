@@ -1,7 +1,7 @@
 """Carrying a regrade into closed periods (issue 7): a key correction changes attempt scores after their period
 closed; the next monthly close corrects those outcomes and writes the difference into the ledger.
 
-- ``record_regrade`` is called inside the regrade's own transaction (``lms.reports.services.apply_regrade``): one
+- ``record_regrade`` is called inside the regrade's own transaction (``lms.attempts.regrade.apply_regrade``): one
   ``Regrade`` row and one ``RegradedAttempt`` per changed score, so "was this attempt regraded?" is a lookup.
 - ``reconcile_regrades`` runs inside ``close_month`` (and its dry run), under the close's lock and in its
   transaction: for each pending regrade whose period is closed it recomputes the outcome of every person whose
@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 
 
 class ChangedScore(Protocol):
-    """What a regrade changed on one attempt (``lms.reports.rules.ScoreChange`` has this shape)."""
+    """What a regrade changed on one attempt (``lms.attempts.key_corrections.ScoreChange`` has this shape)."""
 
     attempt_id: int
     user_id: int

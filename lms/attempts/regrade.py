@@ -29,15 +29,22 @@ from lms.assessment import reconciliation
 from lms.assessment import rules as assessment_rules
 from lms.assessment.models import ClosedPeriod, Outcome
 from lms.attempts import rules
+from lms.attempts.key_corrections import (
+    KeyCorrection,
+    QuestionInfo,
+    ScoreChange,
+    changed_only,
+    check_correction,
+    corrected_paper,
+    question_info,
+)
 from lms.attempts.models import IN_PROGRESS, Attempt, AttemptAnswer, AttemptEvent
 from lms.core import events
 from lms.core.errors import Forbidden, NotFound, ValidationFailed
 from lms.extensions import db
 from lms.quizzes.models import Quiz, QuizVersion
 from lms.quizzes.question_types import Answer
-from lms.reports.queries.analytics import QuestionInfo, question_info
 from lms.reports.queries.common import PersonRef, people_refs
-from lms.reports.rules import KeyCorrection, ScoreChange, changed_only, check_correction, corrected_paper
 
 log = logging.getLogger(__name__)
 

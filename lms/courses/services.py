@@ -36,6 +36,8 @@ from lms.org.models import Unit
 log = logging.getLogger(__name__)
 
 MAX_BODY_CHARS = 200_000
+# Who may turn a report's point-to-point suggestion into a session.
+POINT_TO_POINT_AUTHORS = ("trainer", "admin")
 
 
 # --- rendering and revisions -------------------------------------------------------------------------------------
@@ -336,6 +338,20 @@ def export_markdown(lesson: Lesson) -> tuple[str, str]:
 
 
 # --- training sessions -------------------------------------------------------------------------------------------
+
+
+def create_point_to_point_session(*, title: str, starts_at: datetime, ends_at: datetime | None, place: str,
+                                  notes: str, invitee_ids: list[int], lesson_slugs: list[str], county_id: int | None,
+                                  actor: User, now: datetime) -> TrainingSession:
+    """A 点对点 training session for a grid or people a report suggested (trainers and admins arrange them)."""
+    if actor.role not in POINT_TO_POINT_AUTHORS:
+        raise Forbidden("只有培训师或管理员可以安排培训")
+    if not invitee_ids:
+        raise ValidationFailed("培训安排有误，未保存", ["请至少选择一位参训人员"])
+    return create_training_session(
+        title=title, mode=rules.POINT_TO_POINT, starts_at=starts_at, ends_at=ends_at, place=place,
+        created_by=actor, invitee_ids=invitee_ids, lesson_slugs=lesson_slugs, notes=notes, county_id=county_id,
+        now=now)
 
 
 def create_training_session(*, title: str, mode: str, starts_at: datetime, place: str, created_by: User,

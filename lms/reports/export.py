@@ -201,12 +201,3 @@ def suggestion_sheets(found: Suggestions) -> list[Sheet]:
               [[*_person(p.person), p.passed, p.assessed, "；".join(p.suggestion.reasons), lessons(p.lessons)]
                for p in found.people]),
     ]
-
-
-def regrade_sheets(plan: Any) -> list[Sheet]:
-    rows = []
-    for change in plan.changes:
-        person = plan.people.get(change.user_id)
-        rows.append([change.attempt_id, *(_person(person) if person else ["", "", "", ""]), change.old_score,
-                     change.new_score, change.delta, "是" if change.outcome_changed else ""])
-    return [Sheet("成绩变化", ["答卷编号", *PERSON_HEADERS, "原成绩", "新成绩", "变化", "及格与否改变"], rows)]

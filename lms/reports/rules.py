@@ -194,11 +194,6 @@ def fail_run(statuses: Iterable[str], *, absent_counts_as_fail: bool = True) -> 
     return run
 
 
-def deciding_statuses(*, absent_counts_as_fail: bool) -> tuple[str, ...]:
-    """Outcomes that decide a run (the others are skipped): a pass, a fail, and absence when it counts."""
-    return (PASS, FAIL, ABSENT) if absent_counts_as_fail else (PASS, FAIL)
-
-
 def classify_risk(latest: str | None, previous_deciding: str | None, *, absent_counts_as_fail: bool = True) -> str:
     """From the latest closed outcome and the deciding outcome before it: two fails in a row → the penalty was due
     (another fail costs another 200 yuan); one fail → at risk (the next fail costs 200 yuan)."""
@@ -393,88 +388,6 @@ def suggest(rates: Sequence[float | None], latest_assessed: int, settings: Sugge
     if not reasons:
         return None
     return Suggestion(tuple(reasons), latest, trend)
-
-
-# --- regrading ----------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ScoreChange:
-    attempt_id: int
-    user_id: int
-    old_score: float | None
-    new_score: float
-    old_passed: bool | None
-    new_passed: bool
-
-    @property
-    def outcome_changed(self) -> bool:
-        return bool(self.old_passed) != self.new_passed
-
-    @property
-    def delta(self) -> float:
-        return round(self.new_score - (self.old_score or 0.0), 1)
-
-
-def changed_only(changes: Iterable[ScoreChange]) -> list[ScoreChange]:
-    """The changes worth showing: a different score or a different pass/fail, biggest first."""
-    found = [c for c in changes if c.old_score != c.new_score or c.outcome_changed]
-    return sorted(found, key=lambda c: (not c.outcome_changed, -abs(c.delta), c.attempt_id))
-
-
-@dataclass(frozen=True)
-class KeyCorrection:
-    """A corrected key for one question: option indexes in authoring order (true/false: 0 true, 1 false), or the
-    accepted texts of a fill-in question."""
-
-    question_id: str
-    correct: tuple[int, ...] = ()
-    accepted: tuple[str, ...] = ()
-
-
-def check_correction(question_type: str, option_count: int, correction: KeyCorrection) -> list[str]:
-    """Problems with a corrected key (empty when it can be applied)."""
-    problems = []
-    if question_type == "fill":
-        if not [a for a in correction.accepted if a.strip()]:
-            problems.append("填空题至少需要一个可接受的答案")
-        return problems
-    if any(not 0 <= i < option_count for i in correction.correct):
-        problems.append("所选选项不存在")
-    if not correction.correct:
-        problems.append("请至少选择一个正确选项")
-    elif question_type in ("single", "truefalse") and len(correction.correct) != 1:
-        problems.append("单选题和判断题只能有一个正确答案")
-    return problems
-
-
-def corrected_question(question: dict[str, Any], correction: KeyCorrection) -> dict[str, Any]:
-    """A paper question with the corrected key, mapped onto this paper's shuffled option ids. The input is not
-    changed (papers are JSON values; the caller stores the new one)."""
-    fixed = dict(question)
-    if question["type"] == "fill":
-        fixed["accepted"] = [a.strip() for a in correction.accepted if a.strip()]
-    elif question["type"] == "truefalse":
-        fixed["correct"] = ["T" if i == 0 else "F" for i in correction.correct]
-    else:
-        wanted = set(correction.correct)
-        fixed["correct"] = sorted(o["id"] for o in question.get("options", []) if o.get("source_index") in wanted)
-        if fixed.get("weights"):
-            fixed["weights"] = None  # old per-option weights belong to the old key
-    return fixed
-
-
-def corrected_paper(paper: dict[str, Any], correction: KeyCorrection) -> tuple[dict[str, Any], bool]:
-    """The paper with the question corrected, and whether the paper holds that question at all."""
-    found = False
-    questions = []
-    for question in paper.get("questions", []):
-        if question.get("id") == correction.question_id:
-            found = True
-            questions.append(corrected_question(question, correction))
-        else:
-            questions.append(question)
-    return {**paper, "questions": questions}, found
 
 
 def suggestion_settings(settings: Mapping[str, Any]) -> SuggestionSettings:

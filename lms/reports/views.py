@@ -18,6 +18,7 @@ from lms.assessment import services as assessment
 from lms.assessment.models import LedgerEntry
 from lms.assessment.rules import is_period
 from lms.attempts import evidence
+from lms.attempts.key_corrections import KeyCorrection, QuestionInfo
 from lms.attempts.regrade import apply_regrade, find_question, plan_regrade
 from lms.audit import rules as audit_rules
 from lms.audit import services as audit
@@ -25,8 +26,9 @@ from lms.core import numbers
 from lms.core.clock import SHANGHAI, utcnow
 from lms.core.errors import DomainError, Forbidden, ValidationFailed
 from lms.core.settings import is_on
+from lms.courses import services as courses
 from lms.extensions import db
-from lms.reports import charts, export, forms, rules, services
+from lms.reports import charts, export, forms, rules
 from lms.reports.queries import analytics, common, ledger, open_tests, period_report, person_report, supervisor_board
 from lms.reports.queries import suggestions as suggestion_queries  # the page's view is called suggestions
 
@@ -217,36 +219,36 @@ def trainer_home_xlsx() -> Any:
 @bp.route("/quizzes/<slug>")
 @roles_required(*AUTHORS)
 def quiz(slug: str) -> Any:
-    analysis = analytics.quiz_analysis(services.get_quiz(slug), current_user)
+    analysis = analytics.quiz_analysis(analytics.get_quiz(slug), current_user)
     return render_template("reports/quiz.html", analysis=analysis, most_missed=analysis.most_missed())
 
 
 @bp.route("/quizzes/<slug>/export.xlsx")
 @roles_required(*AUTHORS)
 def quiz_xlsx(slug: str) -> Any:
-    analysis = analytics.quiz_analysis(services.get_quiz(slug), current_user)
+    analysis = analytics.quiz_analysis(analytics.get_quiz(slug), current_user)
     return _xlsx(export.quiz_sheets(analysis), f"item-analysis-{slug}.xlsx")
 
 
-def _correction(question_id: str, info: analytics.QuestionInfo, form: forms.RegradeForm) -> rules.KeyCorrection:
+def _correction(question_id: str, info: QuestionInfo, form: forms.RegradeForm) -> KeyCorrection:
     if info.type == "fill":
         lines = tuple(line.strip() for line in (form.accepted.data or "").splitlines() if line.strip())
-        return rules.KeyCorrection(question_id, accepted=lines)
+        return KeyCorrection(question_id, accepted=lines)
     try:
         chosen = tuple(sorted({int(value) for value in request.form.getlist("correct")}))
     except ValueError:
         raise ValidationFailed(_("更正后的答案无效"), [_("选项编号无效")]) from None
-    return rules.KeyCorrection(question_id, correct=chosen)
+    return KeyCorrection(question_id, correct=chosen)
 
 
 @bp.route("/quizzes/<slug>/regrade/<question_id>", methods=["GET", "POST"])
 @roles_required(*AUTHORS)
 def regrade(slug: str, question_id: str) -> Any:
-    quiz = services.get_quiz(slug)
+    quiz = analytics.get_quiz(slug)
     info = find_question(quiz, question_id)
     form = forms.RegradeForm()
     plan, problems = None, []
-    correction = rules.KeyCorrection(question_id, correct=info.correct, accepted=info.accepted)
+    correction = KeyCorrection(question_id, correct=info.correct, accepted=info.accepted)
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
@@ -329,7 +331,7 @@ def suggestion_session() -> Any:
         allowed = {p.user_id for p in people}
         chosen_lessons = [s for s in request.form.getlist("lesson") if s in {m.slug for m in lessons}]
         try:
-            session = services.create_point_to_point_session(
+            session = courses.create_point_to_point_session(
                 title=form.title.data or "", starts_at=_local(form.starts_at.data),
                 ends_at=_local(form.ends_at.data) if form.ends_at.data else None, place=form.place.data or "",
                 notes=form.notes.data or "", invitee_ids=sorted(chosen_people & allowed),

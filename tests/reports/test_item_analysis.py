@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from lms.attempts.key_corrections import KeyCorrection
 from lms.attempts.models import Attempt, AttemptEvent
 from lms.attempts.regrade import apply_regrade, plan_regrade
 from lms.extensions import db
 from lms.reports.queries import analytics
-from lms.reports.rules import KeyCorrection
 from tests.reports.conftest import picks_for
 from tests.support.web import post_form
 

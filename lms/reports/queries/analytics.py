@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import and_, case, func, select
 
 from lms.accounts.access import user_scope_clause
 from lms.accounts.models import User
+from lms.attempts.key_corrections import QuestionInfo, question_info, source_indexes
 from lms.attempts.models import IN_PROGRESS as ATTEMPT_IN_PROGRESS
 from lms.attempts.models import Attempt, AttemptAnswer
+from lms.core.errors import NotFound
 from lms.courses.models import Lesson
 from lms.extensions import db
 from lms.quizzes.models import KIND_LABELS as QUIZ_KIND_LABELS
@@ -56,19 +57,6 @@ def quiz_overview(viewer: User) -> list[QuizRow]:
 
 
 @dataclass(frozen=True)
-class QuestionInfo:
-    id: str
-    type: str
-    stem: str
-    options: tuple[str, ...]
-    correct: tuple[int, ...]  # source option indexes (true/false: 0 true, 1 false)
-    accepted: tuple[str, ...]
-    lesson: str | None
-    points: float
-    position: int
-
-
-@dataclass(frozen=True)
 class QuestionAnalysis:
     info: QuestionInfo
     stats: rules.ItemStats
@@ -90,31 +78,6 @@ class QuizAnalysis:
     def most_missed(self, count: int = 10) -> list[QuestionAnalysis]:
         known = [q for q in self.questions if q.stats.facility is not None]
         return sorted(known, key=lambda q: (q.stats.facility or 0.0, q.info.position))[:count]
-
-
-def question_info(question: dict[str, Any], position: int) -> QuestionInfo:
-    """What a paper question was (its authoring-order options and key), whatever shuffle the paper had."""
-    if question["type"] == "truefalse":
-        options: tuple[str, ...] = ("正确", "错误")
-        correct = tuple(0 if c == "T" else 1 for c in question.get("correct", []))
-    else:
-        ordered = sorted(question.get("options", []), key=lambda o: o.get("source_index", 0))
-        options = tuple(o["text"] for o in ordered)
-        correct = tuple(sorted(o.get("source_index", 0) for o in question.get("options", [])
-                               if o["id"] in set(question.get("correct", []))))
-    return QuestionInfo(question["id"], question["type"], question.get("stem", ""), options, correct,
-                        tuple(question.get("accepted", [])), question.get("lesson"),
-                        float(question.get("points", 1)), position)
-
-
-def source_indexes(question: dict[str, Any], choices: list[str] | None) -> tuple[int, ...]:
-    """Display ids chosen on one paper → the options' authoring-order indexes."""
-    if not choices:
-        return ()
-    if question["type"] == "truefalse":
-        return tuple(sorted(0 if c == "T" else 1 for c in choices))
-    by_id = {o["id"]: o.get("source_index", 0) for o in question.get("options", [])}
-    return tuple(sorted(by_id[c] for c in choices if c in by_id))
 
 
 def quiz_analysis(quiz: Quiz, viewer: User) -> QuizAnalysis:
@@ -161,3 +124,11 @@ def lesson_titles(slugs: set[str]) -> dict[str, str]:
     if not slugs:
         return {}
     return dict(db.session.execute(select(Lesson.slug, Lesson.title).where(Lesson.slug.in_(slugs))).all())
+
+
+def get_quiz(slug: str) -> Quiz:
+    """The quiz of a trainer's analysis or regrade page, retired or not (its attempts stay analysable)."""
+    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug))
+    if quiz is None:
+        raise NotFound("考试不存在")
+    return quiz
