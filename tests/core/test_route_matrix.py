@@ -11,6 +11,7 @@ import re
 import pytest
 from werkzeug.routing import Rule
 
+from tests.core.route_policy import DOMAIN_POLICY
 from tests.support.web import csrf_token
 
 ANON, MANAGER, TRAINER, GRID_SUP, COUNTY_SUP, CITY_SUP, ADMIN = (
@@ -45,11 +46,7 @@ POLICY: dict[str, set[str]] = {
     "api.openapi_document": EVERYONE,
     "api.me": SIGNED_IN,
 }
-# Extended by each domain's own table, merged here so the whole map is checked in one place.
-try:
-    from tests.core.route_policy import DOMAIN_POLICY
-except ImportError:  # pragma: no cover - before any domain registers routes
-    DOMAIN_POLICY = {}
+# Extended by each domain's own table (route_policy.py), merged here so the whole map is checked in one place.
 POLICY.update(DOMAIN_POLICY)
 
 PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
