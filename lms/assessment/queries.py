@@ -1,5 +1,5 @@
-"""Read-side queries for pages, exports and the API. Every list of people or their records is scoped to the viewer
-(``lms.accounts.access.scope_clause``); ``viewer=None`` means the whole organisation (the command line)."""
+"""Read-side queries for pages, exports, the API and the close. Every list of people or their records is scoped to
+the viewer (``lms.accounts.access.scope_clause``); ``viewer=None`` means the whole organisation (the command line)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,71 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from lms.accounts.access import scope_clause
 from lms.accounts.models import User
 from lms.assessment import rules
-from lms.assessment.models import ClosedPeriod, LedgerEntry, Notice, Outcome, PostAdjustmentDecision, Ranking
-from lms.assessment.services import monthly_periods, monthly_tests
+from lms.assessment.models import (
+    ClosedPeriod,
+    Indicator,
+    LedgerEntry,
+    Notice,
+    Outcome,
+    PostAdjustmentDecision,
+    Ranking,
+)
 from lms.extensions import db
+from lms.org import services as org
 from lms.org.models import Unit
+from lms.quizzes.models import MONTHLY, Quiz, QuizVersion
 
 
 def visible(viewer: User | None) -> ColumnElement[bool]:
     if viewer is None:
         return true()
     return scope_clause(viewer, user_id_col=User.id, county_col=User.county_id, grid_col=User.grid_id)
+
+
+# --- the test windows of a period -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthlyTest:
+    quiz_id: int
+    slug: str
+    title: str
+    opens_at: datetime | None
+    last_close: datetime | None  # the latest close of any version, make-up window included
+
+
+def monthly_tests(period: str) -> list[MonthlyTest]:
+    quizzes = db.session.scalars(select(Quiz).where(Quiz.kind == MONTHLY, Quiz.period == period,
+                                                    Quiz.retired_at.is_(None)).order_by(Quiz.slug)).all()
+    versions: dict[int, list[QuizVersion]] = defaultdict(list)
+    if quizzes:
+        for version in db.session.scalars(select(QuizVersion).where(QuizVersion.quiz_id.in_([q.id for q in quizzes]))):
+            versions[version.quiz_id].append(version)
+    tests = []
+    for quiz in quizzes:
+        opens = [v.opens_at for v in versions[quiz.id] if v.opens_at is not None]
+        closes: list[datetime | None] = []
+        for version in versions[quiz.id]:
+            makeup = (version.definition or {}).get("makeup_closes_at")
+            candidates = [version.closes_at, datetime.fromisoformat(makeup) if makeup else None]
+            closes.append(None if version.closes_at is None else max(c for c in candidates if c is not None))
+        last = None if not closes or any(c is None for c in closes) else max(c for c in closes if c is not None)
+        tests.append(MonthlyTest(quiz.id, quiz.slug, quiz.title, min(opens) if opens else None, last))
+    return tests
+
+
+def monthly_periods() -> list[str]:
+    """Every period that has (or had) a monthly test, or has been closed; newest first."""
+    with_tests = set(db.session.scalars(select(Quiz.period).where(Quiz.kind == MONTHLY, Quiz.period.is_not(None),
+                                                                  Quiz.retired_at.is_(None)).distinct()))
+    closed = set(db.session.scalars(select(ClosedPeriod.period)))
+    return sorted({p for p in with_tests | closed if p}, reverse=True)
 
 
 # --- periods ------------------------------------------------------------------------------------------------------
@@ -290,8 +339,6 @@ def published_notices(county_id: int | None) -> list[Notice]:
 
 
 def visible_counties(viewer: User) -> list[Unit]:
-    from lms.org import services as org
-
     scope = viewer.scope
     counties = org.counties()
     if scope.kind == "all":
@@ -323,3 +370,56 @@ def my_records(person: User) -> MyRecords:
 
 def post_adjustments(viewer: User) -> LedgerView:
     return ledger(viewer, kinds=(rules.POST_ADJUSTMENT,))
+
+
+# --- what a close reads: standing entries, deductions, indicators, earlier outcomes and cards ------------------------
+
+
+def standing_entries(kind: str) -> Any:
+    """Entries of ``kind`` that no reversal cancels (a select of LedgerEntry)."""
+    reversed_ids = select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.is_not(None))
+    return select(LedgerEntry).where(LedgerEntry.kind == kind, LedgerEntry.id.not_in(reversed_ids))
+
+
+def period_deductions(period: str) -> dict[int, float]:
+    """Points off per person in a period (a positive number), reversed deductions excluded."""
+    query = standing_entries(rules.DEDUCTION).where(LedgerEntry.period == period).with_only_columns(
+        LedgerEntry.user_id, func.sum(LedgerEntry.points)).group_by(LedgerEntry.user_id)
+    return {user_id: -float(total or 0) for user_id, total in db.session.execute(query)}
+
+
+def period_indicators(period: str) -> dict[int, float]:
+    query = select(Indicator.user_id, func.sum(Indicator.points)).where(Indicator.period == period).group_by(
+        Indicator.user_id)
+    return {user_id: float(total or 0) for user_id, total in db.session.execute(query)}
+
+
+def outcome_history(before: str) -> dict[int, list[tuple[str, str]]]:
+    history: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    rows = db.session.execute(select(Outcome.user_id, Outcome.period, Outcome.status).where(
+        Outcome.period < before).order_by(Outcome.user_id, Outcome.period))
+    for user_id, period, status in rows:
+        history[user_id].append((period, status))
+    return history
+
+
+def prior_yellow_cards(period: str) -> dict[int, list[str]]:
+    """Standing yellow cards of this quarter and the one before (all that R8 looks at), before ``period``."""
+    quarter = rules.quarter_of(period)
+    wanted = {quarter, rules.previous_quarter(quarter)}
+    cards: dict[int, list[str]] = defaultdict(list)
+    query = standing_entries(rules.YELLOW_CARD).where(LedgerEntry.period < period).with_only_columns(
+        LedgerEntry.user_id, LedgerEntry.period).order_by(LedgerEntry.period)
+    for user_id, card_period in db.session.execute(query):
+        if rules.quarter_of(card_period) in wanted:
+            cards[user_id].append(card_period)
+    return cards
+
+
+def appealed_cards() -> set[tuple[str, int]]:
+    """(period, user) of yellow cards reversed by a person (an upheld appeal): they no longer count towards R8."""
+    reversal = aliased(LedgerEntry)
+    rows = db.session.execute(select(LedgerEntry.period, LedgerEntry.user_id).join(
+        reversal, reversal.reverses_id == LedgerEntry.id).where(
+        LedgerEntry.kind == rules.YELLOW_CARD, reversal.rule != rules.RULE_REGRADE.code))
+    return {(period, user_id) for period, user_id in rows}

@@ -5,11 +5,11 @@ closed; the next monthly close corrects those outcomes and writes the difference
   ``Regrade`` row and one ``RegradedAttempt`` per changed score, so "was this attempt regraded?" is a lookup.
 - ``reconcile_regrades`` runs inside ``close_month`` (and its dry run), under the close's lock and in its
   transaction: for each pending regrade whose period is closed it recomputes the outcome of every person whose
-  attempt changed, exactly as the close decided it (best official attempt, accommodations, the version's pass
-  line), corrects the outcome row in place with an ``OutcomeRevision`` as the audit trail, re-ranks the groups of
-  the corrected periods, runs the pure rules over the whole corrected history (``rules.plan_history``) and writes
-  the difference (``rules.reconcile_ledger``): a ``reversal`` for every entry no longer due, a new entry for every
-  entry now due. It never commits: the close does, so the correction is all-or-nothing with it.
+  attempt changed through the close's own decision (``outcomes``: best official attempt, accommodations, the
+  version's pass line), corrects the outcome row in place with an ``OutcomeRevision`` as the audit trail, re-ranks
+  the groups of the corrected periods, runs the pure rules over the whole corrected history (``rules.plan_history``)
+  and writes the difference (``rules.reconcile_ledger``): a ``reversal`` for every entry no longer due, a new entry
+  for every entry now due. It never commits: the close does, so the correction is all-or-nothing with it.
 
 Only what the corrected outcomes can have changed is compared (``rules.ReconcileScope``): the corrected people's
 R2 runs from the corrected period on, the re-ranked groups' yellow cards and rewards, and R8 for people whose
@@ -30,8 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from lms.accounts.models import User
-from lms.assessment import rules
-from lms.assessment import services as assessment_services
+from lms.assessment import outcomes, rules
 from lms.assessment.models import (
     ClosedPeriod,
     LedgerEntry,
@@ -41,10 +40,10 @@ from lms.assessment.models import (
     Regrade,
     RegradedAttempt,
 )
-from lms.attempts.models import IN_PROGRESS, Attempt
+from lms.assessment.queries import appealed_cards, period_deductions, period_indicators
 from lms.core import events
 from lms.extensions import db
-from lms.quizzes.models import MONTHLY, Quiz, QuizVersion
+from lms.quizzes.models import MONTHLY, Quiz
 
 log = logging.getLogger(__name__)
 
@@ -191,20 +190,12 @@ def _correct_outcomes(settled: Mapping[int, str | None], *, now: datetime, actor
         people = touched[period]
         quiz_ids = list(db.session.scalars(select(Quiz.id).where(Quiz.kind == MONTHLY, Quiz.period == period,
                                                                  Quiz.retired_at.is_(None))))
-        best = _best_attempts(quiz_ids, list(people))
-        accommodations = assessment_services._accommodations(quiz_ids)
-        pass_scores = dict(db.session.execute(select(QuizVersion.id, QuizVersion.pass_score).where(
-            QuizVersion.quiz_id.in_(quiz_ids))).all())
+        period_attempts = outcomes.load_period_attempts(quiz_ids, policy=policy, user_ids=list(people))
         rows = db.session.execute(select(Outcome, User.employee_no).join(User, User.id == Outcome.user_id).where(
             Outcome.period == period, Outcome.user_id.in_(list(people))).order_by(Outcome.user_id)).all()
         for outcome, employee_no in rows:
-            attempt = best.get(outcome.user_id)
-            accommodation = accommodations.get(outcome.user_id)
-            pass_score = pass_scores.get(attempt.quiz_version_id, policy.pass_score) if attempt else policy.pass_score
-            status = rules.decide_outcome(accommodation=accommodation.kind if accommodation else None,
-                                          score=attempt.score if attempt else None, pass_score=pass_score)
-            score = attempt.score if attempt else None
-            attempt_id = attempt.id if attempt else None
+            decided = period_attempts.decide(outcome.user_id)
+            attempt, status, score, attempt_id = decided.attempt, decided.status, decided.score, decided.attempt_id
             if (status, score, attempt_id) == (outcome.status, outcome.score, outcome.attempt_id):
                 continue
             regrade_id = people[outcome.user_id]
@@ -222,30 +213,6 @@ def _correct_outcomes(settled: Mapping[int, str | None], *, now: datetime, actor
     return corrections
 
 
-def _best_attempts(quiz_ids: list[int], user_ids: list[int]) -> dict[int, Attempt]:
-    """The close's choice of the deciding attempt (``services._attempt_rank``), for a few people."""
-    best: dict[int, Attempt] = {}
-    if not quiz_ids or not user_ids:
-        return best
-    for attempt in db.session.scalars(select(Attempt).where(
-            Attempt.quiz_id.in_(quiz_ids), Attempt.user_id.in_(user_ids), Attempt.official.is_(True),
-            Attempt.status != IN_PROGRESS, Attempt.score.is_not(None))):
-        current = best.get(attempt.user_id)
-        rank = assessment_services._attempt_rank
-        if current is None or rank(attempt) < rank(current):
-            best[attempt.user_id] = attempt
-    return best
-
-
-def appealed_cards() -> set[tuple[str, int]]:
-    """(period, user) of yellow cards reversed by a person (an upheld appeal): they no longer count towards R8."""
-    reversal = aliased(LedgerEntry)
-    rows = db.session.execute(select(LedgerEntry.period, LedgerEntry.user_id).join(
-        reversal, reversal.reverses_id == LedgerEntry.id).where(
-        LedgerEntry.kind == rules.YELLOW_CARD, reversal.rule != rules.RULE_REGRADE.code))
-    return {(period, user_id) for period, user_id in rows}
-
-
 def corrected_history(policy: rules.Policy) -> tuple[list[rules.PeriodPlan], dict[tuple[str, int], int | None]]:
     """Every closed period's plan from the stored (corrected) outcomes, and each outcome's ranking group."""
     periods = db.session.scalars(select(ClosedPeriod.period).order_by(ClosedPeriod.period)).all()
@@ -258,8 +225,7 @@ def corrected_history(policy: rules.Policy) -> tuple[list[rules.PeriodPlan], dic
             .order_by(Outcome.period, Outcome.user_id)):
         by_period[period].append(rules.OutcomeFact(user_id, employee_no, county_id, status, score, submitted_at))
         groups[(period, user_id)] = county_id if by_county else None
-    facts = [rules.PeriodFacts(p, by_period[p], assessment_services.period_deductions(p),
-                               assessment_services.period_indicators(p)) for p in periods]
+    facts = [rules.PeriodFacts(p, by_period[p], period_deductions(p), period_indicators(p)) for p in periods]
     return rules.plan_history(facts, policy, appealed_cards=appealed_cards()), groups
 
 

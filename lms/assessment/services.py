@@ -1,5 +1,6 @@
-"""Assessment use cases that write: the monthly close, reversals, system-operation deductions, post-adjustment
-decisions, publishing a notice and importing indicators. Each owns its commit; events go out after it.
+"""Assessment use cases that write the ledger: the monthly close (outcomes decided in ``outcomes``, regrades carried
+by ``reconciliation``), reversals, system-operation deductions and post-adjustment decisions. Each owns its commit;
+events go out after it. Notices and imported indicators have their own modules.
 """
 
 from __future__ import annotations
@@ -14,33 +15,39 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import load_only
 
 from lms.accounts import rules as account_rules
 from lms.accounts.access import can_view_person
 from lms.accounts.models import User
-from lms.assessment import reconciliation, rules
+from lms.assessment import outcomes, reconciliation, rules
 from lms.assessment.models import (
     CONFIRMED,
     REJECTED,
     ClosedPeriod,
-    Indicator,
     LedgerEntry,
-    Notice,
     Outcome,
     PostAdjustmentDecision,
     Ranking,
 )
-from lms.attempts.models import EXEMPT, IN_PROGRESS, VOID, Accommodation, Attempt
+from lms.assessment.queries import (
+    MonthlyTest,
+    appealed_cards,
+    monthly_tests,
+    outcome_history,
+    period_deductions,
+    period_indicators,
+    prior_yellow_cards,
+)
+from lms.attempts import services as attempts
+from lms.attempts.models import IN_PROGRESS, Attempt
 from lms.audit import rules as audit_rules
 from lms.audit import services as audit
+from lms.certificates import services as certificates
 from lms.core import events
 from lms.core.clock import period_of
 from lms.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from lms.core.tabular import read_table
 from lms.extensions import db
-from lms.org.models import COUNTY, Unit
-from lms.quizzes.models import MONTHLY, Quiz, QuizVersion
+from lms.quizzes.models import MONTHLY, Quiz
 
 log = logging.getLogger(__name__)
 
@@ -60,46 +67,6 @@ def check_period(period: str) -> str:
 
 def is_closed(period: str) -> bool:
     return db.session.scalar(select(ClosedPeriod.id).where(ClosedPeriod.period == period)) is not None
-
-
-# --- the test windows of a period -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MonthlyTest:
-    quiz_id: int
-    slug: str
-    title: str
-    opens_at: datetime | None
-    last_close: datetime | None  # the latest close of any version, make-up window included
-
-
-def monthly_tests(period: str) -> list[MonthlyTest]:
-    quizzes = db.session.scalars(select(Quiz).where(Quiz.kind == MONTHLY, Quiz.period == period,
-                                                    Quiz.retired_at.is_(None)).order_by(Quiz.slug)).all()
-    versions: dict[int, list[QuizVersion]] = defaultdict(list)
-    if quizzes:
-        for version in db.session.scalars(select(QuizVersion).where(QuizVersion.quiz_id.in_([q.id for q in quizzes]))):
-            versions[version.quiz_id].append(version)
-    tests = []
-    for quiz in quizzes:
-        opens = [v.opens_at for v in versions[quiz.id] if v.opens_at is not None]
-        closes: list[datetime | None] = []
-        for version in versions[quiz.id]:
-            makeup = (version.definition or {}).get("makeup_closes_at")
-            candidates = [version.closes_at, datetime.fromisoformat(makeup) if makeup else None]
-            closes.append(None if version.closes_at is None else max(c for c in candidates if c is not None))
-        last = None if not closes or any(c is None for c in closes) else max(c for c in closes if c is not None)
-        tests.append(MonthlyTest(quiz.id, quiz.slug, quiz.title, min(opens) if opens else None, last))
-    return tests
-
-
-def monthly_periods() -> list[str]:
-    """Every period that has (or had) a monthly test, or has been closed; newest first."""
-    with_tests = set(db.session.scalars(select(Quiz.period).where(Quiz.kind == MONTHLY, Quiz.period.is_not(None),
-                                                                  Quiz.retired_at.is_(None)).distinct()))
-    closed = set(db.session.scalars(select(ClosedPeriod.period)))
-    return sorted({p for p in with_tests | closed if p}, reverse=True)
 
 
 # --- the monthly close --------------------------------------------------------------------------------------------
@@ -151,12 +118,6 @@ class CloseReport:
         return "\n".join(lines + corrections)
 
 
-def _finish_expired_attempts(now: datetime) -> int:
-    from lms.attempts import services as attempts
-
-    return int(attempts.finish_expired_attempts(now))
-
-
 def _lock_for_close() -> None:
     """Serialise closes: PostgreSQL's transaction-scoped advisory lock; SQLite's write lock, taken up front."""
     connection = db.session.connection()
@@ -196,76 +157,6 @@ def _assigned_managers(tests: list[MonthlyTest], quiz_ids: list[int], policy: ru
     return list(db.session.scalars(query.order_by(User.id)))
 
 
-def _best_attempts(quiz_ids: list[int]) -> dict[int, Attempt]:
-    best: dict[int, Attempt] = {}
-    # Only the columns the close reads: the paper (≈16 KB of JSON per attempt) would be decoded 10,000 times.
-    graded = select(Attempt).where(Attempt.quiz_id.in_(quiz_ids), Attempt.official.is_(True),
-                                   Attempt.status != IN_PROGRESS, Attempt.score.is_not(None)).options(
-        load_only(Attempt.id, Attempt.user_id, Attempt.quiz_id, Attempt.quiz_version_id, Attempt.status,
-                  Attempt.score, Attempt.finished_at))
-    for attempt in db.session.scalars(graded):
-        current = best.get(attempt.user_id)
-        if current is None or _attempt_rank(attempt) < _attempt_rank(current):
-            best[attempt.user_id] = attempt
-    return best
-
-
-def _attempt_rank(attempt: Attempt) -> tuple[float, float]:
-    finished = attempt.finished_at.timestamp() if attempt.finished_at else float("inf")
-    return (-(attempt.score or 0.0), finished)
-
-
-def _accommodations(quiz_ids: list[int]) -> dict[int, Accommodation]:
-    found: dict[int, Accommodation] = {}
-    for accommodation in db.session.scalars(select(Accommodation).where(
-            Accommodation.quiz_id.in_(quiz_ids), Accommodation.kind.in_((EXEMPT, VOID))).order_by(Accommodation.id)):
-        current = found.get(accommodation.user_id)
-        if current is None or (current.kind == EXEMPT and accommodation.kind == VOID):  # a voided result wins
-            found[accommodation.user_id] = accommodation
-    return found
-
-
-def standing_entries(kind: str) -> Any:
-    """Entries of ``kind`` that no reversal cancels (a select of LedgerEntry)."""
-    reversed_ids = select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.is_not(None))
-    return select(LedgerEntry).where(LedgerEntry.kind == kind, LedgerEntry.id.not_in(reversed_ids))
-
-
-def period_deductions(period: str) -> dict[int, float]:
-    """Points off per person in a period (a positive number), reversed deductions excluded."""
-    query = standing_entries(rules.DEDUCTION).where(LedgerEntry.period == period).with_only_columns(
-        LedgerEntry.user_id, func.sum(LedgerEntry.points)).group_by(LedgerEntry.user_id)
-    return {user_id: -float(total or 0) for user_id, total in db.session.execute(query)}
-
-
-def period_indicators(period: str) -> dict[int, float]:
-    query = select(Indicator.user_id, func.sum(Indicator.points)).where(Indicator.period == period).group_by(
-        Indicator.user_id)
-    return {user_id: float(total or 0) for user_id, total in db.session.execute(query)}
-
-
-def outcome_history(before: str) -> dict[int, list[tuple[str, str]]]:
-    history: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    rows = db.session.execute(select(Outcome.user_id, Outcome.period, Outcome.status).where(
-        Outcome.period < before).order_by(Outcome.user_id, Outcome.period))
-    for user_id, period, status in rows:
-        history[user_id].append((period, status))
-    return history
-
-
-def prior_yellow_cards(period: str) -> dict[int, list[str]]:
-    """Standing yellow cards of this quarter and the one before (all that R8 looks at), before ``period``."""
-    quarter = rules.quarter_of(period)
-    wanted = {quarter, rules.previous_quarter(quarter)}
-    cards: dict[int, list[str]] = defaultdict(list)
-    query = standing_entries(rules.YELLOW_CARD).where(LedgerEntry.period < period).with_only_columns(
-        LedgerEntry.user_id, LedgerEntry.period).order_by(LedgerEntry.period)
-    for user_id, card_period in db.session.execute(query):
-        if rules.quarter_of(card_period) in wanted:
-            cards[user_id].append(card_period)
-    return cards
-
-
 def close_month(period: str, *, now: datetime, actor: User | None = None, dry_run: bool = False) -> CloseReport:
     """Close a period: outcomes for every assigned manager, the rules' ledger entries, the ranking, yellow cards,
     rewards and quarterly consequences — all in one transaction. Closing a closed period changes nothing."""
@@ -280,7 +171,7 @@ def close_month(period: str, *, now: datetime, actor: User | None = None, dry_ru
         report.unfinished_attempts = db.session.scalar(select(func.count(Attempt.id)).where(
             Attempt.quiz_id.in_(quiz_ids), Attempt.status == IN_PROGRESS)) or 0
     else:
-        report.finished_attempts = _finish_expired_attempts(now)
+        report.finished_attempts = int(attempts.finish_expired_attempts(now))
         _lock_for_close()
         if is_closed(period):  # another close finished while this one waited for the lock
             db.session.rollback()
@@ -289,17 +180,11 @@ def close_month(period: str, *, now: datetime, actor: User | None = None, dry_ru
     report.corrections = reconciliation.reconcile_regrades(now=now, actor=actor, policy=policy)
 
     managers = _assigned_managers(tests, quiz_ids, policy)
-    best = _best_attempts(quiz_ids)
-    accommodations = _accommodations(quiz_ids)
-    pass_scores = dict(db.session.execute(select(QuizVersion.id, QuizVersion.pass_score).where(
-        QuizVersion.quiz_id.in_(quiz_ids))).all())
+    period_attempts = outcomes.load_period_attempts(quiz_ids, policy=policy)
     facts = []
     for person in managers:
-        attempt = best.get(person.id)
-        accommodation = accommodations.get(person.id)
-        pass_score = pass_scores.get(attempt.quiz_version_id, policy.pass_score) if attempt else policy.pass_score
-        status = rules.decide_outcome(accommodation=accommodation.kind if accommodation else None,
-                                      score=attempt.score if attempt else None, pass_score=pass_score)
+        decided = period_attempts.decide(person.id)
+        attempt, accommodation, status = decided.attempt, decided.accommodation, decided.status
         report.people[person.id] = person
         report.outcomes.append({
             "period": period, "user_id": person.id, "status": status,
@@ -407,8 +292,6 @@ def _entry_values(planned: rules.PlannedEntry, *, now: datetime) -> dict[str, An
 
 def _issue_certificates(attempt_ids: list[int]) -> int:
     """Certificates for the period's passing official attempts, in one transaction after the close committed."""
-    from lms.certificates import services as certificates
-
     if not attempt_ids:
         return 0
     try:
@@ -435,7 +318,7 @@ def recompute_close_entries() -> set[tuple[str, int, str]]:
         by_period[o.period].append(rules.OutcomeFact(o.user_id, numbers[o.user_id], o.county_id, o.status, o.score,
                                                      o.submitted_at))
     facts = [rules.PeriodFacts(p, by_period[p], period_deductions(p), period_indicators(p)) for p in periods]
-    plans = rules.plan_history(facts, current_policy(), appealed_cards=reconciliation.appealed_cards())
+    plans = rules.plan_history(facts, current_policy(), appealed_cards=appealed_cards())
     return {(e.period, e.user_id, e.kind) for plan in plans for e in plan.entries}
 
 
@@ -579,97 +462,3 @@ def decide_post_adjustment(entry_id: int, *, actor: User, confirm: bool, note: s
         db.session.rollback()
         raise Conflict("该岗位调整建议已有决定") from exc
     return decision
-
-
-# --- notices ------------------------------------------------------------------------------------------------------
-
-
-def can_publish_notice(user: User, county_id: int) -> bool:
-    if user.role != account_rules.SUPERVISOR:
-        return False
-    scope = user.scope
-    if scope.kind == account_rules.ALL:
-        return True
-    return scope.kind == account_rules.COUNTY_SCOPE and scope.county_id == county_id
-
-
-def publish_notice(period: str, county_id: int, *, actor: User, body_html: str, now: datetime) -> Notice:
-    """Freeze the reviewed draft of a county's notice and make it visible to the county's managers."""
-    check_period(period)
-    county = db.session.get(Unit, county_id)
-    if county is None or county.kind != COUNTY:
-        raise NotFound("县区不存在")
-    if not can_publish_notice(actor, county_id):
-        raise Forbidden("只有本县区或市级主管可以发布通报")
-    if not is_closed(period):
-        raise Conflict(f"{period} 尚未结账，通报只能在结账后发布")
-    notice = Notice(period=period, county_id=county_id, body_html=body_html, published_at=now,
-                    published_by_id=actor.id)
-    db.session.add(notice)
-    audit.record(audit_rules.NOTICE_PUBLISHED, actor=actor, subject=f"{county.name} {period} 通报",
-                 changes={"period": period, "county": county.name})
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict(f"{county.name} {period} 的通报已经发布") from exc
-    return notice
-
-
-# --- imported indicators ------------------------------------------------------------------------------------------
-
-INDICATOR_HEADERS = {"employee_no": "employee_no", "工号": "employee_no", "indicator": "name", "指标": "name",
-                     "points": "points", "得分": "points", "分值": "points"}
-
-
-def import_indicators(period: str, data: bytes, filename: str, *, actor: User) -> int:  # noqa: PLR0912 - one check per cell reads best flat
-    """Other indicators of the wider assessment (工号,指标,得分), replacing the period's earlier import.
-    Every row is checked first; one bad row and nothing is written."""
-    check_period(period)
-    if actor.role not in (account_rules.SUPERVISOR, account_rules.ADMIN):
-        raise Forbidden("只有主管或管理员可以导入考核指标")
-    if is_closed(period):
-        raise Conflict(f"{period} 已结账，不能再导入指标")
-    table = read_table(data, filename, max_rows=current_app.config["LMS_ROSTER_MAX_ROWS"],
-                       max_bytes=current_app.config["LMS_UPLOAD_MAX_BYTES"])
-    columns = {INDICATOR_HEADERS.get(h.strip().lstrip("\ufeff").lower()): i for i, h in enumerate(table.header)}
-    missing = [c for c in ("employee_no", "name", "points") if c not in columns]
-    if missing:
-        raise ValidationFailed(f"{filename}：表头缺少列", [f"第1行：缺少“{c}”（工号,指标,得分）" for c in missing])
-    people = {u.employee_no: u for u in db.session.scalars(select(User).where(User.role == account_rules.MANAGER))}
-    problems, rows, seen = [], [], set()
-    for number, cells in table.rows:
-        if not any(c.strip() for c in cells):
-            continue
-        def cell(key: str, cells: list[str] = cells) -> str:
-            index = columns[key]
-            return cells[index].strip() if index < len(cells) else ""
-        person, name = people.get(cell("employee_no")), cell("name")
-        try:
-            points = float(cell("points"))
-        except ValueError:
-            problems.append(f"第{number}行：得分“{cell('points')}”不是数字")
-            continue
-        if person is None or not can_view_person(actor, person):
-            problems.append(f"第{number}行：工号“{cell('employee_no')}”不是您管辖范围内的渠道经理")
-        elif not name or len(name) > 100:
-            problems.append(f"第{number}行：指标名称为空或超过100个字符")
-        elif (person.id, name) in seen:
-            problems.append(f"第{number}行：{person.employee_no} 的“{name}”重复")
-        else:
-            seen.add((person.id, name))
-            rows.append({"period": period, "user_id": person.id, "name": name, "points": points,
-                         "imported_by_id": actor.id})
-    if problems:
-        raise ValidationFailed(f"{filename}：有 {len(problems)} 行无法导入，未写入任何数据", problems)
-    if not rows:
-        raise ValidationFailed(f"{filename}：文件中没有数据行")
-    for old in db.session.scalars(select(Indicator).where(Indicator.period == period,
-                                                          Indicator.user_id.in_({r["user_id"] for r in rows}))):
-        db.session.delete(old)
-    db.session.flush()
-    db.session.execute(insert(Indicator), rows)
-    audit.record(audit_rules.INDICATORS_IMPORTED, actor=actor, subject=filename,
-                 changes={"period": period, "file": filename, "rows": len(rows)})
-    db.session.commit()
-    return len(rows)

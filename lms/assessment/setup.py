@@ -6,12 +6,11 @@ from typing import Any
 
 from flask import Flask
 
+from lms.assessment import queries
 from lms.home import panels
 
 
 def _my_records_panel(user: Any) -> dict[str, Any] | None:
-    from lms.assessment import queries
-
     records = queries.my_records(user)
     if not records.outcomes and not records.ledger.entries and not records.notices:
         return None

@@ -14,8 +14,9 @@ from markupsafe import Markup
 
 from lms.accounts import rules as account_rules
 from lms.accounts.access import roles_required
-from lms.assessment import export, queries, rules, services
+from lms.assessment import export, notices, queries, rules, services
 from lms.assessment.forms import CloseForm, DecisionForm, DeductionForm, IndicatorForm, PublishForm, ReverseForm
+from lms.assessment.indicators import import_indicators  # by name: the view is called ``indicators``
 from lms.audit import rules as audit_rules
 from lms.audit import services as audit
 from lms.core.clock import utcnow
@@ -178,7 +179,7 @@ def _notice_body(draft: queries.NoticeDraft) -> Markup:
 def notice(period: str, county_id: int) -> Any:
     county, draft = _notice_access(period, county_id)
     return render_template("assessment/notice.html", draft=draft, county=county, body=_notice_body(draft),
-                           form=PublishForm(), can_publish=services.can_publish_notice(current_user, county.id))
+                           form=PublishForm(), can_publish=notices.can_publish_notice(current_user, county.id))
 
 
 @bp.route("/<period>/notice/<int:county_id>.pdf")
@@ -207,13 +208,13 @@ def publish_notice(period: str, county_id: int) -> Any:
     if not PublishForm().validate_on_submit():
         abort(400)
     county, _draft = _notice_access(period, county_id)
-    if not services.can_publish_notice(current_user, county.id):
+    if not notices.can_publish_notice(current_user, county.id):
         raise Forbidden(_("只有本县区或市级主管可以发布通报。"))
     draft = queries.notice_draft(period, county)  # the whole county's (a grid supervisor's view is only a part)
     body = render_template("assessment/_notice_body.html", draft=draft,
                            company_name=current_app.config["LMS_COMPANY_NAME"])
     try:
-        services.publish_notice(period, county_id, actor=current_user, body_html=body, now=utcnow())
+        notices.publish_notice(period, county_id, actor=current_user, body_html=body, now=utcnow())
     except DomainError as exc:
         flash(exc.message, "error")
     else:
@@ -304,7 +305,7 @@ def indicators(period: str) -> Any:
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            count = services.import_indicators(
+            count = import_indicators(
                 period, upload.read(current_app.config["LMS_UPLOAD_MAX_BYTES"] + 1), upload.filename or "upload",
                 actor=current_user)
         except ValidationFailed as exc:

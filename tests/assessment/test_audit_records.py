@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from lms.assessment import export, services
+from lms.assessment import export, indicators, notices, services
 from lms.assessment.models import ClosedPeriod
 from lms.audit import rules as audit_rules
 from lms.audit.models import AuditEntry
@@ -81,14 +81,14 @@ def test_a_post_adjustment_decision_is_recorded(person, city_supervisor, confirm
 def test_publishing_a_notice_is_recorded_once(person, city_supervisor):
     close()
     county = person.county
-    services.publish_notice("2026-11", county.id, actor=city_supervisor, body_html="<p>通报</p>", now=NOW)
+    notices.publish_notice("2026-11", county.id, actor=city_supervisor, body_html="<p>通报</p>", now=NOW)
     [entry] = entries()
     assert (entry.action, entry.actor_id, entry.target_user_id) == (
         audit_rules.NOTICE_PUBLISHED, city_supervisor.id, None)
     assert entry.subject == "城区 2026-11 通报"
     assert entry.changes == {"period": "2026-11", "county": "城区"}
     with pytest.raises(Conflict):
-        services.publish_notice("2026-11", county.id, actor=city_supervisor, body_html="<p>再发</p>", now=NOW)
+        notices.publish_notice("2026-11", county.id, actor=city_supervisor, body_html="<p>再发</p>", now=NOW)
     assert len(entries()) == 1
 
 
@@ -121,7 +121,7 @@ def test_a_staff_download_of_a_notice_pdf_is_recorded_a_managers_reading_is_not(
         client, auth, person, city_supervisor):
     close()
     add_ledger_entry(person, kind="criticism")
-    services.publish_notice("2026-11", person.county_id, actor=city_supervisor, body_html="<p>通报</p>", now=NOW)
+    notices.publish_notice("2026-11", person.county_id, actor=city_supervisor, body_html="<p>通报</p>", now=NOW)
     auth.login(city_supervisor)
     assert client.get(f"/assessment/2026-11/notice/{person.county_id}.pdf").status_code == 200
     auth.logout()
@@ -165,8 +165,8 @@ def test_an_indicator_import_is_recorded_a_refused_one_is_not(person, city_super
     good = f"工号,指标,得分\n{person.employee_no},客户满意度,3\n".encode()
     bad = "工号,指标,得分\nNOBODY,客户满意度,3\n".encode()
     with pytest.raises(ValidationFailed):
-        services.import_indicators("2026-11", bad, "bad.csv", actor=city_supervisor)
-    assert services.import_indicators("2026-11", good, "indicators.csv", actor=city_supervisor) == 1
+        indicators.import_indicators("2026-11", bad, "bad.csv", actor=city_supervisor)
+    assert indicators.import_indicators("2026-11", good, "indicators.csv", actor=city_supervisor) == 1
     [entry] = entries()
     assert (entry.action, entry.subject) == (audit_rules.INDICATORS_IMPORTED, "indicators.csv")
     assert entry.changes == {"period": "2026-11", "file": "indicators.csv", "rows": 1}

@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 from lms.accounts.access import scope_clause, user_scope_clause
 from lms.accounts.models import User
 from lms.assessment.models import ClosedPeriod, Outcome
-from lms.assessment.services import monthly_periods
+from lms.assessment.queries import monthly_periods
 from lms.core.clock import period_of
 from lms.extensions import db
 from lms.org.models import Unit

@@ -13,7 +13,7 @@ from sqlalchemy import and_, case, func, select
 from lms.accounts.access import user_scope_clause
 from lms.accounts.models import User
 from lms.assessment.models import ClosedPeriod, Outcome
-from lms.assessment.services import monthly_tests
+from lms.assessment.queries import monthly_tests
 from lms.attempts.models import EXEMPT as ACCOMMODATION_EXEMPT
 from lms.attempts.models import IN_PROGRESS as ATTEMPT_IN_PROGRESS
 from lms.attempts.models import VOID as ACCOMMODATION_VOID
