@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import select
 
 from lms.accounts.models import User
+from lms.assessment import services as assessment
 from lms.attempts import services as attempts
 from lms.attempts.models import Attempt
 from lms.core.clock import utcnow
 from lms.core.errors import DomainError
-from lms.demo.services import register_history_step
 from lms.extensions import db
 from lms.quizzes.models import Quiz
 
@@ -92,8 +92,6 @@ def _exempt(person: User, quiz: Quiz, opens: Any) -> None:
 
 
 def close_months() -> str:
-    from lms.assessment import services as assessment
-
     now = utcnow()
     closed = []
     for period in PERIODS:
@@ -110,8 +108,6 @@ def close_months() -> str:
 
 
 def _record_deduction() -> None:
-    from lms.assessment import services as assessment
-
     person = db.session.scalar(select(User).where(User.role == "manager").order_by(User.employee_no.desc()))
     supervisor = db.session.scalar(select(User).where(User.employee_no == "S0001"))
     if person is None or supervisor is None:
@@ -123,7 +119,3 @@ def _record_deduction() -> None:
             reported_by="临江镇XX手机店店主", period="2026-11", actor=supervisor, now=utcnow())
     except DomainError:
         return  # already recorded (idempotent demo) or the month is closed
-
-
-register_history_step(10, "monthly tests", sit_monthly_tests)
-register_history_step(20, "assessment", close_months)

@@ -1,10 +1,8 @@
-"""Loading the demo: people first, then whatever history the installed domains can produce."""
+"""Loading the demo: people first, then their history (``history``: monthly tests sat, months closed)."""
 
 from __future__ import annotations
 
-import importlib.util
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -12,6 +10,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.accounts.services import hash_password
+from lms.demo import history
 from lms.demo.people import DEMO_PASSWORD, demo_people
 from lms.extensions import db
 from lms.org import services as org
@@ -48,22 +47,12 @@ def load_people(company_city: str = "示例市") -> tuple[int, int]:
     return created, len(existing)
 
 
-# Steps contributed by domains that can make history (attempts, closed periods …), run in order after people.
-HISTORY_STEPS: list[tuple[int, str, Callable[[], str]]] = []
-
-
-def register_history_step(order: int, name: str, step: Callable[[], str]) -> None:
-    if all(existing != name for _, existing, _ in HISTORY_STEPS):
-        HISTORY_STEPS.append((order, name, step))
-
-
 def load_demo() -> DemoReport:
     created, kept = load_people()
     report = DemoReport(people_created=created, people_kept=kept)
-    if importlib.util.find_spec("lms.demo.history") is not None:
-        importlib.import_module("lms.demo.history")
-    for _, name, step in sorted(HISTORY_STEPS):
-        report.history.append(f"{name}: {step()}")
+    # The tests are sat first: each month's close reads them.
+    report.history.append(f"monthly tests: {history.sit_monthly_tests()}")
+    report.history.append(f"assessment: {history.close_months()}")
     return report
 
 
