@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, false, true
 
 from lms.accounts import rules
 from lms.accounts.models import User
+from lms.extensions import login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,8 +28,6 @@ def roles_required(*roles: str) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                from lms.extensions import login_manager
-
                 return login_manager.unauthorized()
             if roles and current_user.role not in roles:
                 abort(403)

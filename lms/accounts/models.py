@@ -3,6 +3,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from flask import has_request_context
+from flask_babel import gettext
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -83,9 +85,6 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         parts = [u.name for u in (self.county, self.grid) if u is not None]
         if parts:
             return " / ".join(parts)
-        from flask import has_request_context
-        from flask_babel import gettext
-
         # The one word of the label that is not a unit's name: in the reader's language on a page.
         return gettext("全市") if has_request_context() else "全市"
 

@@ -22,6 +22,8 @@ from sqlalchemy.engine import Connection
 
 from lms.accounts import rules
 from lms.accounts.models import User, UserSession
+from lms.audit import rules as audit_rules
+from lms.audit import services as audit
 from lms.core.clock import utcnow
 from lms.core.errors import NotFound
 from lms.extensions import db
@@ -138,9 +140,6 @@ def end_all_sessions(user: User, *, reason: str, keep: int | None = None) -> int
 
 def end_other_sessions(user: User) -> int:
     """The person's "sign out other devices": every session but this one ends. Audited; commits."""
-    from lms.audit import rules as audit_rules
-    from lms.audit import services as audit
-
     ended = end_all_sessions(user, reason="signed out other devices", keep=user.session_row_id)
     if ended:
         audit.record(audit_rules.SESSION_ENDED, target=user, subject="其他设备",
@@ -152,9 +151,6 @@ def end_other_sessions(user: User) -> int:
 def end_session(owner_id: int, row_id: int, *, actor: User) -> UserSession:
     """End one session of person ``owner_id``: by the person from another device, or by an administrator.
     Audited; commits. NotFound when no such live session belongs to that person (already ended, or not theirs)."""
-    from lms.audit import rules as audit_rules
-    from lms.audit import services as audit
-
     row = db.session.scalar(select(UserSession).where(UserSession.id == row_id, UserSession.user_id == owner_id))
     if row is None:
         raise NotFound("该登录会话已结束或不存在")
@@ -172,9 +168,6 @@ def end_session(owner_id: int, row_id: int, *, actor: User) -> UserSession:
 
 def end_all_for(user_id: int, *, actor: User) -> int:
     """An administrator ends every session of person ``user_id``. Audited; commits."""
-    from lms.audit import rules as audit_rules
-    from lms.audit import services as audit
-
     person = db.session.get(User, user_id)
     if person is None:
         raise NotFound("没有该人员")

@@ -31,6 +31,7 @@ from lms.accounts.access import roles_required
 from lms.accounts.blueprint import bp
 from lms.accounts.forms import ChangePasswordForm, LoginForm
 from lms.accounts.models import User
+from lms.api.blueprint import error
 from lms.core.errors import NotFound, ValidationFailed
 from lms.core.i18n import LANG_COOKIE, available
 from lms.extensions import client_address, db, limiter, login_manager
@@ -219,8 +220,6 @@ def set_language(code: str) -> Any:
 @login_manager.unauthorized_handler
 def _unauthorized() -> Any:
     if request.path.startswith("/api/"):
-        from lms.api.blueprint import error
-
         return error(401, "unauthorized", "需要登录或 API 令牌")
     flash(_("请先登录。"), "info")
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))

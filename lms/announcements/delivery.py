@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
@@ -44,10 +46,7 @@ def _insert_ignoring_duplicates(session: Session, model: Any, rows: list[dict[st
     """
     if not rows:
         return []
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     inserted: list[Any] = []
     for start in range(0, len(rows), CHUNK):
         stmt = insert(model).values(rows[start:start + CHUNK]).on_conflict_do_nothing(index_elements=conflict)

@@ -185,7 +185,7 @@ def notice(period: str, county_id: int) -> Any:
 @bp.route("/<period>/notice/<int:county_id>.pdf")
 @roles_required(*STAFF, "manager")
 def notice_pdf(period: str, county_id: int) -> Any:
-    from weasyprint import HTML, URLFetcher
+    from weasyprint import HTML, URLFetcher  # noqa: PLC0415 - 2.5 s to import: only when a notice is printed
 
     county, draft = _notice_access(period, county_id)
     html = render_template("assessment/notice_pdf.html", draft=draft, body=_notice_body(draft))

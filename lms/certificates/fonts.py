@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import hashlib
+import io
 import logging
 import os
 import tempfile
@@ -159,8 +160,6 @@ def _subset_with_harfbuzz(source: Path, index: int, points: frozenset[int]) -> b
 
 
 def _subset_with_fonttools(source: Path, index: int, points: frozenset[int]) -> bytes:
-    import io
-
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -181,8 +180,6 @@ def _subset_with_fonttools(source: Path, index: int, points: frozenset[int]) -> 
 
 def _to_truetype(otf: bytes, family: str) -> bytes:
     """CFF outlines → TrueType quadratic outlines (fontTools cu2qu), renamed to our family."""
-    import io
-
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import TTFont, newTable

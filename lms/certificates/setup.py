@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, url_for
 
+from lms.attempts import api as attempts_api
 from lms.certificates import fonts, rules, services
 from lms.core.events import attempt_graded
 from lms.extensions import db
@@ -58,8 +59,6 @@ def certificate_state(attempt: Any) -> dict[str, Any]:
 
 
 def _register_state_extra() -> None:
-    from lms.attempts import api as attempts_api
-
     if certificate_state not in attempts_api.STATE_EXTRAS:
         attempts_api.STATE_EXTRAS.append(certificate_state)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from lms.core.errors import ValidationFailed
+from lms.extensions import db
 
 
 @dataclass
@@ -59,8 +60,6 @@ class SyncResult:
 
 
 def run_sync(config: dict[str, Any], *, check_only: bool = False) -> SyncResult:
-    from lms.extensions import db
-
     planned: list[tuple[SyncSource, Any]] = []
     problems: list[str] = []
     for source in sources():

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from lms.core.clock import to_local
 from lms.core.errors import DomainError
-from lms.core.i18n import N_
+from lms.core.i18n import N_, available, select_locale
 
 # (endpoint, label, roles). Endpoints that are not registered (a domain not installed) are skipped.
 NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
@@ -118,8 +118,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        from lms.core.i18n import available, select_locale
-
         return {"company_name": app.config["LMS_COMPANY_NAME"], "languages": available(),
                 "current_locale": select_locale() if request else None}
 

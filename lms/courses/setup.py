@@ -6,14 +6,15 @@ from typing import Any
 
 from flask import Flask
 
+from lms.core import clock
 from lms.core.sync import register_source
+from lms.courses import queries
+from lms.courses.sync_source import ContentSource
+from lms.home import panels
 
 
 def home_panel(user: Any) -> dict[str, Any] | None:
-    from lms.core.clock import utcnow
-    from lms.courses import queries
-
-    now = utcnow()
+    now = clock.utcnow()  # read per call: tests set the server's clock
     pack = queries.training_pack(user, now)
     upcoming = queries.sessions_for(user, upcoming_from=now)[:3]
     if pack.period is None and not upcoming:
@@ -24,8 +25,5 @@ def home_panel(user: Any) -> dict[str, Any] | None:
 
 
 def init_app(app: Flask) -> None:
-    from lms.courses.sync_source import ContentSource
-    from lms.home import panels
-
     register_source("content", ContentSource)
     panels.register("manager", "courses/_home_panel.html", home_panel, order=20)

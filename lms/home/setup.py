@@ -10,23 +10,21 @@ from typing import Any
 
 from flask import Flask
 
+from lms.attempts.services import standings_for
+from lms.core import clock
 from lms.home import panels
+from lms.reports.queries import open_tests
 
 ROLES = ("manager", "trainer", "supervisor", "admin")
 NAMES_ON_HOME = 10  # people listed per test on the home page; the full list is one link away
 
 
 def open_tests_panel(user: Any) -> dict[str, Any] | None:
-    from lms.core.clock import utcnow
-    from lms.reports.queries import open_tests
-
-    now = utcnow()
+    now = clock.utcnow()  # read per call: tests set the server's clock
     tests = open_tests.open_tests(now)
     if not tests:
         return None
     if user.role == "manager":
-        from lms.attempts.services import standings_for
-
         standings = {s.quiz.id: s for s in standings_for(user, now=now)}
         mine = [(test, standings[test.quiz_id]) for test in tests if test.quiz_id in standings]
         return {"now": now, "mine": mine} if mine else None

@@ -4,7 +4,9 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, send_from_directory
 from flask_login import current_user, login_required
+from sqlalchemy import text
 
+from lms.extensions import db
 from lms.home import panels
 
 bp = Blueprint("home", __name__)
@@ -18,10 +20,6 @@ def index() -> Any:
 
 @bp.route("/healthz")
 def healthz() -> Any:
-    from sqlalchemy import text
-
-    from lms.extensions import db
-
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
 
