@@ -46,6 +46,11 @@ DEFAULTS: dict[str, Any] = {
     "LMS_LOGIN_LIMIT_PER_IP": "300 per minute",
     "LMS_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
     "LMS_ROSTER_MAX_ROWS": 20000,
+    # --- lesson media: screenshots and attachments uploaded in the lesson editor (lms.courses.media) ---
+    "LMS_MEDIA_DIR": str(REPO_ROOT / "instance" / "media"),
+    "LMS_MEDIA_MAX_BYTES": 15 * 1024 * 1024,  # below MAX_CONTENT_LENGTH, so the editor names the limit itself
+    "LMS_MEDIA_IMAGE_MAX_WIDTH": 1600,
+    "LMS_MEDIA_IMAGE_MAX_PIXELS": 40_000_000,
     # --- assessment policy (lms.assessment.rules.Policy; docs/domain.md, "Assessment": what each changes) ---
     "LMS_PASS_SCORE": 80.0,
     "LMS_MAX_SCORE": 100.0,

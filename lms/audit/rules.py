@@ -34,6 +34,7 @@ PERSONAL_DATA_EXPORTED = "export.personal_data"
 PERIOD_CLOSED = "assessment.period_closed"
 DEDUCTION_RECORDED = "ledger.deduction_recorded"
 INDICATORS_IMPORTED = "assessment.indicators_imported"
+LESSON_TAKEN_OVER = "lesson.taken_over"
 
 ACTION_LABELS: dict[str, str] = {
     PERSON_CREATED: "新增人员",
@@ -57,6 +58,7 @@ ACTION_LABELS: dict[str, str] = {
     PERIOD_CLOSED: "月度结账",
     DEDUCTION_RECORDED: "执行力扣分登记",
     INDICATORS_IMPORTED: "考核指标导入",
+    LESSON_TAKEN_OVER: "在浏览器中接管课程",
 }
 
 # Who acted when no person did: a command run on the server, or the platform itself (a scheduled job).

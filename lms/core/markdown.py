@@ -84,14 +84,48 @@ class _RelativeUrlExtension(Extension):
         md_instance.treeprocessors.register(_RelativeUrls(md_instance, self.resolve), "relative_urls", 1)
 
 
-def render_document(text: str, *, resolve_url: Callable[[str], str] | None = None) -> Rendered:
+class _LinkedImages(Treeprocessor):
+    """Wrap each chosen image not already in a link in a link to itself: tapped on a phone, it opens full size."""
+
+    def __init__(self, md_instance: md.Markdown, chosen: Callable[[str], bool]) -> None:
+        super().__init__(md_instance)
+        self.chosen = chosen
+
+    def run(self, root: Element) -> None:
+        for parent in list(root.iter()):
+            if parent.tag == "a":
+                continue
+            for index, child in enumerate(list(parent)):
+                source = child.get("src") or ""
+                if child.tag == "img" and self.chosen(source):
+                    link = Element("a", {"href": source, "class": "media-link"})
+                    link.tail, child.tail = child.tail, None
+                    parent.remove(child)
+                    link.append(child)
+                    parent.insert(index, link)
+
+
+class _LinkedImageExtension(Extension):
+    def __init__(self, chosen: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.chosen = chosen
+
+    def extendMarkdown(self, md_instance: md.Markdown) -> None:  # python-markdown's API name
+        md_instance.treeprocessors.register(_LinkedImages(md_instance, self.chosen), "linked_images", 0)
+
+
+def render_document(text: str, *, resolve_url: Callable[[str], str] | None = None,
+                    link_image: Callable[[str], bool] | None = None) -> Rendered:
     """A whole document (a lesson): its HTML and its table of contents, both sanitized.
 
-    ``resolve_url`` rewrites relative links and images (files placed beside a lesson) to where they are served.
+    ``resolve_url`` rewrites relative links and images (files placed beside a lesson) to where they are served;
+    images whose (resolved) address ``link_image`` accepts become links to themselves (uploaded screenshots).
     """
     extensions: list[str | Extension] = list(EXTENSIONS)
     if resolve_url is not None:
         extensions.append(_RelativeUrlExtension(resolve_url))
+    if link_image is not None:
+        extensions.append(_LinkedImageExtension(link_image))
     converter = md.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS, output_format="html")
     html = converter.convert(text)
     toc = getattr(converter, "toc", "")

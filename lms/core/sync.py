@@ -22,10 +22,15 @@ class SyncReport:
     changed: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # Files left alone on purpose, each with why (e.g. a lesson taken over in the browser).
+    skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{self.source}: {len(self.added)} added, {len(self.changed)} changed, "
+        line = (f"{self.source}: {len(self.added)} added, {len(self.changed)} changed, "
                 f"{len(self.retired)} retired, {len(self.unchanged)} unchanged")
+        if self.skipped:
+            line += f", {len(self.skipped)} skipped" + "".join(f"\n  skipped: {item}" for item in self.skipped)
+        return line
 
 
 class SyncSource(Protocol):

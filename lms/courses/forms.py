@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     IntegerField,
@@ -36,6 +37,9 @@ class LessonForm(FlaskForm):
     quiz = StringField(_l("练习测验标识"), validators=[Optional(), Length(max=80)])
     body = TextAreaField(_l("正文（Markdown）"), validators=[DataRequired()])
     note = StringField(_l("修改说明"), validators=[Optional(), Length(max=200)])
+    # Stored and inserted into the body by the "插入" button (or at the cursor by courses-editor.js); never saved
+    # with the lesson itself.
+    media = FileField(_l("图片或附件（截图、PDF、Excel、PPT、Word、MP4）"))
 
     def meta_values(self) -> dict[str, object]:
         return {

@@ -21,6 +21,8 @@ class Lesson(db.Model):  # type: ignore[name-defined,misc]
 
     ``source`` says where it is edited: ``file`` (content/, read-only in the browser) or ``web`` (the database).
     A removed file retires its lesson; nothing is ever hard-deleted, so progress and history stay.
+    A file lesson *taken over* in the browser becomes ``web`` and keeps its ``source_path`` (the files beside it are
+    still served); ``taken_over_at`` tells ``flask sync`` to skip its file from then on.
     """
 
     __tablename__ = "lessons"
@@ -44,6 +46,8 @@ class Lesson(db.Model):  # type: ignore[name-defined,misc]
     published_number: Mapped[int | None] = mapped_column(Integer)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    taken_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    taken_over_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -57,7 +61,17 @@ class Lesson(db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def is_from_file(self) -> bool:
+        """Owned by its file: read-only in the browser."""
         return self.source == rules.FILE
+
+    @property
+    def is_taken_over(self) -> bool:
+        return self.taken_over_at is not None
+
+    @property
+    def has_source_folder(self) -> bool:
+        """Came from content/ (owned by the file or taken over): relative links point at files beside it."""
+        return self.source_path is not None
 
     @property
     def category_label(self) -> str:
@@ -116,6 +130,32 @@ class LessonRevision(db.Model):  # type: ignore[name-defined,misc]
     @property
     def source_text(self) -> str:
         return rules.source_text(self.meta, self.body)
+
+
+class LessonMedia(db.Model):  # type: ignore[name-defined,misc]
+    """A screenshot or attachment uploaded in the editor, stored on disk as ``stored_name`` (its SHA-256 and
+    extension, so the same bytes are stored once) under ``LMS_MEDIA_DIR``; served only to readers of its lesson."""
+
+    __tablename__ = "lesson_media"
+    __table_args__ = (UniqueConstraint("lesson_id", "stored_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), index=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    lesson: Mapped[Lesson] = relationship()
+    uploaded_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class LessonProgress(db.Model):  # type: ignore[name-defined,misc]

@@ -9,20 +9,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import select
 
 from lms.accounts.models import User
+from lms.audit import rules as audit_rules
+from lms.audit.services import record
 from lms.core.clock import utcnow
 from lms.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lms.core.events import lesson_published
 from lms.core.markdown import Rendered, render_document
 from lms.core.sync import SyncReport
-from lms.courses import rules
+from lms.courses import media, rules
 from lms.courses.loader import ContentPlan, validate_meta
 from lms.courses.models import (
     Lesson,
+    LessonMedia,
     LessonProgress,
     LessonRevision,
     TrainingInvitation,
@@ -47,11 +51,20 @@ def attachment_url(slug: str, relative: str) -> str:
     return f"/lessons/{quote(slug)}/files/{quote(relative)}"
 
 
+def media_url(slug: str, stored_name: str) -> str:
+    return f"/lessons/{quote(slug)}/media/{stored_name}"
+
+
+def _is_media_url(url: str) -> bool:
+    return url.startswith("/lessons/") and "/media/" in url
+
+
 def render_lesson(slug: str, body: str, *, from_file: bool) -> Rendered:
-    """Markdown → sanitized HTML, once per revision. Files beside a file lesson are linked where they are served."""
+    """Markdown → sanitized HTML, once per revision. Files beside a lesson that came from content/ are linked where
+    they are served; uploaded screenshots become links to themselves (tap to open full size)."""
     if from_file:
-        return render_document(body, resolve_url=lambda url: attachment_url(slug, url))
-    return render_document(body)
+        return render_document(body, resolve_url=lambda url: attachment_url(slug, url), link_image=_is_media_url)
+    return render_document(body, link_image=_is_media_url)
 
 
 def _refresh_listing(lesson: Lesson) -> None:
@@ -73,7 +86,7 @@ def _refresh_listing(lesson: Lesson) -> None:
 
 def _add_revision(lesson: Lesson, meta: LessonMeta, body: str, *, author: User | None, note: str,
                   now: datetime) -> LessonRevision:
-    rendered = render_lesson(lesson.slug, body, from_file=lesson.is_from_file)
+    rendered = render_lesson(lesson.slug, body, from_file=lesson.has_source_folder)
     lesson.current_number = (lesson.current_number or 0) + 1
     revision = LessonRevision(
         number=lesson.current_number, title=meta.title, category=meta.category, period=meta.period,
@@ -105,18 +118,23 @@ def announce(lessons: Iterable[Lesson]) -> None:
 
 def apply_content_plan_no_commit(plan: ContentPlan, *, now: datetime) -> tuple[SyncReport, list[str]]:
     """Bring the lessons in line with the files: add, revise, retire. Returns the report and the lessons that went
-    live. Raises ValidationFailed (nothing written by the caller) when a file's slug belongs to a browser lesson."""
+    live. A lesson taken over in the browser is never touched: its file is reported as skipped. Raises
+    ValidationFailed (nothing written by the caller) when a file's slug belongs to a lesson made in the browser."""
     report = SyncReport(source="content")
     went_live: list[str] = []
     existing = {lesson.slug: lesson for lesson in db.session.scalars(select(Lesson))}
     problems = [f"{f.path}:1: 课程标识“{f.slug}”已被网页创建的课程使用，请给文件换个名字"
-                for f in plan.files if f.slug in existing and existing[f.slug].source == rules.WEB]
+                for f in plan.files if f.slug in existing and existing[f.slug].source == rules.WEB
+                and not existing[f.slug].is_taken_over]
     if problems:
         raise ValidationFailed("课程文件与网页课程冲突，未做任何修改", problems)
     in_files = set()
     for file in plan.files:
         in_files.add(file.slug)
         lesson = existing.get(file.slug)
+        if lesson is not None and lesson.is_taken_over:
+            report.skipped.append(f"{file.path}: taken over in the browser")
+            continue
         if lesson is None:
             lesson = Lesson(slug=file.slug, source=rules.FILE, source_path=file.relative_path, checksum=file.checksum,
                             title=file.meta.title, category=file.meta.category, created_at=now, current_number=0)
@@ -245,7 +263,82 @@ def _require_author(user: User) -> None:
 
 def _require_web(lesson: Lesson) -> None:
     if lesson.is_from_file:
-        raise Conflict(f"此课程来自文件 {lesson.source_path}，请修改文件后运行同步，不能在网页上编辑")
+        raise Conflict(f"此课程来自文件 {lesson.source_path}，请修改文件后运行同步，或先在浏览器中接管，"
+                       "不能在网页上编辑")
+
+
+def take_over_lesson(lesson: Lesson, actor: User, *, now: datetime | None = None) -> Lesson:
+    """From now on the browser owns this file lesson: editable here with its history; ``flask sync`` skips its
+    file and never revises or retires it. Recorded in the audit log with the file it came from."""
+    _require_author(actor)
+    if not lesson.is_from_file:
+        raise Conflict("此课程已由浏览器管理，无需接管")
+    now = now or utcnow()
+    lesson.source = rules.WEB
+    lesson.taken_over_at = now
+    lesson.taken_over_by_id = actor.id
+    lesson.updated_at = now
+    record(audit_rules.LESSON_TAKEN_OVER, subject=f"{lesson.slug}（{lesson.title}）", actor=actor,
+           changes={"file": lesson.source_path})
+    db.session.commit()
+    log.info("lesson %s taken over from %s by %s", lesson.slug, lesson.source_path, actor.employee_no)
+    return lesson
+
+
+# --- media uploaded in the editor --------------------------------------------------------------------------------
+
+
+def add_lesson_media(lesson: Lesson, *, data: bytes, filename: str, author: User, root: Path,
+                     limits: media.MediaLimits, now: datetime | None = None) -> LessonMedia:
+    """Check (images re-encoded without metadata), store once by SHA-256, and list the file under the lesson.
+    Raises ValidationFailed naming the file when it is refused; nothing is written then."""
+    _require_author(author)
+    _require_web(lesson)
+    try:
+        checked = media.check_upload(data, filename, limits)
+    except media.MediaRefused as exc:
+        raise ValidationFailed("文件未上传", [f"{media.clean_name(filename)}：{exc}"]) from None
+    existing = db.session.scalar(select(LessonMedia).where(LessonMedia.lesson_id == lesson.id,
+                                                           LessonMedia.stored_name == checked.stored_name))
+    media.store(root, checked)
+    if existing is not None:
+        return existing  # the same bytes again (a second paste): one row, one file
+    item = LessonMedia(lesson_id=lesson.id, original_name=checked.original_name, stored_name=checked.stored_name,
+                       content_type=checked.content_type, size=len(checked.data), width=checked.width,
+                       height=checked.height, uploaded_by_id=author.id, uploaded_at=now or utcnow())
+    db.session.add(item)
+    db.session.commit()
+    log.info("lesson %s: %s uploaded as %s by %s", lesson.slug, checked.original_name, checked.stored_name,
+             author.employee_no)
+    return item
+
+
+def media_markdown(lesson: Lesson, item: LessonMedia) -> str:
+    """What the editor inserts: an image, or a link named after the file for an attachment."""
+    url = media_url(lesson.slug, item.stored_name)
+    label = item.original_name.replace("[", "(").replace("]", ")")
+    if item.is_image:
+        alt = label.rsplit(".", 1)[0]
+        return f"![{alt}]({url})"
+    return f"[{label}]({url})"
+
+
+def lesson_media(lesson: Lesson) -> list[LessonMedia]:
+    return list(db.session.scalars(select(LessonMedia).where(LessonMedia.lesson_id == lesson.id)
+                                   .order_by(LessonMedia.uploaded_at.desc(), LessonMedia.id.desc())))
+
+
+def media_for_reader(slug: str, stored_name: str, viewer: User, root: Path) -> tuple[LessonMedia, Path]:
+    """The file of one upload, for someone who may read its lesson (live, or an author); NotFound otherwise."""
+    lesson = get_lesson(slug)
+    if not (lesson.is_live or is_author(viewer)) or not media.is_stored_name(stored_name):
+        raise NotFound("文件不存在")
+    item = db.session.scalar(select(LessonMedia).where(LessonMedia.lesson_id == lesson.id,
+                                                       LessonMedia.stored_name == stored_name))
+    path = media.stored_path(root, stored_name)
+    if item is None or not path.is_file():
+        raise NotFound("文件不存在")
+    return item, path
 
 
 def create_web_lesson(*, slug: str, meta: LessonMeta, body: str, author: User, publish: bool = False,

@@ -30,7 +30,7 @@ from lms.core import numbers
 from lms.core.clock import SHANGHAI, period_of, utcnow
 from lms.core.errors import ValidationFailed
 from lms.core.markdown import render_document
-from lms.courses import queries, rules, services
+from lms.courses import media, media_views, queries, rules, services  # media_views also registers its pages on bp
 from lms.courses.blueprint import bp
 from lms.courses.forms import LessonForm, TrainingSessionForm
 from lms.courses.models import Lesson, TrainingSession
@@ -127,7 +127,8 @@ def mark_studied(slug: str) -> Any:
 @roles_required(*EVERYONE)
 def attachment(slug: str, filename: str) -> Any:
     item = services.get_lesson(slug)
-    if not item.is_from_file or not item.source_path or not (item.is_live or services.is_author(current_user)):
+    # A lesson taken over in the browser keeps its folder: the files beside it are still what its body links to.
+    if not item.has_source_folder or not item.source_path or not (item.is_live or services.is_author(current_user)):
         abort(404)
     parts = Path(filename).parts
     if any(part in ("..", "") or part.startswith(".") for part in parts) or "\\" in filename:
@@ -184,9 +185,31 @@ def _editor(form: LessonForm, item: Lesson | None, problems: list[str], preview:
     if preview is None and form.body.data:
         # The preview shows the body as it stands when the page opens (a saved draft, a form sent back with
         # problems), not only after the first keystroke: the live preview in courses-editor.js runs on input.
-        preview = render_document(form.body.data)
+        preview = services.render_lesson(item.slug, form.body.data, from_file=item.has_source_folder) if item \
+            else render_document(form.body.data)
+    uploads = [(upload, services.media_markdown(item, upload)) for upload in services.lesson_media(item)] if item \
+        else []
     return render_template("courses/edit.html", form=form, lesson=item, problems=problems, preview=preview,
-                           rules=rules), status
+                           uploads=uploads, accepted=",".join(media.ACCEPTED_EXTENSIONS), rules=rules), status
+
+
+def _insert_media(form: LessonForm, item: Lesson) -> Any:
+    """The editor without JavaScript: store the chosen file and add its Markdown at the end of the body. Nothing
+    of the lesson is saved; the trainer sees the body with the file in it and saves when ready."""
+    upload = request.files.get(form.media.name)
+    if upload is None or not upload.filename:
+        return _editor(form, item, [_("请先选择要插入的图片或附件。")])
+    try:
+        stored = services.add_lesson_media(item, data=upload.read(), filename=upload.filename, author=current_user,
+                                           root=media_views.media_root(),
+                                           limits=media.MediaLimits.from_settings(current_app.config))
+    except ValidationFailed as exc:
+        return _editor(form, item, exc.problems or [exc.message])
+    body = (form.body.data or "").rstrip("\n")
+    form.body.data = f"{body}\n\n{services.media_markdown(item, stored)}\n" if body else \
+        services.media_markdown(item, stored) + "\n"
+    flash(_("已插入“%(name)s”（尚未保存）。", name=stored.original_name), "success")
+    return _editor(form, item, [])
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
@@ -218,7 +241,8 @@ def new_lesson() -> Any:
 def edit_lesson(slug: str) -> Any:
     item = services.get_lesson(slug)
     if item.is_from_file:
-        flash(_("此课程来自文件 %(path)s，请修改文件后运行同步。", path=item.source_path), "warning")
+        flash(_("此课程来自文件 %(path)s，请修改文件后运行同步，或在浏览器中接管后再编辑。", path=item.source_path),
+              "warning")
         return redirect(url_for("courses.lesson", slug=slug))
     latest = services.get_revision(item, item.current_number)
     form = LessonForm(data={
@@ -227,12 +251,15 @@ def edit_lesson(slug: str) -> Any:
         "summary": latest.summary, "quiz": latest.quiz_slug or "", "body": latest.body,
     } if request.method == "GET" else None)
     problems: list[str] = []
+    if request.method == "POST" and request.form.get("action") == "insert":
+        return _insert_media(form, item)  # CSRF was checked for every POST by CSRFProtect
     if form.validate_on_submit():
         action = request.form.get("action", "save")
         try:
             meta = _form_meta(form)
             if action == "preview":
-                return _editor(form, item, [], render_document(form.body.data or ""))
+                return _editor(form, item, [], services.render_lesson(item.slug, form.body.data or "",
+                                                                      from_file=item.has_source_folder))
             revision = services.save_web_lesson(item, meta=meta, body=form.body.data or "", author=current_user,
                                                 note=form.note.data or "", publish=action == "publish")
         except ValidationFailed as exc:

@@ -49,6 +49,7 @@ NOT_PAGES: dict[str, str] = {
     "certificates.period_zip": "a zip download",
     "courses.export": "a Markdown download",
     "courses.attachment": "a lesson's attached file",
+    "courses.media_file": "an image or attachment uploaded in the lesson editor",
     "quizzes.bank_template": "an xlsx download",
     "reports.supervisor_home_xlsx": "an xlsx download",
     "reports.person_xlsx": "an xlsx download",
