@@ -73,6 +73,7 @@
     say(words("uploading") + " " + name + " …", false);
     return fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRFToken": token } })
       .then(function (response) {
+        if (response.status === 413) { return { error: words("too-large") }; }  // refused before the app saw it
         return response.json().catch(function () { return { error: words("offline") + " (" + response.status + ")" }; });
       })
       .then(function (result) {
