@@ -1,6 +1,6 @@
 """lesson media and lessons taken over in the browser
 
-Revision ID: 0018
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-04
 
@@ -15,7 +15,7 @@ import lms.core.types  # noqa: F401
 
 
 # revision identifiers, used by Alembic.
-revision = '0018'
+revision = '0015'
 down_revision = '0014'
 branch_labels = None
 depends_on = None
