@@ -1,5 +1,8 @@
-"""Receivers of other domains' events (connected in ``setup.init_app``): a ledger entry written, a lesson
-published. They enqueue only, in their own session, and never break the write that fired the event.
+"""Receivers of other domains' events (connected in ``setup.init_app``): ledger entries written. They enqueue
+only, in their own session, and never break the write that fired the event.
+
+A lesson going live tells nobody by itself: the month's lessons reach people in the one announcement that
+publishes the month's training pack (lms/courses/pack_services.py).
 """
 
 from __future__ import annotations
@@ -10,11 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms.accounts import rules as account_rules
-from lms.accounts.models import User
 from lms.announcements import rules
 from lms.announcements.delivery import deliver, path_for
 from lms.assessment.rules import KIND_LABELS
@@ -47,25 +47,6 @@ def notify_ledger_entries(entries: Sequence[Any], *, now: datetime | None = None
     return count.inbox
 
 
-def notify_new_lesson(lesson: Any, *, now: datetime | None = None) -> int:
-    """A lesson went live: if it is in this month's training pack, tell every active channel manager (once)."""
-    now = now or utcnow()
-    settings = rules.ReminderSettings.from_settings(current_app.config)
-    period = getattr(lesson, "period", None)
-    if not settings.new_lessons or not rules.is_current_pack(period, now):
-        return 0
-    slug, title = lesson.slug, lesson.title
-    link = path_for("courses.lesson", slug=slug)
-    with Session(db.engine) as session:
-        managers = list(session.scalars(select(User.id).where(User.role == account_rules.MANAGER,
-                                                              User.active.is_(True))))
-        reminders = [rules.new_lesson_reminder(lesson_key=slug, title=title, period=str(period), user_id=uid,
-                                               link=link) for uid in managers]
-        count = deliver(session, reminders, now=now)
-        session.commit()
-    return count.inbox
-
-
 # --- the receivers connected to the events: a failure is logged, never raised into the sender ------------------------
 
 
@@ -81,10 +62,3 @@ def on_ledger_entries(entries: Any, **_extra: Any) -> None:
         notify_ledger_entries(entries)
     except Exception:  # as above: the close that wrote them has committed and must stay closed
         log.exception("could not queue the messages for %d ledger entries", len(entries))
-
-
-def on_lesson_published(lesson: Any, **_extra: Any) -> None:
-    try:
-        notify_new_lesson(lesson)
-    except Exception:  # same: publishing a lesson must succeed whatever happens to the reminder
-        log.exception("could not queue new-lesson reminders for %s", getattr(lesson, "slug", "?"))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from lms.core.clock import period_of, to_local
+from lms.core.clock import to_local
 from lms.core.settings import setting
 
 # --- announcements ------------------------------------------------------------------------------------------------
@@ -180,7 +180,6 @@ class ReminderSettings:
     window_open: bool = True
     closing_days_before: int = 2  # remind those who have not sat it this many days before the window closes
     makeup: bool = True
-    new_lessons: bool = True
     ledger: bool = True
     appeal_days: int = 7  # how long a person has to appeal a ledger entry (stated in the message)
     appeal_contact: str = "所在县区主管"
@@ -193,7 +192,6 @@ class ReminderSettings:
             window_open=_setting(settings, "LMS_REMINDER_WINDOW_OPEN", d.window_open),
             closing_days_before=_setting(settings, "LMS_REMINDER_CLOSING_DAYS", d.closing_days_before),
             makeup=_setting(settings, "LMS_REMINDER_MAKEUP", d.makeup),
-            new_lessons=_setting(settings, "LMS_REMINDER_NEW_LESSONS", d.new_lessons),
             ledger=_setting(settings, "LMS_REMINDER_LEDGER", d.ledger),
             appeal_days=_setting(settings, "LMS_REMINDER_APPEAL_DAYS", d.appeal_days),
             appeal_contact=_setting(settings, "LMS_REMINDER_APPEAL_CONTACT", d.appeal_contact),
@@ -316,16 +314,6 @@ def makeup_quizzes(windows: Sequence[QuizWindow]) -> dict[int, int]:
             if earlier:
                 result[later.quiz_id] = earlier[0].quiz_id
     return result
-
-
-def is_current_pack(lesson_period: str | None, now: datetime) -> bool:
-    """A lesson belongs to this month's training pack when its period is the current local month."""
-    return bool(lesson_period) and lesson_period == period_of(now)
-
-
-def new_lesson_reminder(*, lesson_key: str, title: str, period: str, user_id: int, link: str) -> Reminder:
-    return Reminder(f"lesson-new:{lesson_key}", user_id, NEW_LESSON, f"本月培训包新增课程：{title}",
-                    f"{period_label(period)}培训包新增课程 **{title}**，请在本月考试前学习。", link)
 
 
 def period_label(period: str) -> str:

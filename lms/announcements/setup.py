@@ -30,7 +30,6 @@ def init_app(app: Flask) -> None:
     # weak=False: the receivers are module functions, but be explicit that they live as long as the process.
     events.ledger_entry_written.connect(receivers.on_ledger_entry, weak=False)
     events.ledger_entries_written.connect(receivers.on_ledger_entries, weak=False)
-    events.lesson_published.connect(receivers.on_lesson_published, weak=False)
     panels.register("manager", "announcements/_home_panel_manager.html", manager_panel, order=5)
     panels.register("supervisor", "announcements/_home_panel_supervisor.html", supervisor_panel, order=5)
     register_badge("announcements.inbox", unread_badge)

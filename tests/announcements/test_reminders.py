@@ -106,16 +106,11 @@ def test_a_ledger_entry_brings_a_message_with_the_reason_and_how_to_appeal(app, 
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0  # enqueue only; no e-mail asked
 
 
-def test_a_new_lesson_in_this_months_pack_is_announced_once_to_active_managers(app, people):
-    now = datetime.now(UTC)
-    period = period_of(now)
-    lesson = SimpleNamespace(slug="pack-handset-subsidy", title="本月终端补贴", period=period)
+def test_publishing_a_lesson_alone_tells_nobody(app, people):
+    """The month's lessons are announced with the month's pack (tests/courses/test_packs.py), not one by one."""
+    lesson = SimpleNamespace(slug="pack-handset-subsidy", title="本月终端补贴", period=period_of(datetime.now(UTC)))
     events.lesson_published.send(lesson)
-    events.lesson_published.send(lesson)  # a new revision of the same lesson: no second message
-    events.lesson_published.send(SimpleNamespace(slug="old", title="旧课程", period="2001-01"))
-    received = inbox_of("new_lesson")
-    assert {u for u, _t in received} == {people[k].id for k in ("absent", "passed", "failed", "exempt")}
-    assert {t for _u, t in received} == {"本月培训包新增课程：本月终端补贴"}
+    assert db.session.scalar(select(func.count()).select_from(InboxMessage)) == 0
 
 
 def test_lesson_receipts_of_the_pack_are_scoped_and_can_nudge(app, auth, make_user):

@@ -137,17 +137,6 @@ def test_a_later_monthly_test_of_the_same_period_is_the_make_up_and_invites_only
                                                                 ("quiz_closing", 10, "考试即将截止：11月补考")]
 
 
-@pytest.mark.parametrize(("period", "now", "current"), [
-    ("2026-11", datetime(2026, 11, 3, tzinfo=UTC), True),
-    ("2026-11", datetime(2026, 10, 31, 16, 0, tzinfo=UTC), True),  # Nov 1 00:00 in Shanghai
-    ("2026-11", datetime(2026, 10, 31, 15, 59, tzinfo=UTC), False),
-    ("2026-10", datetime(2026, 11, 3, tzinfo=UTC), False),
-    (None, datetime(2026, 11, 3, tzinfo=UTC), False),
-])
-def test_only_lessons_of_this_months_pack_are_announced(period, now, current):
-    assert rules.is_current_pack(period, now) is current
-
-
 @pytest.mark.parametrize(("kind", "appeal"), [
     ("criticism", True), ("cash_penalty", True), ("yellow_card", True), ("deduction", True),
     ("reward", False), ("reversal", False),
