@@ -35,6 +35,8 @@ PERIOD_CLOSED = "assessment.period_closed"
 DEDUCTION_RECORDED = "ledger.deduction_recorded"
 INDICATORS_IMPORTED = "assessment.indicators_imported"
 LESSON_TAKEN_OVER = "lesson.taken_over"
+PACK_PUBLISHED = "pack.published"
+PACK_CHANGED = "pack.changed"
 
 ACTION_LABELS: dict[str, str] = {
     PERSON_CREATED: "新增人员",
@@ -59,6 +61,8 @@ ACTION_LABELS: dict[str, str] = {
     DEDUCTION_RECORDED: "执行力扣分登记",
     INDICATORS_IMPORTED: "考核指标导入",
     LESSON_TAKEN_OVER: "在浏览器中接管课程",
+    PACK_PUBLISHED: "发布培训包",
+    PACK_CHANGED: "修改已发布的培训包",
 }
 
 # Who acted when no person did: a command run on the server, or the platform itself (a scheduled job).
@@ -123,6 +127,11 @@ FIELD_LABELS: dict[str, str] = {
     "start": "起始日期",
     "end": "截止日期",
     "q": "关键词",
+    # a training pack's changes
+    "lessons": "课程",
+    "quiz": "考试",
+    "title": "标题",
+    "notified": "已再次通知",
 }
 
 # Values shown through a label (a stored code the reader should never see): field -> {code: label}.

@@ -247,3 +247,48 @@ class TrainingInvitation(db.Model):  # type: ignore[name-defined,misc]
     @property
     def attendance_label(self) -> str:
         return rules.ATTENDANCE.get(self.attendance, self.attendance)
+
+
+class TrainingPack(db.Model):  # type: ignore[name-defined,misc]
+    """The month's training pack (本月培训包): the lessons a trainer chose for the month, in their order, and the
+    month's test. Managers see it only once it is published; publishing sends one announcement."""
+
+    __tablename__ = "training_packs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), unique=True)  # YYYY-MM
+    title: Mapped[str] = mapped_column(String(200))
+    quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quizzes.id"))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The last announcement the pack sent (the publish, or a later "notify again").
+    announcement_id: Mapped[int | None] = mapped_column(ForeignKey("announcements.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    quiz: Mapped[Any] = relationship("Quiz")
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+    items: Mapped[list[TrainingPackLesson]] = relationship(
+        cascade="all, delete-orphan", order_by="TrainingPackLesson.position")
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def lessons(self) -> list[Lesson]:
+        return [item.lesson for item in self.items]
+
+
+class TrainingPackLesson(db.Model):  # type: ignore[name-defined,misc]
+    """One lesson of a pack, at its place in the trainer's order."""
+
+    __tablename__ = "training_pack_lessons"
+
+    pack_id: Mapped[int] = mapped_column(ForeignKey("training_packs.id"), primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    lesson: Mapped[Lesson] = relationship()

@@ -13,8 +13,8 @@ from sqlalchemy import func, or_, select
 
 from lms.accounts.access import scope_clause, user_scope_clause
 from lms.accounts.models import User
-from lms.courses import rules
-from lms.courses.models import Lesson, LessonProgress, TrainingInvitation, TrainingSession
+from lms.courses import pack_queries, rules
+from lms.courses.models import Lesson, LessonProgress, TrainingInvitation, TrainingPack, TrainingSession
 from lms.extensions import db
 
 
@@ -41,15 +41,19 @@ class Pack:
     period: str | None
     lessons: list[Lesson]
     progress: rules.Progress
+    pack: TrainingPack | None = None
 
 
 def training_pack(user: User, now: datetime, *, lessons: list[Lesson] | None = None) -> Pack:
-    """This month's training pack (or the latest one) and the person's progress through it."""
-    lessons = live_lessons() if lessons is None else lessons
-    period = rules.pack_period(now, (lesson.period for lesson in lessons if lesson.period))
-    pack = [lesson for lesson in lessons if period and lesson.period == period]
-    progress = rules.compute_progress([lesson.id for lesson in pack], studied_lesson_ids(user))
-    return Pack(period, pack, progress)
+    """The published pack of this month (or the latest one), its live lessons in the trainer's order, and the
+    person's progress through it. ``lessons``: the live lessons when the caller has them already."""
+    chosen = pack_queries.pack_for_now(now)
+    if chosen is None:
+        return Pack(None, [], rules.Progress(0, 0))
+    live = None if lessons is None else {lesson.id for lesson in lessons}
+    in_pack = [lesson for lesson in pack_queries.live_pack_lessons(chosen) if live is None or lesson.id in live]
+    progress = rules.compute_progress([lesson.id for lesson in in_pack], studied_lesson_ids(user))
+    return Pack(chosen.period, in_pack, progress, chosen)
 
 
 def search_lessons(query: str, *, include_unpublished: bool = False, limit: int = 50) -> list[Lesson]:

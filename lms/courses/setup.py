@@ -14,14 +14,13 @@ from lms.home import panels
 
 
 def home_panel(user: Any) -> dict[str, Any] | None:
+    """The published pack of this month (or the latest one) in the trainer's order, each lesson with whether the
+    person studied it; without a published pack the panel says so. Their upcoming training sessions too."""
     now = clock.utcnow()  # read per call: tests set the server's clock
     pack = queries.training_pack(user, now)
     upcoming = queries.sessions_for(user, upcoming_from=now)[:3]
-    if pack.period is None and not upcoming:
-        return None
-    studied = queries.studied_lesson_ids(user)
-    todo = [lesson for lesson in pack.lessons if lesson.id not in studied][:5]
-    return {"pack": pack, "todo": todo, "upcoming": upcoming}
+    return {"pack": pack, "studied": queries.studied_lesson_ids(user), "upcoming": upcoming,
+            "current_period": clock.period_of(now)}
 
 
 def init_app(app: Flask) -> None:

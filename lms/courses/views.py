@@ -30,7 +30,15 @@ from lms.core import numbers
 from lms.core.clock import SHANGHAI, period_of, utcnow
 from lms.core.errors import ValidationFailed
 from lms.core.markdown import render_document
-from lms.courses import media, media_views, queries, rules, services  # media_views also registers its pages on bp
+from lms.courses import (
+    media,
+    media_views,
+    pack_queries,
+    pack_views,  # noqa: F401 - registers the training-pack pages on bp
+    queries,
+    rules,
+    services,
+)
 from lms.courses.blueprint import bp
 from lms.courses.forms import LessonForm, TrainingSessionForm
 from lms.courses.models import Lesson, TrainingSession
@@ -159,9 +167,16 @@ def attachment(slug: str, filename: str) -> Any:
 @bp.route("/courses/progress")
 @roles_required("trainer", "supervisor", "admin")
 def progress() -> Any:
-    pack = queries.training_pack(current_user, utcnow())
-    rows = queries.pack_progress_by_person(current_user, pack.lessons)
-    return render_template("courses/progress.html", pack=pack, rows=rows, rules=rules)
+    """Each person's progress through one month's published pack: the month picked, else the one managers see now."""
+    periods = pack_queries.published_periods()
+    period = request.args.get("period", "")
+    if period not in periods:
+        period = rules.pack_period(utcnow(), periods) or (periods[0] if periods else "")
+    pack = pack_queries.published_pack(period) if period else None
+    lessons = pack_queries.live_pack_lessons(pack) if pack else []
+    rows = queries.pack_progress_by_person(current_user, lessons) if pack else []
+    return render_template("courses/progress.html", pack=pack, lessons=lessons, rows=rows, periods=periods,
+                           period=period)
 
 
 # --- authoring -----------------------------------------------------------------------------------------------------

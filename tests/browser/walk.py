@@ -132,14 +132,15 @@ class World:
 
 def add_walk_extras() -> None:
     """What the demo does not make but the pages need to show something: a training session with invitations,
-    a county group robot and a queued message for it, a draft notice of the last closed month, a roster upload
-    waiting for the administrator's confirmation (one new channel manager)."""
+    a county group robot and a queued message for it, this month's published training pack, a draft notice of the
+    last closed month, a roster upload waiting for the administrator's confirmation (one new channel manager)."""
     from datetime import timedelta
 
     from lms.accounts.models import User
     from lms.announcements import services as announcements
     from lms.announcements.robots import save_robot
-    from lms.core.clock import utcnow
+    from lms.core.clock import period_of, utcnow
+    from lms.courses import pack_services
     from lms.courses import services as courses
     from lms.courses.models import Lesson
 
@@ -158,6 +159,12 @@ def add_walk_extras() -> None:
     announcements.publish_announcement(trainer, announcements.AnnouncementDraft(
         title="12月终端政策已发布", body="请于8号前完成学习。"))
     db.session.commit()
+    # This month's training pack, published (one announcement), so managers' home page shows it.
+    pack = pack_services.create_pack(period_of(utcnow()), trainer)
+    live = list(db.session.scalars(select(Lesson.id).where(Lesson.published_number.is_not(None),
+                                                           Lesson.retired_at.is_(None)).order_by(Lesson.slug)))[:3]
+    pack_services.save_pack(pack, title=pack.title, quiz_id=pack.quiz_id, lesson_ids=live, author=trainer)
+    pack_services.publish_pack(pack, trainer)
     from lms.accounts import people
 
     roster = ("工号,姓名,角色,县区,网格,手机\n"
@@ -174,7 +181,7 @@ def world(app: Flask) -> World:
     from lms.assessment.models import ClosedPeriod, LedgerEntry
     from lms.attempts.models import Attempt, AttemptAnswer
     from lms.certificates.models import Certificate
-    from lms.courses.models import Lesson, TrainingSession
+    from lms.courses.models import Lesson, TrainingPack, TrainingSession
     from lms.quizzes.models import Quiz
 
     found = World()
@@ -198,6 +205,7 @@ def world(app: Flask) -> World:
             "announcement_id": db.session.scalars(select(Announcement.id).order_by(Announcement.id)).first(),
             "message_id@announcements.outbox_message": db.session.scalars(select(OutboxMessage.id)).first(),
             "session_id": db.session.scalars(select(TrainingSession.id)).first(),
+            "pack_id": db.session.scalars(select(TrainingPack.id)).first(),
             "slug@courses": db.session.scalars(select(Lesson.slug).order_by(Lesson.slug)).first(),
             "slug@quizzes": monthly.slug if monthly else None,
             "slug@attempts.take": practice,

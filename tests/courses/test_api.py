@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from tests.support.packs import published_pack
 from tests.support.web import api_headers
 
 
 def test_catalogue_lesson_and_studied_through_the_api(client, sign_in, write_lesson, sync):
     write_lesson("a.md", title="11月终端政策", period="2026-11", body="## 补贴\n\n<script>x</script>**500元**")
     sync()
+    published_pack("2026-11", ["a"])
     sign_in("manager")
     index = client.get("/api/v1/lessons").json
     assert index["pack"] == {"period": "2026-11", "studied": 0, "total": 1, "lessons": ["a"]}

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from lms.courses import services
+from tests.support.packs import published_pack
 from tests.support.web import post_form
 
 
@@ -33,6 +34,7 @@ def shipped(write_lesson, sync):
     write_lesson("systems/b2b.md", title="终端订货系统操作", category="system-b2b-ordering",
                  body="截单时间：每周二、周四 16:00。\n")
     assert sync().exit_code == 0
+    published_pack("2026-11", ["nov-handset", "nov-broadband"])  # the month's pack is chosen, not implied
 
 
 def test_catalogue_puts_this_months_pack_first_and_groups_by_category(client, auth, make_user, shipped, monkeypatch):
@@ -112,7 +114,7 @@ def test_home_panel_shows_the_pack_and_progress(client, auth, make_user, shipped
     services.mark_studied("nov-handset", manager)
     auth.login(manager)
     html = client.get("/").get_data(as_text=True)
-    assert "本月培训包" in html
+    assert "培训包 · 2026年11月" in html
     assert "已学 1 / 2" in html
     assert "2026年11月宽带政策" in html  # the one still to study
 
