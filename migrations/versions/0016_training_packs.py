@@ -1,7 +1,7 @@
 """the month's training pack, chosen by a trainer
 
-Revision ID: 0017
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-04
 
 Until now the month's pack was implied by lessons' periods, so publishing one December lesson replaced every
@@ -15,8 +15,8 @@ import lms.core.types  # noqa: F401
 
 
 # revision identifiers, used by Alembic.
-revision = '0017'
-down_revision = '0014'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
