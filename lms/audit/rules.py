@@ -37,6 +37,12 @@ INDICATORS_IMPORTED = "assessment.indicators_imported"
 LESSON_TAKEN_OVER = "lesson.taken_over"
 PACK_PUBLISHED = "pack.published"
 PACK_CHANGED = "pack.changed"
+BANK_CREATED = "bank.created"
+QUESTION_CREATED = "question.created"
+QUESTION_EDITED = "question.edited"
+QUESTION_RETIRED = "question.retired"
+QUESTION_RESTORED = "question.restored"
+QUESTIONS_TAGGED = "question.tagged"
 
 ACTION_LABELS: dict[str, str] = {
     PERSON_CREATED: "新增人员",
@@ -63,6 +69,12 @@ ACTION_LABELS: dict[str, str] = {
     LESSON_TAKEN_OVER: "在浏览器中接管课程",
     PACK_PUBLISHED: "发布培训包",
     PACK_CHANGED: "修改已发布的培训包",
+    BANK_CREATED: "新建题库",
+    QUESTION_CREATED: "新增题目",
+    QUESTION_EDITED: "修改题目",
+    QUESTION_RETIRED: "停用题目",
+    QUESTION_RESTORED: "恢复题目",
+    QUESTIONS_TAGGED: "批量修改题目标签",
 }
 
 # Who acted when no person did: a command run on the server, or the platform itself (a scheduled job).

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.accounts.models import User
 from lms.core.clock import utcnow
 from lms.core.i18n import N_
 from lms.core.types import UTCDateTime
@@ -112,6 +113,8 @@ class BankQuestion(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     bank_id: Mapped[int] = mapped_column(ForeignKey("question_banks.id"), index=True)
     key: Mapped[str] = mapped_column(String(100))
+    # What trainers call the question (GIFT's ``::title::``, or typed in the browser); also in ``spec.extra["title"]``.
+    name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     type: Mapped[str] = mapped_column(String(16))
     category: Mapped[str | None] = mapped_column(String(50), index=True)
     lesson: Mapped[str | None] = mapped_column(String(100))
@@ -124,9 +127,39 @@ class BankQuestion(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     bank: Mapped[QuestionBank] = relationship(back_populates="questions")
+    revisions: Mapped[list[BankQuestionRevision]] = relationship(
+        back_populates="question", order_by="BankQuestionRevision.number.desc()")
 
     @property
     def type_label(self) -> str:
         """The question type's name for people, from the type registry (Chinese source, shown with ``_()``)."""
         found = TYPES.get(self.type)
         return found.label if found is not None else self.type
+
+
+# Where a revision came from: a quiz file (``flask sync``), an uploaded GIFT/Aiken/xlsx file, or the browser form.
+FROM_FILE, FROM_IMPORT, FROM_BROWSER = "file", "import", "browser"
+REVISION_ORIGIN_LABELS = {FROM_FILE: N_("文件同步"), FROM_IMPORT: N_("导入"), FROM_BROWSER: N_("网页编辑")}
+
+
+class BankQuestionRevision(db.Model):  # type: ignore[name-defined,misc]
+    """One content of a bank question, insert-only: the question's history. The question row holds the latest."""
+
+    __tablename__ = "bank_question_revisions"
+    __table_args__ = (UniqueConstraint("question_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("bank_questions.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)  # lms.quizzes.definitions.spec_to_json
+    checksum: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(16), default=FROM_BROWSER)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: a file or a command
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    question: Mapped[BankQuestion] = relationship(back_populates="revisions")
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def origin_label(self) -> str:
+        return REVISION_ORIGIN_LABELS.get(self.origin, self.origin)

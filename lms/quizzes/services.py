@@ -8,21 +8,22 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from lms.accounts.models import User
 from lms.core.clock import utcnow
 from lms.core.errors import NotFound, ValidationFailed
 from lms.core.sync import SyncReport
 from lms.extensions import db
 from lms.quizzes import importers
+from lms.quizzes.bank_services import add_revision
 from lms.quizzes.definitions import (
     BankDefinition,
     QuizDefinition,
     definition_from_json,
     spec_checksum,
     spec_from_json,
-    spec_to_json,
 )
 from lms.quizzes.loader import QuizzesPlan
-from lms.quizzes.models import BankQuestion, QuestionBank, Quiz, QuizVersion
+from lms.quizzes.models import FROM_FILE, FROM_IMPORT, BankQuestion, QuestionBank, Quiz, QuizVersion
 from lms.quizzes.quiz_files import SLUG_RE
 from lms.quizzes.rules import validate_spec
 from lms.quizzes.specs import QuestionSpec
@@ -138,13 +139,14 @@ class StoreCounts:
     unchanged: int = 0
 
 
-def store_bank_questions(bank: QuestionBank, specs: list[QuestionSpec], *, now: datetime) -> StoreCounts:
-    """Insert new questions, update changed ones (by key), keep the rest. Papers already drawn are unaffected."""
+def store_bank_questions(bank: QuestionBank, specs: list[QuestionSpec], *, now: datetime, origin: str = FROM_FILE,
+                         by: User | None = None) -> StoreCounts:
+    """Insert new questions, update changed ones (by key), keep the rest; each new content is the question's next
+    revision. Papers already drawn are unaffected."""
     existing = {q.key: q for q in bank.questions}
     counts = StoreCounts()
     for spec in specs:
         checksum = spec_checksum(spec)
-        category = next((t.split(":", 1)[1] for t in spec.tags if t.startswith("category:")), None)
         row = existing.get(spec.key)
         if row is None:
             row = BankQuestion(bank=bank, key=spec.key, created_at=now)
@@ -156,10 +158,9 @@ def store_bank_questions(bank: QuestionBank, specs: list[QuestionSpec], *, now: 
             continue
         else:
             counts.updated += 1
-        row.type, row.category, row.lesson = spec.type, category, spec.lesson
-        row.tags, row.difficulty = list(spec.tags), spec.difficulty
-        row.spec, row.checksum = spec_to_json(spec), checksum
         row.retired_at = None
+        if row.checksum != checksum:
+            add_revision(row, spec, origin=origin, by=by, now=now)
         row.updated_at = now
     return counts
 
@@ -191,7 +192,7 @@ class ImportReport:
 
 
 def import_questions(data: bytes, filename: str, bank_slug: str, *, title: str | None = None,
-                     dry_run: bool = False, max_bytes: int | None = None) -> ImportReport:
+                     dry_run: bool = False, max_bytes: int | None = None, by: User | None = None) -> ImportReport:
     """Import a GIFT, Aiken or .xlsx file into a bank (created if missing). All or nothing."""
     if not SLUG_RE.match(bank_slug):
         raise ValidationFailed(f"题库标识 {bank_slug!r} 无效：只能使用小写字母、数字、- 和 _")
@@ -215,7 +216,7 @@ def import_questions(data: bytes, filename: str, bank_slug: str, *, title: str |
         db.session.add(bank)
         db.session.flush()
     try:
-        counts = store_bank_questions(bank, list(result.questions), now=utcnow())
+        counts = store_bank_questions(bank, list(result.questions), now=utcnow(), origin=FROM_IMPORT, by=by)
         if dry_run:
             db.session.rollback()
         else:

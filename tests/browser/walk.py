@@ -195,7 +195,7 @@ def world(app: Flask) -> World:
         if entry is None:  # M1001 may have a clean record: any entry in their county then
             entry = db.session.scalars(select(LedgerEntry.id).join(User, User.id == LedgerEntry.user_id)
                                        .where(User.county_id == manager.county_id)).first()
-        from lms.quizzes.models import QuestionBank
+        from lms.quizzes.models import BankQuestion, QuestionBank
 
         found.values = {
             "period": closed,
@@ -212,6 +212,13 @@ def world(app: Flask) -> World:
             "slug@attempts.people": monthly.slug if monthly else None,
             "slug@reports": monthly.slug if monthly else None,
             "slug@quizzes.bank": db.session.scalars(select(QuestionBank.slug).order_by(QuestionBank.slug)).first(),
+            # the question pages: a bank the browser owns (the editor opens), else any bank's first question
+            "slug@quizzes.question_new": db.session.scalars(
+                select(QuestionBank.slug).where(QuestionBank.source_path.is_(None)).order_by(QuestionBank.slug)
+            ).first(),
+            "question_id@quizzes": db.session.scalars(
+                select(BankQuestion.id).join(QuestionBank, QuestionBank.id == BankQuestion.bank_id)
+                .order_by(QuestionBank.source_path.is_not(None), BankQuestion.id)).first(),
             "question_id": db.session.scalars(
                 select(AttemptAnswer.question_id).join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
                 .where(Attempt.quiz_id == monthly.id).order_by(AttemptAnswer.question_id)).first()

@@ -1,0 +1,196 @@
+"""Reads of the question banks for the trainers' pages and the test builder: questions found by filters, with
+how often papers held them and how well people answered them (the facility of the reports' item analysis)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from math import ceil
+
+from sqlalchemy import select
+
+from lms.attempts.models import IN_PROGRESS, Attempt
+from lms.courses.models import Lesson
+from lms.extensions import db
+from lms.quizzes.definitions import spec_from_json
+from lms.quizzes.models import BankQuestion, QuestionBank
+from lms.quizzes.specs import QuestionSpec
+from lms.reports.rules import facility_index
+
+# "Weak in item analysis": people earned less than half of its points on average, over at least this many answers
+# (fewer answers say too little to call a question weak).
+WEAK_FACILITY = 0.5
+WEAK_MIN_ANSWERS = 5
+NEVER_USED, WEAK = "unused", "weak"
+PER_PAGE = 20
+
+
+@dataclass
+class Usage:
+    """How a bank question has been used: papers that held it, and the shares of its points earned in finished,
+    graded attempts (what the facility is computed from)."""
+
+    papers: int = 0
+    shares: list[float] = field(default_factory=list)
+
+    @property
+    def answers(self) -> int:
+        return len(self.shares)
+
+    @property
+    def facility(self) -> float | None:
+        return facility_index(self.shares)
+
+    @property
+    def is_weak(self) -> bool:
+        return self.answers >= WEAK_MIN_ANSWERS and (self.facility or 0.0) < WEAK_FACILITY
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    question: BankQuestion
+    spec: QuestionSpec
+    usage: Usage
+    lesson_title: str | None
+
+    @property
+    def tags(self) -> list[str]:
+        return shown_tags(self.question.tags or [])
+
+
+def shown_tags(tags: list[str]) -> list[str]:
+    """A question's tags as people read them: a file's ``category: 终端`` is the tag 终端, listed once."""
+    return list(dict.fromkeys(t.removeprefix("category:") for t in tags))
+
+
+def bank_usage(bank_slugs: set[str] | None = None) -> dict[tuple[str, str], Usage]:
+    """(bank slug, question key) → its usage, read from the papers frozen on attempts (a paper question drawn from a
+    bank names its bank and key). Every attempt's paper is read: papers are JSON, so this is one pass in Python."""
+    usage: dict[tuple[str, str], Usage] = defaultdict(Usage)
+    rows = db.session.execute(select(Attempt.status, Attempt.paper, Attempt.results).order_by(Attempt.id))
+    for status, paper, results in rows:
+        for question in (paper or {}).get("questions", []):
+            bank = question.get("bank")
+            if not bank or (bank_slugs is not None and bank not in bank_slugs):
+                continue
+            found = usage[(bank, question.get("key", ""))]
+            found.papers += 1
+            outcome = (results or {}).get(question["id"]) if status != IN_PROGRESS else None
+            if outcome is not None:
+                # The share as the reports' item analysis counts it (lms.reports.queries.analytics.quiz_analysis).
+                possible = float(outcome.get("points") or 0)
+                found.shares.append(float(outcome.get("earned") or 0) / possible if possible else 0.0)
+    return usage
+
+
+def bank_questions(*, bank: str | None = None, text: str = "", type: str | None = None,
+                   tag: str | None = None, difficulty: int | None = None, lesson: str | None = None,
+                   usage: str | None = None, retired: bool = False, with_usage: bool = True) -> list[QuestionRow]:
+    """Bank questions matching every filter given, by bank then key.
+
+    ``bank``: a bank's slug (all banks when None); ``text``: found in the name, stem, options or key (case-folded);
+    ``type``: a ``TYPES`` name; ``tag``: one of its tags; ``difficulty``: 1..5; ``lesson``: the teaching lesson's
+    slug; ``usage``: ``"unused"`` (no paper ever held it) or ``"weak"`` (facility below ``WEAK_FACILITY`` over at
+    least ``WEAK_MIN_ANSWERS`` answers); ``retired``: False for the questions still drawn, True for the retired ones.
+    ``with_usage=False`` skips reading the papers (each row's usage is then empty) unless ``usage`` asks for it.
+    """
+    stmt = (select(BankQuestion).join(QuestionBank, QuestionBank.id == BankQuestion.bank_id)
+            .where(BankQuestion.retired_at.is_not(None) if retired else BankQuestion.retired_at.is_(None))
+            .order_by(QuestionBank.slug, BankQuestion.id))
+    if bank:
+        stmt = stmt.where(QuestionBank.slug == bank)
+    if type:
+        stmt = stmt.where(BankQuestion.type == type)
+    if difficulty:
+        stmt = stmt.where(BankQuestion.difficulty == difficulty)
+    if lesson:
+        stmt = stmt.where(BankQuestion.lesson == lesson)
+    rows = list(db.session.scalars(stmt))
+    if tag:  # tags are a JSON list: matched here, the same way on SQLite and PostgreSQL
+        rows = [r for r in rows if tag in shown_tags(r.tags or [])]
+    needle = text.strip().casefold()
+    specs = {r.id: spec_from_json(r.spec) for r in rows}
+    if needle:
+        rows = [r for r in rows if needle in _haystack(r, specs[r.id])]
+    used = bank_usage({r.bank.slug for r in rows}) if (with_usage or usage) and rows else {}
+    if usage == NEVER_USED:
+        rows = [r for r in rows if (r.bank.slug, r.key) not in used]
+    elif usage == WEAK:
+        rows = [r for r in rows if (r.bank.slug, r.key) in used and used[(r.bank.slug, r.key)].is_weak]
+    titles = lesson_titles({r.lesson for r in rows if r.lesson})
+    return [QuestionRow(r, specs[r.id], used.get((r.bank.slug, r.key), Usage()),
+                        titles.get(r.lesson) if r.lesson else None) for r in rows]
+
+
+def _haystack(row: BankQuestion, spec: QuestionSpec) -> str:
+    return "\n".join([row.key, row.name or "", spec.stem, *spec.options, *spec.accepted]).casefold()
+
+
+def get_question(question_id: int) -> BankQuestion | None:
+    return db.session.get(BankQuestion, question_id)
+
+
+def question_row(question_id: int) -> QuestionRow | None:
+    """One bank question (live or retired) with its usage and lesson title."""
+    row = db.session.get(BankQuestion, question_id)
+    if row is None:
+        return None
+    used = bank_usage({row.bank.slug}).get((row.bank.slug, row.key), Usage())
+    titles = lesson_titles({row.lesson} if row.lesson else set())
+    return QuestionRow(row, spec_from_json(row.spec), used, titles.get(row.lesson or ""))
+
+
+def lesson_titles(slugs: set[str]) -> dict[str, str]:
+    if not slugs:
+        return {}
+    return dict(db.session.execute(select(Lesson.slug, Lesson.title).where(Lesson.slug.in_(slugs))).tuples())
+
+
+def lesson_choices() -> list[tuple[str, str]]:
+    """(slug, title) of every lesson not retired, by title: what a question's lesson is picked from."""
+    return [(slug, title) for slug, title in db.session.execute(
+        select(Lesson.slug, Lesson.title).where(Lesson.retired_at.is_(None)).order_by(Lesson.title, Lesson.slug))]
+
+
+def bank_tags(bank: str | None = None) -> list[str]:
+    """The tags the live questions use (of one bank, or all), as people read them, sorted."""
+    stmt = select(BankQuestion.tags).where(BankQuestion.retired_at.is_(None))
+    if bank:
+        stmt = stmt.join(QuestionBank, QuestionBank.id == BankQuestion.bank_id).where(QuestionBank.slug == bank)
+    found = {t for tags in db.session.scalars(stmt) for t in shown_tags(tags or [])}
+    return sorted(found)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list worked out in Python, shaped like Flask-SQLAlchemy's pagination for ``pager()``."""
+
+    items: list[QuestionRow]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate(rows: list[QuestionRow], page: int, per_page: int = PER_PAGE) -> Page:
+    page = max(1, min(page, max(1, ceil(len(rows) / per_page))))
+    return Page(rows[(page - 1) * per_page : page * per_page], page, per_page, len(rows))
