@@ -156,7 +156,9 @@ class QuestionForm(FlaskForm):
             "name": name, "type": spec.type, "stem": spec.stem, "options": rows,
             "correct": [str(i) for i in spec.correct],
             "truth": "" if spec.truth is None else ("true" if spec.truth else "false"),
-            "accepted": "\n".join(spec.accepted), "points": spec.points, "explanation": spec.explanation,
+            "accepted": "\n".join(spec.accepted),
+            "points": int(spec.points) if float(spec.points).is_integer() else spec.points,
+            "explanation": spec.explanation,
             "tags": ", ".join(dict.fromkeys(t.removeprefix("category:") for t in spec.tags)),
             "difficulty": str(spec.difficulty), "lesson": spec.lesson or ""}, lessons=lessons)
 

@@ -143,7 +143,7 @@ def question_row(question_id: int) -> QuestionRow | None:
 def lesson_titles(slugs: set[str]) -> dict[str, str]:
     if not slugs:
         return {}
-    return dict(db.session.execute(select(Lesson.slug, Lesson.title).where(Lesson.slug.in_(slugs))).tuples())
+    return dict(db.session.execute(select(Lesson.slug, Lesson.title).where(Lesson.slug.in_(slugs))).all())
 
 
 def lesson_choices() -> list[tuple[str, str]]:
