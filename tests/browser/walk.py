@@ -133,7 +133,8 @@ class World:
 def add_walk_extras() -> None:
     """What the demo does not make but the pages need to show something: a training session with invitations,
     a county group robot and a queued message for it, this month's published training pack, a draft notice of the
-    last closed month, a roster upload waiting for the administrator's confirmation (one new channel manager)."""
+    last closed month, a roster upload waiting for the administrator's confirmation (one new channel manager), a
+    question bank made in the browser (its questions' editor opens; a file's bank is read-only)."""
     from datetime import timedelta
 
     from lms.accounts.models import User
@@ -166,6 +167,10 @@ def add_walk_extras() -> None:
     pack_services.save_pack(pack, title=pack.title, quiz_id=pack.quiz_id, lesson_ids=live, author=trainer)
     pack_services.publish_pack(pack, trainer)
     from lms.accounts import people
+    from lms.quizzes import services as quizzes
+
+    gift = "::酬金结算::酬金按月结算。{T}\n\n::终端补贴::合约机补贴由谁承担？{=渠道 ~客户}\n"
+    quizzes.import_questions(gift.encode(), "walk.gift", "walk-bank", title="走查题库")
 
     roster = ("工号,姓名,角色,县区,网格,手机\n"
               f"M1999,新同事,manager,{manager.county.name},{manager.grid.name},13800000000\n")
