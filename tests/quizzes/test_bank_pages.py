@@ -9,11 +9,13 @@ from sqlalchemy import select
 
 from lms.attempts.rules import draw_paper
 from lms.audit.models import AuditEntry
+from lms.core.clock import utcnow
 from lms.extensions import db
 from lms.quizzes import queries, services
 from lms.quizzes.bank_views import as_paper
 from lms.quizzes.definitions import spec_from_json
 from lms.quizzes.models import BankQuestion, BankQuestionRevision, QuestionBank
+from tests.support.attempts import graded_attempt
 from tests.support.web import post_form
 
 GIFT = """::话费预存::预存话费返还分几个月到账？{~一次到账 =分12个月 ~分6个月#### 见政策第3条}
@@ -158,13 +160,33 @@ def test_the_list_filters_and_searches(client, auth, make_user):
     assert client.get("/questions?difficulty=9").status_code == 200  # a wrong filter is named, never a 500
 
 
-def test_weak_questions_come_from_the_answers_on_papers(app, client, auth, make_user):
+def test_usage_and_weak_questions_come_from_the_papers_on_attempts(client, auth, make_user, monthly_quiz):
     auth.login(make_user("trainer"))
     bank = _bank(client)
-    post_form(client, f"/quizzes/banks/{bank.slug}/questions/new", _choice())
-    usage = queries.Usage(papers=6, shares=[0.0, 0.0, 1.0, 0.0, 0.0, 0.0])
-    assert usage.is_weak
-    assert round(usage.facility or 0, 2) == 0.17
+    for n in range(3):
+        post_form(client, f"/quizzes/banks/{bank.slug}/questions/new", _choice(stem=f"题{n}"))
+    q1, q2, _q3 = (spec_from_json(q.spec) for q in db.session.scalars(select(BankQuestion).order_by(BankQuestion.id)))
+    quiz = monthly_quiz("2026-11")
+    finished = utcnow()
+    for n in range(6):  # six people drew q1 and q2; one of them got q1 right, all got q2 right
+        paper = {"questions": [{"id": f"{bank.slug}.{q.key}", "key": q.key, "bank": bank.slug} for q in (q1, q2)]}
+        results = {f"{bank.slug}.q1": {"points": 2, "earned": 2 if n == 0 else 0, "correct": n == 0},
+                   f"{bank.slug}.q2": {"points": 2, "earned": 2, "correct": True}}
+        attempt = graded_attempt(make_user("manager"), quiz, score=50, finished_at=finished)
+        attempt.paper, attempt.results = paper, results
+        db.session.add(attempt)
+    db.session.commit()
+
+    weak = queries.bank_questions(bank=bank.slug, usage=queries.WEAK)
+    assert [r.question.key for r in weak] == ["q1"]
+    assert weak[0].usage.papers == 6
+    assert round(weak[0].usage.facility or 0, 2) == 0.17
+    assert [r.question.key for r in queries.bank_questions(bank=bank.slug, usage=queries.NEVER_USED)] == ["q3"]
+    page = client.get(f"/quizzes/banks/{bank.slug}?usage=weak").get_data(as_text=True)
+    assert "6 份试卷" in page
+    assert "17%" in page
+    question = db.session.scalars(select(BankQuestion).where(BankQuestion.key == "q1")).one()
+    assert "偏难或答案可能有误" in client.get(f"/questions/{question.id}").get_data(as_text=True)
     assert not queries.Usage(papers=2, shares=[0.0, 0.0]).is_weak  # too few answers to say
 
 
