@@ -1,7 +1,7 @@
 """bank questions: a name, and their revisions
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-04
 
 A bank question gets the name trainers know it by (GIFT's ``::title::``, kept by the importer in the question's
@@ -16,8 +16,8 @@ import lms.core.types  # noqa: F401
 
 
 # revision identifiers, used by Alembic.
-revision = '0015'
-down_revision = '0014'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
