@@ -19,7 +19,7 @@ from lms.announcements.delivery import deliver, path_for, queue_for_robots, robo
 from lms.attempts.models import EXEMPT, Accommodation, Attempt
 from lms.core.clock import utcnow
 from lms.extensions import db
-from lms.quizzes.models import MONTHLY, Quiz, QuizVersion
+from lms.quizzes.models import DRAFT, MONTHLY, Quiz, QuizVersion
 
 
 @dataclass
@@ -40,7 +40,7 @@ def _monthly_windows() -> tuple[list[rules.QuizWindow], dict[int, int]]:
     """Every live monthly test's current window, and which of them are make-up tests of an earlier one."""
     rows = db.session.execute(
         select(Quiz, QuizVersion).join(QuizVersion, QuizVersion.id == Quiz.current_version_id)
-        .where(Quiz.kind == MONTHLY, Quiz.retired_at.is_(None)))
+        .where(Quiz.kind == MONTHLY, Quiz.retired_at.is_(None), Quiz.status != DRAFT))
     windows = []
     for quiz, version in rows:
         definition = version.definition or {}

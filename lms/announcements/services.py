@@ -20,7 +20,7 @@ from lms.core.errors import Forbidden, ValidationFailed
 from lms.courses.models import Lesson
 from lms.extensions import db
 from lms.org.models import COUNTY, GRID, Unit
-from lms.quizzes.models import Quiz
+from lms.quizzes.models import DRAFT, Quiz
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,8 @@ def _recipients(audience: rules.Audience, author: User) -> list[User]:
 def _linked_quiz(slug: str, problems: list[str]) -> int | None:
     if not slug.strip():
         return None
-    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug.strip(), Quiz.retired_at.is_(None)))
+    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug.strip(), Quiz.retired_at.is_(None),
+                                            Quiz.status != DRAFT))
     if quiz is None:
         problems.append(f"考试“{slug.strip()}”不存在")
         return None

@@ -26,7 +26,7 @@ from lms.assessment.models import (
 from lms.extensions import db
 from lms.org import services as org
 from lms.org.models import Unit
-from lms.quizzes.models import MONTHLY, Quiz, QuizVersion
+from lms.quizzes.models import DRAFT, MONTHLY, Quiz, QuizVersion
 
 
 def visible(viewer: User | None) -> ColumnElement[bool]:
@@ -49,7 +49,8 @@ class MonthlyTest:
 
 def monthly_tests(period: str) -> list[MonthlyTest]:
     quizzes = db.session.scalars(select(Quiz).where(Quiz.kind == MONTHLY, Quiz.period == period,
-                                                    Quiz.retired_at.is_(None)).order_by(Quiz.slug)).all()
+                                                    Quiz.retired_at.is_(None), Quiz.status != DRAFT)
+                                 .order_by(Quiz.slug)).all()
     versions: dict[int, list[QuizVersion]] = defaultdict(list)
     if quizzes:
         for version in db.session.scalars(select(QuizVersion).where(QuizVersion.quiz_id.in_([q.id for q in quizzes]))):
@@ -70,7 +71,8 @@ def monthly_tests(period: str) -> list[MonthlyTest]:
 def monthly_periods() -> list[str]:
     """Every period that has (or had) a monthly test, or has been closed; newest first."""
     with_tests = set(db.session.scalars(select(Quiz.period).where(Quiz.kind == MONTHLY, Quiz.period.is_not(None),
-                                                                  Quiz.retired_at.is_(None)).distinct()))
+                                                                  Quiz.retired_at.is_(None),
+                                                                  Quiz.status != DRAFT).distinct()))
     closed = set(db.session.scalars(select(ClosedPeriod.period)))
     return sorted({p for p in with_tests | closed if p}, reverse=True)
 

@@ -43,7 +43,7 @@ from lms.assessment.models import (
 from lms.assessment.queries import appealed_cards, period_deductions, period_indicators
 from lms.core import events
 from lms.extensions import db
-from lms.quizzes.models import MONTHLY, Quiz
+from lms.quizzes.models import DRAFT, MONTHLY, Quiz
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +189,7 @@ def _correct_outcomes(settled: Mapping[int, str | None], *, now: datetime, actor
     for period in sorted(touched):
         people = touched[period]
         quiz_ids = list(db.session.scalars(select(Quiz.id).where(Quiz.kind == MONTHLY, Quiz.period == period,
-                                                                 Quiz.retired_at.is_(None))))
+                                                                 Quiz.retired_at.is_(None), Quiz.status != DRAFT)))
         period_attempts = outcomes.load_period_attempts(quiz_ids, policy=policy, user_ids=list(people))
         rows = db.session.execute(select(Outcome, User.employee_no).join(User, User.id == Outcome.user_id).where(
             Outcome.period == period, Outcome.user_id.in_(list(people))).order_by(Outcome.user_id)).all()

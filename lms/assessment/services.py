@@ -47,7 +47,7 @@ from lms.core import events
 from lms.core.clock import period_of
 from lms.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lms.extensions import db
-from lms.quizzes.models import MONTHLY, Quiz
+from lms.quizzes.models import DRAFT, MONTHLY, Quiz
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,7 @@ def _check_closable(period: str, now: datetime, policy: rules.Policy) -> list[Mo
     closed = select(ClosedPeriod.period)
     earlier = db.session.scalars(
         select(Quiz.period).where(Quiz.kind == MONTHLY, Quiz.period < period, Quiz.retired_at.is_(None),
+                                  Quiz.status != DRAFT,
                                   Quiz.period.not_in(closed)).distinct().order_by(Quiz.period)).all()
     if earlier:
         raise Conflict(f"请先结账更早的考核期：{'、'.join(p for p in earlier if p)}（连续不及格按顺序计算）")

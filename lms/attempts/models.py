@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
@@ -33,6 +33,8 @@ class Attempt(db.Model):  # type: ignore[name-defined,misc]
     number: Mapped[int] = mapped_column(Integer, default=1)  # 1, 2, … per person and quiz
     official: Mapped[bool] = mapped_column(Boolean, default=False)  # counts for the assessment period
     makeup: Mapped[bool] = mapped_column(Boolean, default=False)  # started in the quiz's make-up window
+    # A trainer's trial of a test as a manager sees it: never official, never in standings, reports or certificates.
+    is_preview: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(16), default=IN_PROGRESS, index=True)
     # "<user_id>:<quiz_id>" while in progress, NULL once finished: a unique column, so two starts racing each
     # other (double tap, two tabs) can never leave a person with two running attempts of one quiz.

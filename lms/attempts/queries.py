@@ -126,7 +126,8 @@ def wrong_answer_book(user: User, *, now: datetime) -> list[WrongAnswer]:
     """The person's wrong answers (错题本) from finished attempts whose review is open; newest first, one per
     question, each with its practice progress (``mastered`` ones are listed apart by the page)."""
     attempts = db.session.scalars(select(Attempt).where(
-        Attempt.user_id == user.id, Attempt.status != IN_PROGRESS).order_by(Attempt.finished_at.desc()))
+        Attempt.user_id == user.id, Attempt.status != IN_PROGRESS, Attempt.is_preview.is_(False))
+        .order_by(Attempt.finished_at.desc()))
     progress = {(row.source, row.question_key): row for row in db.session.scalars(
         select(WrongAnswerProgress).where(WrongAnswerProgress.user_id == user.id))}
     seen: set[tuple[str, str]] = set()

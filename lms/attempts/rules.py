@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Any
 
-from lms.quizzes.definitions import DrawRule, QuizDefinition
+from lms.quizzes.definitions import QuizDefinition
 from lms.quizzes.question_types import Answer, QuestionGrade, question_type
 from lms.quizzes.specs import LETTERS, QuestionSpec
 
@@ -37,10 +37,6 @@ class PaperShortage(ValueError):
 
 
 # --- drawing ---------------------------------------------------------------------------------------------------------
-
-def _matches(spec: QuestionSpec, rule: DrawRule) -> bool:
-    return set(rule.tags) <= set(spec.tags) and rule.difficulty_min <= spec.difficulty <= rule.difficulty_max
-
 
 def _paper_question(spec: QuestionSpec, *, qid: str, bank: str | None, section: str, points: float,
                     rng: random.Random, shuffle_options: bool) -> dict[str, Any]:
@@ -77,7 +73,7 @@ def draw_paper(definition: QuizDefinition, banks: dict[str, list[QuestionSpec]],
         ]
         taken: set[tuple[str, str]] = set()
         for rule in section.draws:
-            pool = [s for s in banks.get(rule.bank, []) if _matches(s, rule) and (rule.bank, s.key) not in taken]
+            pool = [s for s in banks.get(rule.bank, []) if rule.matches(s) and (rule.bank, s.key) not in taken]
             if len(pool) < rule.count:
                 raise PaperShortage(
                     f"{rule.source}: bank {rule.bank!r} has {len(pool)} matching questions, {rule.count} needed")

@@ -81,10 +81,13 @@ def start_attempt(user: User, slug: str, *, now: datetime,
 
     ``arrival`` is what the page says about coming back to a running attempt ({"kind": "page_reload" |
     "page_return", …detail}); resuming records it as that kind, or as ``resumed`` when the page says nothing."""
-    quiz = quizzes.get_quiz(slug)
-    if not queries.is_assigned(user, quiz):
-        raise Forbidden("本考试只面向渠道经理；您可以参加练习测试。", code="not_assigned")
+    quiz = quizzes.get_quiz(slug, drafts=True)
     existing = queries.in_progress_attempt(user.id, quiz.id)
+    previewing = existing is not None and existing.is_preview  # a trainer's trial, started by start_preview
+    if not previewing and quiz.is_draft:
+        raise NotFound("考试不存在")
+    if not previewing and not queries.is_assigned(user, quiz):
+        raise Forbidden("本考试只面向渠道经理；您可以参加练习测试。", code="not_assigned")
     if existing is not None:
         if rules.accepts_answers(now, existing.deadline_at, grace_seconds()):
             said = arrival if isinstance(arrival, dict) else {}
@@ -93,11 +96,13 @@ def start_attempt(user: User, slug: str, *, now: datetime,
             db.session.commit()
             return existing, False
         finish_attempt(existing.id, now=now, status=EXPIRED, reason="deadline")
+        if previewing:
+            raise Conflict(START_MESSAGES["closed"], code="closed")
     version: QuizVersion = quiz.current_version  # type: ignore[assignment]
     definition = quizzes.version_definition(version)
     accommodations = queries.accommodations_for(user.id, quiz.id)
     used = db.session.scalar(select(func.count(Attempt.id)).where(
-        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)) or 0
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.is_preview.is_(False))) or 0
     decision = rules.decide_start(
         now=now, opens_at=version.opens_at, closes_at=version.closes_at,
         makeup_opens_at=definition.makeup_opens_at, makeup_closes_at=definition.makeup_closes_at,
@@ -113,8 +118,10 @@ def start_attempt(user: User, slug: str, *, now: datetime,
         log.error("cannot draw a paper for %s: %s", slug, exc)
         raise Conflict("题库题目不足，无法组卷，请联系培训师。", code="bank_shortage") from exc
     hard_close = definition.makeup_closes_at if decision.makeup else version.closes_at
+    numbered = db.session.scalar(select(func.count(Attempt.id)).where(
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)) or 0  # previews are numbered too (unique)
     attempt = Attempt(
-        user_id=user.id, quiz_id=quiz.id, quiz_version_id=version.id, number=used + 1,
+        user_id=user.id, quiz_id=quiz.id, quiz_version_id=version.id, number=numbered + 1,
         official=definition.official, makeup=decision.makeup, status=IN_PROGRESS, started_at=now,
         in_progress_key=f"{user.id}:{quiz.id}",
         deadline_at=rules.compute_deadline(now, version.time_limit_seconds,
@@ -135,6 +142,38 @@ def start_attempt(user: User, slug: str, *, now: datetime,
         return existing, False
     log.info("attempt %s started: %s by %s", attempt.id, slug, user.employee_no)
     return attempt, True
+
+
+def start_preview(user: User, quiz: Quiz, *, now: datetime) -> Attempt:
+    """A trainer's trial of a test (a draft too) on the real player, as a manager takes it: the current version's
+    paper and time limit, whatever the window. Never official: flagged ``is_preview``, it reaches no standing,
+    outcome, report, item analysis, certificate or reminder. A running preview is handed back."""
+    if user.role not in ("trainer", "admin"):
+        raise Forbidden("只有培训师或管理员可以预览考试。")
+    existing = queries.in_progress_attempt(user.id, quiz.id)
+    if existing is not None:
+        if existing.is_preview and rules.accepts_answers(now, existing.deadline_at, grace_seconds()):
+            return existing
+        finish_attempt(existing.id, now=now, status=EXPIRED, reason="deadline")
+    version: QuizVersion = quiz.current_version  # type: ignore[assignment]
+    definition = quizzes.version_definition(version)
+    banks = quizzes.bank_questions({r.bank for s in definition.sections for r in s.draws})
+    try:
+        paper = rules.draw_paper(definition, banks, seed=secrets.randbits(31))
+    except rules.PaperShortage as exc:
+        raise Conflict("题库题目不足，无法组卷，请修改抽题条件。", code="bank_shortage") from exc
+    numbered = db.session.scalar(select(func.count(Attempt.id)).where(
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)) or 0
+    attempt = Attempt(
+        user_id=user.id, quiz_id=quiz.id, quiz_version_id=version.id, number=numbered + 1, official=False,
+        is_preview=True, makeup=False, status=IN_PROGRESS, started_at=now, in_progress_key=f"{user.id}:{quiz.id}",
+        deadline_at=rules.compute_deadline(now, version.time_limit_seconds, extra_seconds=0, hard_close=None),
+        max_score=version.max_score, paper=paper)
+    db.session.add(attempt)
+    db.session.flush()
+    _event(attempt.id, "started", now, {"version": version.number, "preview": True})
+    db.session.commit()
+    return attempt
 
 
 # --- answers ---------------------------------------------------------------------------------------------------------
@@ -383,7 +422,8 @@ def standings_for(user: User, *, now: datetime) -> list[QuizStanding]:
         assert version is not None  # noqa: S101 - live_quizzes has a version
         definition = version.definition
         attempts = list(db.session.scalars(select(Attempt).where(
-            Attempt.user_id == user.id, Attempt.quiz_id == quiz.id).order_by(Attempt.number.desc())))
+            Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.is_preview.is_(False))
+            .order_by(Attempt.number.desc())))
         latest = finish_if_expired(attempts[0], now=now) if attempts else None
         accommodations = queries.accommodations_for(user.id, quiz.id)
         exempt = any(a.kind in (EXEMPT, VOID) for a in accommodations)

@@ -31,9 +31,12 @@ STAFF = ("trainer", "supervisor", "admin")
 @roles_required()
 def take(slug: str) -> Any:
     """The player shell; static/js/quiz/main.js starts or resumes the attempt through the JSON API."""
-    quiz = quizzes.get_quiz(slug)
+    trainer = current_user.role in ("trainer", "admin")
+    quiz = quizzes.get_quiz(slug, drafts=trainer)  # a trainer previews drafts on this page
+    running = queries.in_progress_attempt(current_user.id, quiz.id) if trainer else None
     return render_template("attempts/take.html", quiz=quiz, version=quiz.current_version,
-                           screen_timeout=rules.SCREEN_TIMEOUT_SECONDS)
+                           screen_timeout=rules.SCREEN_TIMEOUT_SECONDS,
+                           preview=running is not None and running.is_preview)
 
 
 @bp.route("/attempts/<int:attempt_id>")

@@ -43,6 +43,10 @@ QUESTION_EDITED = "question.edited"
 QUESTION_RETIRED = "question.retired"
 QUESTION_RESTORED = "question.restored"
 QUESTIONS_TAGGED = "question.tagged"
+QUIZ_CREATED = "quiz.created"
+QUIZ_EDITED = "quiz.edited"
+QUIZ_PUBLISHED = "quiz.published"
+QUIZ_TAKEN_OVER = "quiz.taken_over"
 
 ACTION_LABELS: dict[str, str] = {
     PERSON_CREATED: "新增人员",
@@ -75,6 +79,10 @@ ACTION_LABELS: dict[str, str] = {
     QUESTION_RETIRED: "停用题目",
     QUESTION_RESTORED: "恢复题目",
     QUESTIONS_TAGGED: "批量修改题目标签",
+    QUIZ_CREATED: "新建考试",
+    QUIZ_EDITED: "修改考试",
+    QUIZ_PUBLISHED: "发布考试",
+    QUIZ_TAKEN_OVER: "接管文件考试",
 }
 
 # Who acted when no person did: a command run on the server, or the platform itself (a scheduled job).
@@ -132,6 +140,9 @@ FIELD_LABELS: dict[str, str] = {
     "outcomes": "考核结果数",
     "entries": "台账记录数",
     "system": "系统",
+    "title": "标题",
+    "version": "版本",
+    "status": "状态",
     # an audit log export's filters
     "action": "操作类型",
     "actor": "操作人",
@@ -142,7 +153,6 @@ FIELD_LABELS: dict[str, str] = {
     # a training pack's changes
     "lessons": "课程",
     "quiz": "考试",
-    "title": "标题",
     "notified": "已再次通知",
 }
 

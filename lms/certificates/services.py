@@ -50,6 +50,8 @@ def issue_for_attempt(attempt: Attempt, *, now: datetime | None = None, commit: 
     if existing is not None:
         return existing
     version = attempt.quiz_version
+    if attempt.is_preview:  # a trainer's trial of the test earns nothing
+        return None
     if not rules.is_eligible(passed=attempt.passed, finished=attempt.is_finished, quiz_kind=attempt.quiz.kind,
                              issues_certificate=bool(version.issues_certificate)):
         return None
@@ -117,7 +119,7 @@ def issue_for_attempts(attempt_ids: Sequence[int], *, now: datetime | None = Non
                    QuizVersion.issues_certificate, User.name)
             .join(Quiz, Quiz.id == Attempt.quiz_id).join(QuizVersion, QuizVersion.id == Attempt.quiz_version_id)
             .join(User, User.id == Attempt.user_id)
-            .where(Attempt.id.in_(ids[start:start + ISSUE_CHUNK]),
+            .where(Attempt.id.in_(ids[start:start + ISSUE_CHUNK]), Attempt.is_preview.is_(False),
                    ~exists().where(Certificate.attempt_id == Attempt.id))).all()
         values = [
             {"code": rules.generate_code(choose), "user_id": row.user_id, "attempt_id": row.id, "quiz_id": row.quiz_id,

@@ -15,7 +15,8 @@ from lms.quizzes.specs import QuestionSpec
 
 @dataclass(frozen=True)
 class DrawRule:
-    """Draw ``count`` questions from a bank, optionally only those with all of ``tags`` and a difficulty range."""
+    """Draw ``count`` questions from a bank, optionally only those with all of ``tags``, a difficulty range, one of
+    ``types`` and one ``lesson``."""
 
     bank: str
     count: int
@@ -24,6 +25,22 @@ class DrawRule:
     difficulty_max: int = 5
     points: float | None = None  # overrides each drawn question's points
     source: str = ""
+    types: tuple[str, ...] = ()  # empty: every type
+    lesson: str | None = None  # None: every lesson
+
+    def matches(self, spec: QuestionSpec) -> bool:
+        """Whether a question of the bank may be drawn by this rule."""
+        return (set(self.tags) <= set(spec.tags) and self.difficulty_min <= spec.difficulty <= self.difficulty_max
+                and (not self.types or spec.type in self.types) and (self.lesson is None or spec.lesson == self.lesson))
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        # Left out when unused, so a definition written before these filters keeps its checksum (no new version).
+        if not self.types:
+            del data["types"]
+        if self.lesson is None:
+            del data["lesson"]
+        return data
 
 
 @dataclass(frozen=True)
@@ -70,7 +87,7 @@ class QuizDefinition:
             data[key] = value.isoformat() if value else None
         data["sections"] = [
             {"title": s.title, "questions": [spec_to_json(q) for q in s.questions],
-             "draws": [asdict(d) for d in s.draws]}
+             "draws": [d.to_json() for d in s.draws]}
             for s in self.sections
         ]
         return data
@@ -93,7 +110,8 @@ def definition_from_json(data: dict[str, Any]) -> QuizDefinition:
         Section(
             title=s["title"],
             questions=tuple(spec_from_json(q) for q in s["questions"]),
-            draws=tuple(DrawRule(**{**d, "tags": tuple(d.get("tags", ()))}) for d in s["draws"]),
+            draws=tuple(DrawRule(**{**d, "tags": tuple(d.get("tags", ())), "types": tuple(d.get("types", ()))})
+                        for d in s["draws"]),
         )
         for s in data["sections"]
     )

@@ -72,8 +72,7 @@ def _check_draws(plan: QuizzesPlan) -> list[str]:
                 bank = banks.get(rule.bank)
                 if bank is None:
                     continue
-                matching = [q for q in bank.questions if set(rule.tags) <= set(q.tags)
-                            and rule.difficulty_min <= q.difficulty <= rule.difficulty_max]
+                matching = [q for q in bank.questions if rule.matches(q)]
                 if len(matching) < rule.count:
                     problems.append(f"{rule.source}: bank {rule.bank!r} has {len(matching)} matching questions, "
                                     f"{rule.count} needed")

@@ -25,6 +25,13 @@ QUIZ_KINDS = (MONTHLY, PRACTICE, SYSTEM_OPS)
 # What people read for each kind (Chinese source; templates show ``_(quiz.kind_label)``). The one place for them.
 KIND_LABELS = {MONTHLY: N_("月度考试"), PRACTICE: N_("练习"), SYSTEM_OPS: N_("系统操作考试")}
 
+# A draft is seen only by trainers (and their previews); a published test reaches people in its window.
+DRAFT, PUBLISHED = "draft", "published"
+QUIZ_STATUSES = (DRAFT, PUBLISHED)
+STATUS_LABELS = {DRAFT: N_("草稿"), PUBLISHED: N_("已发布")}
+# Who owns a quiz's content: its file under quizzes/ (``flask sync``) or the browser (the test builder).
+MANAGED_BY_FILE, MANAGED_BY_BROWSER = "file", "browser"
+
 
 class Quiz(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "quizzes"
@@ -36,6 +43,11 @@ class Quiz(db.Model):  # type: ignore[name-defined,misc]
     period: Mapped[str | None] = mapped_column(String(7), index=True)  # YYYY-MM, monthly tests only
     source_path: Mapped[str | None] = mapped_column(String(500))
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default=PUBLISHED, server_default=PUBLISHED)
+    managed_by: Mapped[str] = mapped_column(String(8), default=MANAGED_BY_FILE, server_default=MANAGED_BY_FILE)
+    # What the builder's form holds (the mapping a quiz file would hold), for a browser-owned quiz.
+    builder_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # who: the audit log (quiz.published)
     # use_alter: quizzes and quiz_versions point at each other; the constraint is added after both tables exist.
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("quiz_versions.id", use_alter=True, name="fk_quizzes_current_version_id_quiz_versions")
@@ -52,6 +64,18 @@ class Quiz(db.Model):  # type: ignore[name-defined,misc]
     @property
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == DRAFT
+
+    @property
+    def browser_owned(self) -> bool:
+        return self.managed_by == MANAGED_BY_BROWSER
 
     def __repr__(self) -> str:
         return f"<Quiz {self.slug}>"

@@ -20,7 +20,7 @@ from lms.core.yaml_files import GuardedLoader, YamlLimitError, load_marked
 from lms.quizzes.definitions import BankDefinition, DrawRule, QuizDefinition, Section
 from lms.quizzes.quiz_file_questions import as_text_list, line_of, parse_question
 from lms.quizzes.rules import WindowPolicy, default_window
-from lms.quizzes.specs import QuestionSpec
+from lms.quizzes.specs import QUESTION_TYPES, QuestionSpec
 
 QUIZ_KINDS = ("monthly", "practice", "system-ops")
 BANK_KIND = "bank"
@@ -78,9 +78,15 @@ def slug_for(path: str) -> str:
 def parse_quiz_file(text: str, path: str, window: WindowPolicy) -> QuizDefinition | BankDefinition:
     """Parse one file of ``quizzes/``; raise QuizFileError listing every problem with file and line."""
     data = load_yaml(text, path)
-    slug = slug_for(path)
     if not isinstance(data, dict):
         raise QuizFileError([f"{path}:1: a quiz file must be a YAML mapping (title, kind, questions …)"])
+    return parse_quiz_data(data, path, slug_for(path), window)
+
+
+def parse_quiz_data(data: dict[str, Any], path: str, slug: str,
+                    window: WindowPolicy) -> QuizDefinition | BankDefinition:
+    """The mapping a quiz file holds → its definition; the test builder sends its form through here too, so a quiz
+    built in the browser obeys the same rules as a file."""
     problems: list[str] = []
     line = line_of(data)
     if not SLUG_RE.match(slug):
@@ -228,6 +234,12 @@ def _settings(data: dict[str, Any], kind: str, path: str, problems: list[str]) -
                      attempts_allowed=attempts_allowed, review_policy=review, tab_switch_limit=tab_limit)
 
 
+def parse_sections(data: dict[str, Any], path: str) -> tuple[list[Section], list[str]]:
+    """Only the sections of a quiz mapping, and their problems (the builder's summary reads them on their own)."""
+    problems: list[str] = []
+    return _sections(data, path, problems), problems
+
+
 def _sections(data: dict[str, Any], path: str, problems: list[str]) -> list[Section]:
     """Top-level ``questions``/``draw`` make an untitled first section, then each of ``sections``; question ids are
     unique across the whole quiz."""
@@ -304,8 +316,14 @@ def _parse_draws(items: Any, path: str, line: Any) -> tuple[list[DrawRule], list
         if not 1 <= low <= high <= 5:
             problems.append(f"{where}: difficulty must lie within 1..5 (a number or [low, high])")
             continue
+        types = tuple(as_text_list(raw.get("types")))
+        if any(t not in QUESTION_TYPES for t in types):
+            problems.append(f"{where}: types of a draw rule must be among {', '.join(QUESTION_TYPES)}")
+            continue
+        lesson = str(raw["lesson"]).strip() if raw.get("lesson") else None
         rules.append(DrawRule(bank=str(raw["bank"]), count=count, tags=tuple(as_text_list(raw.get("tags"))),
-                              difficulty_min=low, difficulty_max=high, points=points, source=where))
+                              difficulty_min=low, difficulty_max=high, points=points, source=where, types=types,
+                              lesson=lesson))
     return rules, problems
 
 

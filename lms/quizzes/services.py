@@ -23,7 +23,17 @@ from lms.quizzes.definitions import (
     spec_from_json,
 )
 from lms.quizzes.loader import QuizzesPlan
-from lms.quizzes.models import FROM_FILE, FROM_IMPORT, BankQuestion, QuestionBank, Quiz, QuizVersion
+from lms.quizzes.models import (
+    DRAFT,
+    FROM_FILE,
+    FROM_IMPORT,
+    MANAGED_BY_BROWSER,
+    MANAGED_BY_FILE,
+    BankQuestion,
+    QuestionBank,
+    Quiz,
+    QuizVersion,
+)
 from lms.quizzes.quiz_files import SLUG_RE
 from lms.quizzes.rules import validate_spec
 from lms.quizzes.specs import QuestionSpec
@@ -47,10 +57,15 @@ def apply_quiz_plan(plan: QuizzesPlan, *, now: datetime | None = None) -> SyncRe
                 report.retired.append(f"bank:{orphan.slug}")
     db.session.flush()
     _check_draw_banks(plan)
+    browser_owned = set(db.session.scalars(select(Quiz.slug).where(Quiz.managed_by == MANAGED_BY_BROWSER)))
     for definition in plan.quizzes:
+        if definition.slug in browser_owned:  # taken over in the browser: the file no longer speaks for it
+            report.skipped.append(definition.slug)
+            continue
         _apply_quiz(definition, report, now)
     in_files = {q.slug for q in plan.quizzes}
-    for quiz in db.session.scalars(select(Quiz).where(Quiz.source_path.is_not(None), Quiz.retired_at.is_(None))):
+    for quiz in db.session.scalars(select(Quiz).where(Quiz.source_path.is_not(None), Quiz.retired_at.is_(None),
+                                                      Quiz.managed_by == MANAGED_BY_FILE)):
         if quiz.slug not in in_files:
             quiz.retired_at = now
             report.retired.append(quiz.slug)
@@ -103,7 +118,6 @@ def _apply_quiz(definition: QuizDefinition, report: SyncReport, now: datetime) -
         db.session.add(quiz)
         db.session.flush()
         report.added.append(definition.slug)
-        current = None
     else:
         current = quiz.current_version
         if current is not None and current.checksum == checksum and quiz.retired_at is None:
@@ -111,8 +125,16 @@ def _apply_quiz(definition: QuizDefinition, report: SyncReport, now: datetime) -
             report.unchanged.append(definition.slug)
             return
         report.changed.append(definition.slug)
-    quiz.kind, quiz.title, quiz.period = definition.kind, definition.title, definition.period
     quiz.source_path, quiz.retired_at = definition.source_path, None
+    store_version(quiz, definition, now=now)
+
+
+def store_version(quiz: Quiz, definition: QuizDefinition, *, now: datetime) -> QuizVersion | None:
+    """The quiz's content from ``definition``: a new immutable version when it differs from the current one (the
+    new version is None when nothing changed). Attempts keep the version and paper they started on. No commit."""
+    quiz.kind, quiz.title, quiz.period = definition.kind, definition.title, definition.period
+    checksum = definition.checksum()
+    current = quiz.current_version
     if current is None or current.checksum != checksum:
         number = (db.session.scalar(select(db.func.max(QuizVersion.number)).where(QuizVersion.quiz_id == quiz.id))
                   or 0) + 1
@@ -128,6 +150,8 @@ def _apply_quiz(definition: QuizDefinition, report: SyncReport, now: datetime) -
         db.session.flush()
         quiz.current_version_id = version.id
         quiz.current_version = version
+        return version
+    return None
 
 
 # --- banks -----------------------------------------------------------------------------------------------------------
@@ -248,9 +272,10 @@ def get_bank(slug: str) -> QuestionBank:
 
 # --- quizzes ---------------------------------------------------------------------------------------------------------
 
-def get_quiz(slug: str) -> Quiz:
+def get_quiz(slug: str, *, drafts: bool = False) -> Quiz:
+    """A quiz with content; a draft only when ``drafts`` (trainers' pages and previews): to others it does not exist."""
     quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug))
-    if quiz is None or quiz.current_version is None:
+    if quiz is None or quiz.current_version is None or (quiz.status == DRAFT and not drafts):
         raise NotFound("考试不存在")
     return quiz
 
@@ -261,6 +286,6 @@ def version_definition(version: QuizVersion) -> QuizDefinition:
 
 def live_quizzes() -> list[Quiz]:
     return list(db.session.scalars(
-        select(Quiz).where(Quiz.retired_at.is_(None), Quiz.current_version_id.is_not(None))
+        select(Quiz).where(Quiz.retired_at.is_(None), Quiz.current_version_id.is_not(None), Quiz.status != DRAFT)
         .order_by(Quiz.kind, Quiz.period.desc(), Quiz.slug)
     ))

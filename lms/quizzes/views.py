@@ -12,6 +12,7 @@ from lms.attempts.services import standings_for
 from lms.core.clock import utcnow
 from lms.quizzes import (
     bank_views,  # noqa: F401 - registers the question-bank pages on bp
+    builder_views,  # noqa: F401 - registers the test builder's pages on bp
     services,
 )
 from lms.quizzes.blueprint import bp

@@ -46,7 +46,8 @@ def quiz_overview(viewer: User) -> list[QuizRow]:
     stats = (select(Attempt.quiz_id, func.count().label("attempts"),
                     func.sum(case((Attempt.passed.is_(True), 1), else_=0)).label("passed"),
                     func.avg(Attempt.score).label("average"))
-             .where(finished, Attempt.user_id.in_(people)).group_by(Attempt.quiz_id).subquery())
+             .where(finished, Attempt.is_preview.is_(False), Attempt.user_id.in_(people))
+             .group_by(Attempt.quiz_id).subquery())
     rows = db.session.execute(
         select(Quiz.id, Quiz.slug, Quiz.title, Quiz.kind, Quiz.period, stats.c.attempts, stats.c.passed,
                stats.c.average)
@@ -85,7 +86,7 @@ def quiz_analysis(quiz: Quiz, viewer: User) -> QuizAnalysis:
     finished = (select(Attempt.id, Attempt.score, Attempt.passed, Attempt.paper, Attempt.results)
                 .join(User, User.id == Attempt.user_id)
                 .where(Attempt.quiz_id == quiz.id, Attempt.status != ATTEMPT_IN_PROGRESS,
-                       Attempt.score.is_not(None), user_scope_clause(viewer))
+                       Attempt.score.is_not(None), Attempt.is_preview.is_(False), user_scope_clause(viewer))
                 .order_by(Attempt.id))
     attempts = list(db.session.execute(finished))
     answers: dict[tuple[int, str], tuple[list[str] | None, str | None]] = {}

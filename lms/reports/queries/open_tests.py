@@ -16,8 +16,8 @@ from lms.attempts.models import IN_PROGRESS as ATTEMPT_IN_PROGRESS
 from lms.attempts.models import VOID as ACCOMMODATION_VOID
 from lms.attempts.models import Accommodation, Attempt
 from lms.extensions import db
+from lms.quizzes.models import DRAFT, MONTHLY, SYSTEM_OPS, Quiz, QuizVersion
 from lms.quizzes.models import KIND_LABELS as QUIZ_KIND_LABELS
-from lms.quizzes.models import MONTHLY, SYSTEM_OPS, Quiz, QuizVersion
 from lms.reports import rules
 from lms.reports.queries.common import LIST_LIMIT, scoped_managers
 from lms.reports.queries.current_period import NotSatRow, not_sat_rows
@@ -57,7 +57,7 @@ def open_tests(now: datetime) -> list[OpenTest]:
     found = []
     for quiz, version in db.session.execute(
             select(Quiz, QuizVersion).join(QuizVersion, QuizVersion.id == Quiz.current_version_id)
-            .where(Quiz.kind.in_(OFFICIAL_KINDS), Quiz.retired_at.is_(None))):
+            .where(Quiz.kind.in_(OFFICIAL_KINDS), Quiz.retired_at.is_(None), Quiz.status != DRAFT)):
         definition = version.definition or {}
         window = rules.open_window(now, opens_at=version.opens_at, closes_at=version.closes_at,
                                    makeup_opens_at=_moment(definition.get("makeup_opens_at")),

@@ -106,7 +106,8 @@ def person_report(person: User) -> PersonReport:
                     select(Attempt.id, Quiz.slug, Quiz.title, Quiz.period, Attempt.number, Attempt.official,
                            Attempt.makeup, Attempt.status, Attempt.started_at, Attempt.deadline_at,
                            Attempt.finished_at, Attempt.finish_reason, Attempt.score, Attempt.passed)
-                    .join(Quiz, Quiz.id == Attempt.quiz_id).where(Attempt.user_id == person.id)
+                    .join(Quiz, Quiz.id == Attempt.quiz_id)
+                    .where(Attempt.user_id == person.id, Attempt.is_preview.is_(False))
                     .order_by(Attempt.started_at.desc()))]
     by_id = {a.id: a for a in attempts}
     if by_id:

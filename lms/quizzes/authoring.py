@@ -1,0 +1,218 @@
+"""Quizzes built in the browser: save (through the sync's versioning), publish, take over a file's quiz; and the
+reads the builder needs (banks' questions to pick and draw from, a quiz's versions). Writes commit and are audited.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import case, func, select
+
+from lms.accounts.models import User
+from lms.attempts.models import Attempt
+from lms.audit import rules as audit_rules
+from lms.audit.services import record
+from lms.core.errors import Conflict, NotFound, ValidationFailed
+from lms.extensions import db
+from lms.quizzes import builder
+from lms.quizzes.definitions import QuizDefinition, spec_from_json
+from lms.quizzes.loader import window_policy
+from lms.quizzes.models import (
+    DRAFT,
+    MANAGED_BY_BROWSER,
+    PUBLISHED,
+    BankQuestion,
+    QuestionBank,
+    Quiz,
+    QuizVersion,
+)
+from lms.quizzes.quiz_files import SLUG_RE
+from lms.quizzes.rules import WindowPolicy
+from lms.quizzes.services import bank_questions, store_version, version_definition
+from lms.quizzes.specs import QuestionSpec
+
+
+def policy() -> WindowPolicy:
+    """The monthly window setting (LMS_WINDOW_FIRST_DAY/LAST_DAY, LMS_TIMEZONE)."""
+    return window_policy(current_app.config)
+
+
+# --- reads -----------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PickableQuestion:
+    bank: str
+    bank_title: str
+    spec: QuestionSpec
+
+    @property
+    def ref(self) -> str:
+        return builder.question_ref(self.bank, self.spec.key)
+
+
+def pickable_questions() -> list[PickableQuestion]:
+    """Every live question of every bank, by bank and key (a fixed question is picked from these).
+    A minimal query of the builder's own; lms.quizzes.queries.bank_questions (the bank pages) may replace it."""
+    rows = db.session.execute(
+        select(QuestionBank.slug, QuestionBank.title, BankQuestion.spec)
+        .join(BankQuestion, BankQuestion.bank_id == QuestionBank.id)
+        .where(BankQuestion.retired_at.is_(None)).order_by(QuestionBank.slug, BankQuestion.key))
+    return [PickableQuestion(slug, title, spec_from_json(spec)) for slug, title, spec in rows]
+
+
+def bank_titles() -> dict[str, str]:
+    return {row.slug: row.title for row in db.session.execute(select(QuestionBank.slug, QuestionBank.title))}
+
+
+def draw_pools(data: dict[str, Any]) -> dict[str, list[QuestionSpec]]:
+    """The live questions of the banks the builder data draws from (unknown banks are left out)."""
+    wanted = {str(d.get("bank")) for s in data.get("sections") or [] for d in s.get("draw") or [] if d.get("bank")}
+    known = set(db.session.scalars(select(QuestionBank.slug).where(QuestionBank.slug.in_(wanted)))) if wanted else set()
+    return bank_questions(known)
+
+
+def summary(data: dict[str, Any]) -> builder.Summary:
+    picked = {q.ref: q.spec for q in pickable_questions()}
+    return builder.summarize(builder.builder_sections(data, picked), draw_pools(data), bank_titles())
+
+
+def quizzes_for_builder() -> list[tuple[Quiz, int]]:
+    """Every quiz with content, drafts and retired ones too, with its number of versions; newest period first."""
+    counts = (select(QuizVersion.quiz_id, func.count(QuizVersion.id).label("versions"))
+              .group_by(QuizVersion.quiz_id).subquery())
+    rows = db.session.execute(
+        select(Quiz, counts.c.versions).join(counts, counts.c.quiz_id == Quiz.id)
+        .order_by(Quiz.retired_at.is_not(None), Quiz.period.desc().nulls_last(), Quiz.kind, Quiz.slug))
+    return [(quiz, int(versions)) for quiz, versions in rows]
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: QuizVersion
+    attempts: int
+    previews: int
+
+
+def versions(quiz: Quiz) -> list[VersionRow]:
+    """The quiz's versions, newest first, with how many attempts (and previews) each was taken in."""
+    counts = {vid: (int(real or 0), int(preview or 0)) for vid, real, preview in db.session.execute(
+        select(Attempt.quiz_version_id,
+               func.sum(case((Attempt.is_preview.is_(False), 1), else_=0)),
+               func.sum(case((Attempt.is_preview.is_(True), 1), else_=0)))
+        .where(Attempt.quiz_id == quiz.id).group_by(Attempt.quiz_version_id))}
+    found = db.session.scalars(select(QuizVersion).where(QuizVersion.quiz_id == quiz.id)
+                               .order_by(QuizVersion.number.desc()))
+    return [VersionRow(v, *counts.get(v.id, (0, 0))) for v in found]
+
+
+def builder_quiz(slug: str) -> Quiz:
+    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug))
+    if quiz is None or quiz.current_version is None:
+        raise NotFound("考试不存在")
+    return quiz
+
+
+def current_definition(quiz: Quiz) -> QuizDefinition:
+    assert quiz.current_version is not None  # noqa: S101 - builder_quiz has a version
+    return version_definition(quiz.current_version)
+
+
+def data_for_form(quiz: Quiz) -> dict[str, Any]:
+    """What the builder's form shows for a quiz: its builder data, or its definition's (a file quiz)."""
+    if quiz.builder_data:
+        return dict(quiz.builder_data)
+    return builder.builder_data(current_definition(quiz), policy().tz)
+
+
+# --- writes ----------------------------------------------------------------------------------------------------------
+
+def _new_slug(data: dict[str, Any]) -> str:
+    suffix = data["period"] if data.get("period") else secrets.token_hex(3)
+    base = f"{data.get('kind')}-{suffix}"
+    base = re.sub(r"[^a-z0-9_-]", "-", base.lower())[:90]
+    taken = set(db.session.scalars(select(Quiz.slug).where(Quiz.slug.like(f"{base}%"))))
+    slug, number = base, 2
+    while slug in taken or slug == "builder":
+        slug, number = f"{base}-{number}", number + 1
+    if not SLUG_RE.match(slug):
+        raise ValidationFailed("无法为该考试生成标识")
+    return slug
+
+
+def _definition(data: dict[str, Any], slug: str) -> QuizDefinition:
+    """Builder data → definition, refused with every problem (the file's rules, then the banks' shortages)."""
+    picked = {q.ref: q.spec for q in pickable_questions()}
+    definition, problems = builder.build_definition(data, slug, picked, policy())
+    if definition is None:
+        raise ValidationFailed("考试未保存：请修改以下问题", problems)
+    found = builder.summarize(definition.sections, draw_pools(data), bank_titles())
+    if not found.ok:
+        raise ValidationFailed("考试未保存：抽题条件超出题库", [shortage_text(s) for s in found.shortages])
+    return definition
+
+
+def shortage_text(shortage: builder.Shortage) -> str:
+    """A shortage for people (Chinese source; the pages show it through gettext with the same numbers)."""
+    if shortage.missing_bank:
+        return f"题库「{shortage.bank}」不存在"
+    return f"题库「{shortage.bank}」中符合条件的题只有 {shortage.available} 道，本节要抽 {shortage.needed} 道"
+
+
+def create_quiz(actor: User, data: dict[str, Any], *, now: datetime) -> Quiz:
+    """A new browser-owned quiz, saved as a draft with its first version."""
+    slug = _new_slug(data)
+    definition = _definition(data, slug)
+    quiz = Quiz(slug=slug, kind=definition.kind, title=definition.title, status=DRAFT,
+                managed_by=MANAGED_BY_BROWSER, builder_data=data, created_at=now)
+    db.session.add(quiz)
+    db.session.flush()
+    store_version(quiz, definition, now=now)
+    record(audit_rules.QUIZ_CREATED, subject=slug, actor=actor,
+           changes={"title": definition.title, "kind": definition.kind, "period": definition.period})
+    db.session.commit()
+    return quiz
+
+
+def update_quiz(actor: User, quiz: Quiz, data: dict[str, Any], *, now: datetime) -> QuizVersion | None:
+    """Save the builder's form: a changed definition becomes a new version (attempts keep theirs); None when
+    nothing changed."""
+    if not quiz.browser_owned:
+        raise Conflict("该考试由文件管理：请先在浏览器中接管")
+    kept = [s.get("questions") or [] for s in (quiz.builder_data or {}).get("sections") or []]
+    for index, section in enumerate(data.get("sections") or []):
+        section["questions"] = kept[index] if index < len(kept) else []  # a taken-over file's own questions
+    definition = _definition(data, quiz.slug)
+    quiz.builder_data = data
+    version = store_version(quiz, definition, now=now)
+    if version is not None:
+        record(audit_rules.QUIZ_EDITED, subject=quiz.slug, actor=actor,
+               changes={"title": definition.title, "version": version.number})
+    db.session.commit()
+    return version
+
+
+def publish_quiz(actor: User, quiz: Quiz, *, now: datetime) -> None:
+    """Publish a draft: people see it in its window (before it, as upcoming)."""
+    if quiz.status == PUBLISHED:
+        return
+    quiz.status, quiz.published_at = PUBLISHED, now
+    version = quiz.current_version
+    record(audit_rules.QUIZ_PUBLISHED, subject=quiz.slug, actor=actor,
+           changes={"title": quiz.title, "version": version.number if version else None, "status": PUBLISHED})
+    db.session.commit()
+
+
+def take_over(actor: User, quiz: Quiz, *, now: datetime) -> None:
+    """From now on the browser owns the quiz: ``flask sync`` skips its file (never overwrites or retires it)."""
+    if quiz.browser_owned:
+        return
+    quiz.builder_data = builder.builder_data(current_definition(quiz), policy().tz)
+    quiz.managed_by = MANAGED_BY_BROWSER
+    record(audit_rules.QUIZ_TAKEN_OVER, subject=quiz.slug, actor=actor,
+           changes={"title": quiz.title, "file": quiz.source_path})
+    db.session.commit()

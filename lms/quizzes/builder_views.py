@@ -1,0 +1,161 @@
+"""Pages: the test builder (list, new, edit; a file's quiz read-only until taken over), its live summary (JSON),
+publish, take over, and preview as a manager (the real player, on a trial attempt)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from lms.accounts.access import roles_required
+from lms.attempts import services as attempts
+from lms.core.clock import to_local, utcnow
+from lms.core.errors import DomainError, ValidationFailed
+from lms.quizzes import authoring, builder
+from lms.quizzes.blueprint import bp
+from lms.quizzes.builder_forms import QuizBuilderForm, form_data, form_values, set_choices
+from lms.quizzes.models import MONTHLY, Quiz
+from lms.quizzes.rules import default_window
+
+STAFF = ("trainer", "admin")
+
+
+def _next_period(today: date, last_day: int) -> str:
+    """The month a trainer is most likely building: this one until its window ends, then the next."""
+    year, month = (today.year, today.month) if today.day <= last_day else (
+        (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1))
+    return f"{year:04d}-{month:02d}"
+
+
+def _new_values() -> dict[str, Any]:
+    policy = authoring.policy()
+    period = _next_period(to_local(utcnow()).date(), policy.last_day)
+    opens, closes = default_window(period, policy)
+    return {"kind": MONTHLY, "period": period, "opens": opens.astimezone(policy.tz).replace(tzinfo=None),
+            "closes": closes.astimezone(policy.tz).replace(tzinfo=None).replace(second=0),
+            "sections": [{"title": ""}]}
+
+
+def _form(values: dict[str, Any]) -> QuizBuilderForm:
+    return _refill(QuizBuilderForm(data=values))
+
+
+def _summary(data: dict[str, Any]) -> builder.Summary:
+    return authoring.summary(data)
+
+
+def _page(form: QuizBuilderForm, quiz: Quiz | None, summary: builder.Summary, problems: list[str]) -> Any:
+    return render_template("quizzes/builder_edit.html", form=form, quiz=quiz, summary=summary, problems=problems,
+                           versions=authoring.versions(quiz) if quiz is not None else [],
+                           window=authoring.policy())
+
+
+def _submitted(form: QuizBuilderForm, quiz: Quiz | None) -> Any:
+    """A POST of the builder's form: add a section, refresh the summary, or save (refused with every problem)."""
+    action = request.form.get("action", "save")
+    data = form_data(form)
+    if action == "add_section":
+        form.sections.append_entry()
+        form = _refill(form)
+        return _page(form, quiz, _summary(data), [])
+    if action != "save":
+        return _page(_refill(form), quiz, _summary(data), [])
+    if not form.validate():
+        return _page(_refill(form), quiz, _summary(data), [_("请修改标出的字段。")])
+    try:
+        if quiz is None:
+            quiz = authoring.create_quiz(current_user, data, now=utcnow())
+            flash(_("考试已保存为草稿。"), "success")
+        else:
+            version = authoring.update_quiz(current_user, quiz, data, now=utcnow())
+            flash(_("已保存为第 %(n)d 版。", n=version.number) if version else _("内容没有变化。"), "success")
+    except ValidationFailed as exc:
+        return _page(_refill(form), quiz, _summary(data), [exc.message, *exc.problems])
+    return redirect(url_for("quizzes.builder_edit", slug=quiz.slug))
+
+
+def _refill(form: QuizBuilderForm) -> QuizBuilderForm:
+    """Choices again on a form built from the request (the blank draw rows follow the rows used)."""
+    questions = authoring.pickable_questions()
+    banks = {q.bank: q.bank_title for q in questions}
+    for slug, title in authoring.bank_titles().items():
+        banks.setdefault(slug, title)
+    set_choices(form, banks=[SelectChoice(slug, f"{title}（{slug}）") for slug, title in sorted(banks.items())],
+                questions=[SelectChoice(q.ref, f"{q.spec.key} · {q.spec.stem[:40]}", optgroup=q.bank_title)
+                           for q in questions],
+                lessons=sorted({q.spec.lesson for q in questions if q.spec.lesson}))
+    return form
+
+
+@bp.route("/quizzes/builder")
+@roles_required(*STAFF)
+def builder_list() -> Any:
+    return render_template("quizzes/builder_list.html", quizzes=authoring.quizzes_for_builder(), now=utcnow())
+
+
+@bp.route("/quizzes/builder/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def builder_new() -> Any:
+    if request.method == "POST":
+        return _submitted(QuizBuilderForm(), None)
+    values = _new_values()
+    return _page(_form(values), None, _summary({"sections": []}), [])
+
+
+@bp.route("/quizzes/builder/<slug>", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def builder_edit(slug: str) -> Any:
+    quiz = authoring.builder_quiz(slug)
+    if not quiz.browser_owned:
+        definition = authoring.current_definition(quiz)
+        return render_template("quizzes/builder_view.html", quiz=quiz, definition=definition,
+                               versions=authoring.versions(quiz),
+                               summary=authoring.summary(authoring.data_for_form(quiz)))
+    if request.method == "POST":
+        return _submitted(QuizBuilderForm(), quiz)
+    data = authoring.data_for_form(quiz)
+    return _page(_form(form_values(data)), quiz, _summary(data), [])
+
+
+@bp.route("/quizzes/builder/summary", methods=["POST"])
+@roles_required(*STAFF)
+def builder_summary() -> Any:
+    """The live summary of the form as it stands (static/js/quiz-builder.js), as the page's own fragment."""
+    found = _summary(form_data(QuizBuilderForm()))
+    return jsonify({"html": render_template("quizzes/builder_summary.html", summary=found),
+                    "ok": found.ok, "questions": found.questions, "papers": found.papers})
+
+
+@bp.route("/quizzes/builder/<slug>/publish", methods=["POST"])
+@roles_required(*STAFF)
+def builder_publish(slug: str) -> Any:
+    quiz = authoring.builder_quiz(slug)
+    authoring.publish_quiz(current_user, quiz, now=utcnow())
+    flash(_("考试已发布：开放时间内渠道经理可在“我的考试”中参加。"), "success")
+    return redirect(url_for("quizzes.builder_edit", slug=slug))
+
+
+@bp.route("/quizzes/builder/<slug>/take-over", methods=["POST"])
+@roles_required(*STAFF)
+def builder_take_over(slug: str) -> Any:
+    quiz = authoring.builder_quiz(slug)
+    authoring.take_over(current_user, quiz, now=utcnow())
+    flash(_("已在浏览器中接管：此后同步会跳过该文件。"), "success")
+    return redirect(url_for("quizzes.builder_edit", slug=slug))
+
+
+@bp.route("/quizzes/builder/<slug>/preview", methods=["POST"])
+@roles_required(*STAFF)
+def builder_preview(slug: str) -> Any:
+    quiz = authoring.builder_quiz(slug)
+    try:
+        attempts.start_preview(current_user, quiz, now=utcnow())
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("quizzes.builder_edit", slug=slug))
+    return redirect(url_for("attempts.take", slug=slug))
+
