@@ -13,7 +13,8 @@ from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.access import roles_required
 from lms.attempts import services as attempts
-from lms.core.clock import to_local, utcnow
+from lms.core import clock
+from lms.core.clock import to_local
 from lms.core.errors import DomainError, ValidationFailed
 from lms.quizzes import authoring, builder
 from lms.quizzes.blueprint import bp
@@ -33,7 +34,7 @@ def _next_period(today: date, last_day: int) -> str:
 
 def _new_values() -> dict[str, Any]:
     policy = authoring.policy()
-    period = _next_period(to_local(utcnow()).date(), policy.last_day)
+    period = _next_period(to_local(clock.utcnow()).date(), policy.last_day)
     opens, closes = default_window(period, policy)
     return {"kind": MONTHLY, "period": period, "opens": opens.astimezone(policy.tz).replace(tzinfo=None),
             "closes": closes.astimezone(policy.tz).replace(tzinfo=None).replace(second=0),
@@ -68,10 +69,10 @@ def _submitted(form: QuizBuilderForm, quiz: Quiz | None) -> Any:
         return _page(_refill(form), quiz, _summary(data), [_("请修改标出的字段。")])
     try:
         if quiz is None:
-            quiz = authoring.create_quiz(current_user, data, now=utcnow())
+            quiz = authoring.create_quiz(current_user, data, now=clock.utcnow())
             flash(_("考试已保存为草稿。"), "success")
         else:
-            version = authoring.update_quiz(current_user, quiz, data, now=utcnow())
+            version = authoring.update_quiz(current_user, quiz, data, now=clock.utcnow())
             flash(_("已保存为第 %(n)d 版。", n=version.number) if version else _("内容没有变化。"), "success")
     except ValidationFailed as exc:
         return _page(_refill(form), quiz, _summary(data), [exc.message, *exc.problems])
@@ -94,7 +95,7 @@ def _refill(form: QuizBuilderForm) -> QuizBuilderForm:
 @bp.route("/quizzes/builder")
 @roles_required(*STAFF)
 def builder_list() -> Any:
-    return render_template("quizzes/builder_list.html", quizzes=authoring.quizzes_for_builder(), now=utcnow())
+    return render_template("quizzes/builder_list.html", quizzes=authoring.quizzes_for_builder(), now=clock.utcnow())
 
 
 @bp.route("/quizzes/builder/new", methods=["GET", "POST"])
@@ -134,7 +135,7 @@ def builder_summary() -> Any:
 @roles_required(*STAFF)
 def builder_publish(slug: str) -> Any:
     quiz = authoring.builder_quiz(slug)
-    authoring.publish_quiz(current_user, quiz, now=utcnow())
+    authoring.publish_quiz(current_user, quiz, now=clock.utcnow())
     flash(_("考试已发布：开放时间内渠道经理可在“我的考试”中参加。"), "success")
     return redirect(url_for("quizzes.builder_edit", slug=slug))
 
@@ -143,7 +144,7 @@ def builder_publish(slug: str) -> Any:
 @roles_required(*STAFF)
 def builder_take_over(slug: str) -> Any:
     quiz = authoring.builder_quiz(slug)
-    authoring.take_over(current_user, quiz, now=utcnow())
+    authoring.take_over(current_user, quiz, now=clock.utcnow())
     flash(_("已在浏览器中接管：此后同步会跳过该文件。"), "success")
     return redirect(url_for("quizzes.builder_edit", slug=slug))
 
@@ -153,7 +154,7 @@ def builder_take_over(slug: str) -> Any:
 def builder_preview(slug: str) -> Any:
     quiz = authoring.builder_quiz(slug)
     try:
-        attempts.start_preview(current_user, quiz, now=utcnow())
+        attempts.start_preview(current_user, quiz, now=clock.utcnow())
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("quizzes.builder_edit", slug=slug))
