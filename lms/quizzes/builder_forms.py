@@ -38,19 +38,21 @@ MIN_DRAW_ROWS = 2
 class DrawForm(Form):
     """One random draw: ``count`` questions of a bank matching every filter given."""
 
-    bank = SelectField(_l("题库"), choices=[], validate_choice=False)
+    # Banks, lessons and questions are content, not the UI: a browser's translation leaves them alone.
+    bank = SelectField(_l("题库"), choices=[], validate_choice=False, render_kw={"translate": "no"})
     count = IntegerField(_l("抽题数"), validators=[Optional(), NumberRange(1, 200)])
     tags = StringField(_l("标签（逗号分隔，须全部具备）"), validators=[Length(max=200)])
     difficulty_min = SelectField(_l("难度从"), choices=DIFFICULTIES, default="1")
     difficulty_max = SelectField(_l("难度到"), choices=DIFFICULTIES, default="5")
     type = SelectField(_l("题型"), choices=TYPE_CHOICES, default="")
-    lesson = SelectField(_l("课程"), choices=[], validate_choice=False)
+    lesson = SelectField(_l("课程"), choices=[], validate_choice=False, render_kw={"translate": "no"})
     points = FloatField(_l("每题分值（留空按题目）"), validators=[Optional(), NumberRange(0.5, 100)])
 
 
 class SectionForm(Form):
     title = StringField(_l("本节标题"), validators=[Length(max=100)])
-    picked = SelectMultipleField(_l("固定题目（从题库挑选，可多选）"), choices=[], validate_choice=False)
+    picked = SelectMultipleField(_l("固定题目（从题库挑选，可多选）"), choices=[], validate_choice=False,
+                                 render_kw={"translate": "no"})
     draws = FieldList(FormField(DrawForm), min_entries=MIN_DRAW_ROWS)
 
 
