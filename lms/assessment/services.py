@@ -170,7 +170,7 @@ def close_month(period: str, *, now: datetime, actor: User | None = None, dry_ru
     report = CloseReport(period, dry_run, tests=tests)
     if dry_run:
         report.unfinished_attempts = db.session.scalar(select(func.count(Attempt.id)).where(
-            Attempt.quiz_id.in_(quiz_ids), Attempt.status == IN_PROGRESS)) or 0
+            Attempt.quiz_id.in_(quiz_ids), Attempt.status == IN_PROGRESS, Attempt.is_preview.is_(False))) or 0
     else:
         report.finished_attempts = int(attempts.finish_expired_attempts(now))
         _lock_for_close()

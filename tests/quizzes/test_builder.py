@@ -10,11 +10,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from lms.attempts import services as attempts
 from lms.attempts.models import Attempt
 from lms.audit.models import AuditEntry
 from lms.certificates.models import Certificate
 from lms.extensions import db
+from lms.quizzes import authoring
 from lms.quizzes.models import Quiz, QuizVersion
+from lms.reports.queries.analytics import quiz_analysis, quiz_overview
 from tests.support.clock import server_clock
 from tests.support.quiz_files import MONTHLY, sync, write_quiz
 from tests.support.web import api_headers, post_form
@@ -176,3 +179,21 @@ def test_a_file_quiz_is_read_only_until_taken_over_and_then_the_sync_skips_its_f
     sync(app)
     db.session.expire_all()
     assert db.session.scalar(select(Quiz).where(Quiz.slug == "monthly-2026-11")).retired_at is None
+
+
+@pytest.mark.usefixtures("december")
+def test_a_preview_reaches_no_standing_report_or_item_analysis(app, make_user):
+    trainer, admin = make_user("trainer"), make_user("admin")
+    now = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
+    with app.test_request_context():
+        data = {"kind": "monthly", "title": "预览不计", "period": "2026-12", "time_limit_minutes": 30,
+                "pass_score": 80, "attempts_allowed": 1, "review": "after_close",
+                "sections": [{"title": "一", "picked": [], "draw": [
+                    {"bank": "demo", "count": 2, "tags": ["终端"], "difficulty": [1, 5]}]}]}
+        quiz = authoring.create_quiz(trainer, data, now=now)
+        authoring.publish_quiz(trainer, quiz, now=now)
+        preview = attempts.start_preview(trainer, quiz, now=now)
+        attempts.finish_attempt(preview.id, now=now, status="submitted", reason="submit")
+        assert quiz_analysis(quiz, admin).attempts == 0
+        assert next(r for r in quiz_overview(admin) if r.slug == quiz.slug).attempts == 0
+        assert [s for s in attempts.standings_for(trainer, now=now) if s.attempt is not None] == []
