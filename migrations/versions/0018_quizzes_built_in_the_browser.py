@@ -1,7 +1,7 @@
 """quizzes built in the browser: status, owner, builder form, preview attempts
 
-Revision ID: 0016
-Revises: 0014
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-04
 
 A quiz is a draft (trainers only) or published; it is owned by its file (``flask sync``) or by the browser (the
@@ -16,8 +16,8 @@ from alembic import op
 import lms.core.types
 
 # revision identifiers, used by Alembic.
-revision = '0016'
-down_revision = '0014'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
