@@ -18,7 +18,8 @@ from lms.announcements import rules
 from lms.announcements.delivery import path_for
 from lms.announcements.models import Announcement, ContactSetting, GroupRobot, InboxMessage, OutboxMessage
 from lms.core.errors import NotFound
-from lms.courses.models import Lesson, LessonProgress
+from lms.courses import pack_queries
+from lms.courses.models import LessonProgress
 from lms.extensions import db
 from lms.org.models import COUNTY, GRID, Unit
 from lms.quizzes.models import Quiz
@@ -206,18 +207,6 @@ class LessonReceipts:
         return sum(1 for r in self.rows if r.studied_at is not None)
 
 
-def pack_lessons(period: str) -> list[Any]:
-    return list(db.session.scalars(select(Lesson).where(
-        Lesson.period == period, Lesson.published_number.is_not(None), Lesson.retired_at.is_(None))
-        .order_by(Lesson.sort_order, Lesson.title)))
-
-
-def pack_periods() -> list[str]:
-    return sorted(set(db.session.scalars(select(Lesson.period).where(
-        Lesson.period.is_not(None), Lesson.published_number.is_not(None), Lesson.retired_at.is_(None)))),
-        reverse=True)
-
-
 def managers_in_scope(viewer: User) -> list[User]:
     return list(db.session.scalars(select(User).where(
         User.role == account_rules.MANAGER, User.active.is_(True), user_scope_clause(viewer))
@@ -225,8 +214,10 @@ def managers_in_scope(viewer: User) -> list[User]:
 
 
 def lesson_receipts(viewer: User, period: str) -> list[LessonReceipts]:
-    """Per lesson of the period's pack: each channel manager in the viewer's unit, opened / studied / not yet."""
-    lessons = pack_lessons(period)
+    """Per live lesson of the month's published pack (none when it has none): each channel manager in the viewer's
+    unit, opened / studied / not yet."""
+    pack = pack_queries.published_pack(period)
+    lessons = pack_queries.live_pack_lessons(pack) if pack else []
     people = managers_in_scope(viewer)
     progress: dict[tuple[int, int], tuple[datetime | None, datetime | None]] = {}
     if lessons and people:

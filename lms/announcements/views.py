@@ -18,9 +18,11 @@ from lms.announcements import robots as robots_service
 from lms.announcements.forms import AnnouncementForm, ContactForm, RobotForm
 from lms.announcements.payloads import CHANNEL_LABELS
 from lms.core import numbers
-from lms.core.clock import period_of, utcnow
+from lms.core.clock import utcnow
 from lms.core.errors import DomainError, ValidationFailed
 from lms.core.markdown import render_markdown
+from lms.courses import pack_queries
+from lms.courses import rules as course_rules
 
 bp = Blueprint("announcements", __name__)
 
@@ -209,13 +211,15 @@ def withdraw(announcement_id: int) -> Any:
 @bp.route("/announcements/lessons")
 @roles_required(*PUBLISHERS)
 def lesson_receipts() -> Any:
-    periods = queries.pack_periods()
+    """The month's published training pack, lesson by lesson: the month picked, else the pack managers see on their
+    home page now (the latest published one when none is current yet)."""
+    periods = pack_queries.published_periods()
     period = request.args.get("period") or ""
     if period not in periods:
-        current = period_of(utcnow())
-        period = current if current in periods else (periods[0] if periods else "")
-    packs = queries.lesson_receipts(current_user, period) if period else []
-    return render_template("announcements/lessons.html", periods=periods, period=period, packs=packs,
+        period = course_rules.pack_period(utcnow(), periods) or (periods[0] if periods else "")
+    pack = pack_queries.published_pack(period) if period else None
+    packs = queries.lesson_receipts(current_user, period) if pack else []
+    return render_template("announcements/lessons.html", periods=periods, period=period, pack=pack, packs=packs,
                            period_label=rules.period_label)
 
 

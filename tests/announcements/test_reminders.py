@@ -15,6 +15,7 @@ from lms.core import events
 from lms.core.clock import period_of
 from lms.extensions import db
 from tests.support.ledger import add_ledger_entry
+from tests.support.packs import published_pack
 from tests.support.web import post_form
 
 OPENS = datetime(2026, 10, 31, 16, 0, tzinfo=UTC)  # 2026-11-01 00:00 Shanghai
@@ -123,16 +124,21 @@ def test_lesson_receipts_of_the_pack_are_scoped_and_can_nudge(app, auth, make_us
     now = datetime.now(UTC)
     lesson = Lesson(slug="nov-policy", source="web", title="11月渠道政策", category="policy-handset",
                     period="2026-11", current_number=1, published_number=1, published_at=now)
-    db.session.add(lesson)
+    # Same month, live, but not in the pack: the page follows the published pack, not lessons' months.
+    stray = Lesson(slug="nov-stray", source="web", title="11月未入包课程", category="policy-handset",
+                   period="2026-11", current_number=1, published_number=1, published_at=now)
+    db.session.add_all([lesson, stray])
     db.session.flush()
     db.session.add_all([LessonProgress(lesson_id=lesson.id, user_id=east.id, visits=2, studied_at=now,
                                        studied_revision=1),
                         LessonProgress(lesson_id=lesson.id, user_id=north.id, visits=1)])
     db.session.commit()
+    published_pack("2026-11", ["nov-policy"])
 
     auth.login(supervisor)
     page = auth.client.get("/announcements/lessons?period=2026-11").get_data(as_text=True)
     assert "11月渠道政策" in page
+    assert "11月未入包课程" not in page
     assert "共 2 人：已打开 1 人，已学完 1 人。" in page
     assert "西城经理" in page
     assert "北镇经理" not in page
@@ -140,3 +146,36 @@ def test_lesson_receipts_of_the_pack_are_scoped_and_can_nudge(app, auth, make_us
                          token_from="/announcements/lessons?period=2026-11")
     assert response.status_code == 302
     assert inbox_of("nudge") == {(west.id, "请学习本月课程：11月渠道政策")}
+
+
+def test_lesson_receipts_follow_the_published_pack_not_lessons_months(app, auth, make_user):
+    from lms.courses.models import Lesson
+
+    supervisor = make_user("supervisor", county="城区", grid=None)
+    now = datetime.now(UTC)
+    this_month, other = period_of(now), "2020-01"
+    db.session.add_all([
+        Lesson(slug="old-month-lesson", source="web", title="往月课程", category="policy-handset", period=other,
+               current_number=1, published_number=1, published_at=now),
+        Lesson(slug="this-month-lesson", source="web", title="本月课程甲", category="policy-handset",
+               period=this_month, current_number=1, published_number=1, published_at=now)])
+    db.session.commit()
+    auth.login(supervisor)
+
+    # Lessons dated this month but no pack published: an empty state, no lesson, no month to pick.
+    page = auth.client.get("/announcements/lessons").get_data(as_text=True)
+    assert "还没有已发布的培训包。" in page
+    assert "本月课程甲" not in page
+
+    # This month's pack may hold a lesson of another month; it is the one shown by default.
+    published_pack("2020-01", ["this-month-lesson"], title="旧包")
+    published_pack(this_month, ["old-month-lesson"])
+    page = auth.client.get("/announcements/lessons").get_data(as_text=True)
+    assert "往月课程" in page
+    assert "本月课程甲" not in page
+    page = auth.client.get("/announcements/lessons?period=2020-01").get_data(as_text=True)
+    assert "本月课程甲" in page
+    assert "往月课程" not in page
+    # A month without a published pack falls back to the current one.
+    page = auth.client.get("/announcements/lessons?period=2019-05").get_data(as_text=True)
+    assert "往月课程" in page
