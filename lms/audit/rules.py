@@ -154,6 +154,21 @@ FIELD_LABELS: dict[str, str] = {
     "lessons": "课程",
     "quiz": "考试",
     "notified": "已再次通知",
+    # a bank question's changes (lms.quizzes.bank_services)
+    "type": "题型",
+    "stem": "题干",
+    "options": "选项",
+    "correct": "正确答案",
+    "truth": "判断题答案",
+    "accepted": "可接受的答案",
+    "explanation": "解析",
+    "tags": "标签",
+    "difficulty": "难度",
+    "lesson": "关联课程",
+    "question_name": "题目名称",
+    "extra": "其他属性",  # entries written before the name was named on its own
+    "added": "加上此标签的题目",
+    "removed": "去掉此标签的题目",
 }
 
 # Values shown through a label (a stored code the reader should never see): field -> {code: label}.

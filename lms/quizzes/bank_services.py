@@ -164,7 +164,10 @@ def _with_key(spec: QuestionSpec, key: str) -> QuestionSpec:
 
 
 def _audit_view(spec: dict[str, Any]) -> dict[str, Any]:
-    """The fields of a question worth naming in its audit entry (the stem and texts shortened)."""
-    return {k: (v[:80] if isinstance(v, str) else v) for k, v in spec.items()
+    """The fields of a question worth naming in its audit entry (the stem and texts shortened). The name (kept in
+    ``extra["title"]``) gets a key of its own, so the audit page can label it; ``audit.FIELD_LABELS`` names each key."""
+    view = {k: (v[:80] if isinstance(v, str) else v) for k, v in spec.items()
             if k in ("type", "stem", "options", "correct", "truth", "accepted", "points", "explanation", "tags",
-                     "difficulty", "lesson", "extra")}
+                     "difficulty", "lesson")}
+    view["question_name"] = ((spec.get("extra") or {}).get("title") or "")[:80]
+    return view
