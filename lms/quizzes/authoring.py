@@ -1,40 +1,36 @@
-"""Quizzes built in the browser: save (through the sync's versioning), publish, take over a file's quiz; and the
-reads the builder needs (banks' questions to pick and draw from, a quiz's versions). Writes commit and are audited.
+"""Quizzes built in the browser: save (through the sync's versioning), publish, take over a file's quiz. Writes
+commit and are audited; the builder's reads (questions to pick and draw from, the quiz list, versions) are in
+lms.quizzes.queries.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from lms.accounts.models import User
-from lms.attempts.models import Attempt
 from lms.audit import rules as audit_rules
 from lms.audit.services import record
-from lms.core.errors import Conflict, NotFound, ValidationFailed
+from lms.core.errors import Conflict, ValidationFailed
 from lms.extensions import db
-from lms.quizzes import builder
-from lms.quizzes.definitions import QuizDefinition, spec_from_json
+from lms.quizzes import builder, queries
+from lms.quizzes.definitions import QuizDefinition
 from lms.quizzes.loader import window_policy
 from lms.quizzes.models import (
     DRAFT,
     MANAGED_BY_BROWSER,
     PUBLISHED,
-    BankQuestion,
-    QuestionBank,
     Quiz,
     QuizVersion,
 )
 from lms.quizzes.quiz_files import SLUG_RE
 from lms.quizzes.rules import WindowPolicy
-from lms.quizzes.services import bank_questions, store_version, version_definition
-from lms.quizzes.specs import QuestionSpec
+from lms.quizzes.services import store_version, version_definition
 
 
 def policy() -> WindowPolicy:
@@ -42,80 +38,7 @@ def policy() -> WindowPolicy:
     return window_policy(current_app.config)
 
 
-# --- reads -----------------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class PickableQuestion:
-    bank: str
-    bank_title: str
-    spec: QuestionSpec
-
-    @property
-    def ref(self) -> str:
-        return builder.question_ref(self.bank, self.spec.key)
-
-
-def pickable_questions() -> list[PickableQuestion]:
-    """Every live question of every bank, by bank and key (a fixed question is picked from these).
-    A minimal query of the builder's own; lms.quizzes.queries.bank_questions (the bank pages) may replace it."""
-    rows = db.session.execute(
-        select(QuestionBank.slug, QuestionBank.title, BankQuestion.spec)
-        .join(BankQuestion, BankQuestion.bank_id == QuestionBank.id)
-        .where(BankQuestion.retired_at.is_(None)).order_by(QuestionBank.slug, BankQuestion.key))
-    return [PickableQuestion(slug, title, spec_from_json(spec)) for slug, title, spec in rows]
-
-
-def bank_titles() -> dict[str, str]:
-    return {row.slug: row.title for row in db.session.execute(select(QuestionBank.slug, QuestionBank.title))}
-
-
-def draw_pools(data: dict[str, Any]) -> dict[str, list[QuestionSpec]]:
-    """The live questions of the banks the builder data draws from (unknown banks are left out)."""
-    wanted = {str(d.get("bank")) for s in data.get("sections") or [] for d in s.get("draw") or [] if d.get("bank")}
-    known = set(db.session.scalars(select(QuestionBank.slug).where(QuestionBank.slug.in_(wanted)))) if wanted else set()
-    return bank_questions(known)
-
-
-def summary(data: dict[str, Any]) -> builder.Summary:
-    picked = {q.ref: q.spec for q in pickable_questions()}
-    return builder.summarize(builder.builder_sections(data, picked), draw_pools(data), bank_titles())
-
-
-def quizzes_for_builder() -> list[tuple[Quiz, int]]:
-    """Every quiz with content, drafts and retired ones too, with its number of versions; newest period first."""
-    counts = (select(QuizVersion.quiz_id, func.count(QuizVersion.id).label("versions"))
-              .group_by(QuizVersion.quiz_id).subquery())
-    rows = db.session.execute(
-        select(Quiz, counts.c.versions).join(counts, counts.c.quiz_id == Quiz.id)
-        .order_by(Quiz.retired_at.is_not(None), Quiz.period.desc().nulls_last(), Quiz.kind, Quiz.slug))
-    return [(quiz, int(versions)) for quiz, versions in rows]
-
-
-@dataclass(frozen=True)
-class VersionRow:
-    version: QuizVersion
-    attempts: int
-    previews: int
-
-
-def versions(quiz: Quiz) -> list[VersionRow]:
-    """The quiz's versions, newest first, with how many attempts (and previews) each was taken in."""
-    counts = {vid: (int(real or 0), int(preview or 0)) for vid, real, preview in db.session.execute(
-        select(Attempt.quiz_version_id,
-               func.sum(case((Attempt.is_preview.is_(False), 1), else_=0)),
-               func.sum(case((Attempt.is_preview.is_(True), 1), else_=0)))
-        .where(Attempt.quiz_id == quiz.id).group_by(Attempt.quiz_version_id))}
-    found = db.session.scalars(select(QuizVersion).where(QuizVersion.quiz_id == quiz.id)
-                               .order_by(QuizVersion.number.desc()))
-    return [VersionRow(v, *counts.get(v.id, (0, 0))) for v in found]
-
-
-def builder_quiz(slug: str) -> Quiz:
-    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug))
-    if quiz is None or quiz.current_version is None:
-        raise NotFound("考试不存在")
-    return quiz
-
+# --- what the form shows (a file's quiz through its definition, in the window's time zone) -----------------------
 
 def current_definition(quiz: Quiz) -> QuizDefinition:
     assert quiz.current_version is not None  # noqa: S101 - builder_quiz has a version
@@ -146,11 +69,11 @@ def _new_slug(data: dict[str, Any]) -> str:
 
 def _definition(data: dict[str, Any], slug: str) -> QuizDefinition:
     """Builder data → definition, refused with every problem (the file's rules, then the banks' shortages)."""
-    picked = {q.ref: q.spec for q in pickable_questions()}
+    picked = {q.ref: q.spec for q in queries.pickable_questions()}
     definition, problems = builder.build_definition(data, slug, picked, policy())
     if definition is None:
         raise ValidationFailed("考试未保存：请修改以下问题", problems)
-    found = builder.summarize(definition.sections, draw_pools(data), bank_titles())
+    found = builder.summarize(definition.sections, queries.draw_pools(data), queries.bank_titles())
     if not found.ok:
         raise ValidationFailed("考试未保存：抽题条件超出题库", [shortage_text(s) for s in found.shortages])
     return definition

@@ -16,7 +16,7 @@ from lms.attempts import services as attempts
 from lms.core import clock
 from lms.core.clock import to_local
 from lms.core.errors import DomainError, ValidationFailed
-from lms.quizzes import authoring, builder
+from lms.quizzes import authoring, builder, queries
 from lms.quizzes.blueprint import bp
 from lms.quizzes.builder_forms import QuizBuilderForm, form_data, form_values, set_choices
 from lms.quizzes.models import MONTHLY, Quiz
@@ -46,12 +46,12 @@ def _form(values: dict[str, Any]) -> QuizBuilderForm:
 
 
 def _summary(data: dict[str, Any]) -> builder.Summary:
-    return authoring.summary(data)
+    return queries.builder_summary(data)
 
 
 def _page(form: QuizBuilderForm, quiz: Quiz | None, summary: builder.Summary, problems: list[str]) -> Any:
     return render_template("quizzes/builder_edit.html", form=form, quiz=quiz, summary=summary, problems=problems,
-                           versions=authoring.versions(quiz) if quiz is not None else [],
+                           versions=queries.versions(quiz) if quiz is not None else [],
                            window=authoring.policy())
 
 
@@ -81,9 +81,9 @@ def _submitted(form: QuizBuilderForm, quiz: Quiz | None) -> Any:
 
 def _refill(form: QuizBuilderForm) -> QuizBuilderForm:
     """Choices again on a form built from the request (the blank draw rows follow the rows used)."""
-    questions = authoring.pickable_questions()
+    questions = queries.pickable_questions()
     banks = {q.bank: q.bank_title for q in questions}
-    for slug, title in authoring.bank_titles().items():
+    for slug, title in queries.bank_titles().items():
         banks.setdefault(slug, title)
     set_choices(form, banks=[SelectChoice(slug, f"{title}（{slug}）") for slug, title in sorted(banks.items())],
                 questions=[SelectChoice(q.ref, f"{q.spec.key} · {q.spec.stem[:40]}", optgroup=q.bank_title)
@@ -95,7 +95,7 @@ def _refill(form: QuizBuilderForm) -> QuizBuilderForm:
 @bp.route("/quizzes/builder")
 @roles_required(*STAFF)
 def builder_list() -> Any:
-    return render_template("quizzes/builder_list.html", quizzes=authoring.quizzes_for_builder(), now=clock.utcnow())
+    return render_template("quizzes/builder_list.html", quizzes=queries.quizzes_for_builder(), now=clock.utcnow())
 
 
 @bp.route("/quizzes/builder/new", methods=["GET", "POST"])
@@ -110,12 +110,12 @@ def builder_new() -> Any:
 @bp.route("/quizzes/builder/<slug>", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def builder_edit(slug: str) -> Any:
-    quiz = authoring.builder_quiz(slug)
+    quiz = queries.builder_quiz(slug)
     if not quiz.browser_owned:
         definition = authoring.current_definition(quiz)
         return render_template("quizzes/builder_view.html", quiz=quiz, definition=definition,
-                               versions=authoring.versions(quiz),
-                               summary=authoring.summary(authoring.data_for_form(quiz)))
+                               versions=queries.versions(quiz),
+                               summary=queries.builder_summary(authoring.data_for_form(quiz)))
     if request.method == "POST":
         return _submitted(QuizBuilderForm(), quiz)
     data = authoring.data_for_form(quiz)
@@ -134,7 +134,7 @@ def builder_summary() -> Any:
 @bp.route("/quizzes/builder/<slug>/publish", methods=["POST"])
 @roles_required(*STAFF)
 def builder_publish(slug: str) -> Any:
-    quiz = authoring.builder_quiz(slug)
+    quiz = queries.builder_quiz(slug)
     authoring.publish_quiz(current_user, quiz, now=clock.utcnow())
     flash(_("考试已发布：开放时间内渠道经理可在“我的考试”中参加。"), "success")
     return redirect(url_for("quizzes.builder_edit", slug=slug))
@@ -143,7 +143,7 @@ def builder_publish(slug: str) -> Any:
 @bp.route("/quizzes/builder/<slug>/take-over", methods=["POST"])
 @roles_required(*STAFF)
 def builder_take_over(slug: str) -> Any:
-    quiz = authoring.builder_quiz(slug)
+    quiz = queries.builder_quiz(slug)
     authoring.take_over(current_user, quiz, now=clock.utcnow())
     flash(_("已在浏览器中接管：此后同步会跳过该文件。"), "success")
     return redirect(url_for("quizzes.builder_edit", slug=slug))
@@ -152,7 +152,7 @@ def builder_take_over(slug: str) -> Any:
 @bp.route("/quizzes/builder/<slug>/preview", methods=["POST"])
 @roles_required(*STAFF)
 def builder_preview(slug: str) -> Any:
-    quiz = authoring.builder_quiz(slug)
+    quiz = queries.builder_quiz(slug)
     try:
         attempts.start_preview(current_user, quiz, now=clock.utcnow())
     except DomainError as exc:

@@ -1,19 +1,23 @@
 """Reads of the question banks for the trainers' pages and the test builder: questions found by filters, with
-how often papers held them and how well people answered them (the facility of the reports' item analysis)."""
+how often papers held them and how well people answered them (the facility of the reports' item analysis); the
+builder's questions to pick and draw from, its quiz list and a quiz's versions."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from math import ceil
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from lms.attempts.models import IN_PROGRESS, Attempt
+from lms.core.errors import NotFound
 from lms.courses.models import Lesson
 from lms.extensions import db
+from lms.quizzes import builder, services
 from lms.quizzes.definitions import spec_from_json
-from lms.quizzes.models import BankQuestion, QuestionBank
+from lms.quizzes.models import BankQuestion, QuestionBank, Quiz, QuizVersion
 from lms.quizzes.specs import QuestionSpec
 from lms.reports.rules import facility_index
 
@@ -194,3 +198,78 @@ class Page:
 def paginate(rows: list[QuestionRow], page: int, per_page: int = PER_PAGE) -> Page:
     page = max(1, min(page, max(1, ceil(len(rows) / per_page))))
     return Page(rows[(page - 1) * per_page : page * per_page], page, per_page, len(rows))
+
+
+# --- the test builder ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PickableQuestion:
+    bank: str
+    bank_title: str
+    spec: QuestionSpec
+
+    @property
+    def ref(self) -> str:
+        return builder.question_ref(self.bank, self.spec.key)
+
+
+def pickable_questions() -> list[PickableQuestion]:
+    """Every live question of every bank, by bank and key (a fixed question is picked from these).
+    A minimal query of the builder's own; bank_questions above (the bank pages, with usage) may replace it."""
+    rows = db.session.execute(
+        select(QuestionBank.slug, QuestionBank.title, BankQuestion.spec)
+        .join(BankQuestion, BankQuestion.bank_id == QuestionBank.id)
+        .where(BankQuestion.retired_at.is_(None)).order_by(QuestionBank.slug, BankQuestion.key))
+    return [PickableQuestion(slug, title, spec_from_json(spec)) for slug, title, spec in rows]
+
+
+def bank_titles() -> dict[str, str]:
+    return {row.slug: row.title for row in db.session.execute(select(QuestionBank.slug, QuestionBank.title))}
+
+
+def draw_pools(data: dict[str, Any]) -> dict[str, list[QuestionSpec]]:
+    """The live questions of the banks the builder data draws from (unknown banks are left out)."""
+    wanted = {str(d.get("bank")) for s in data.get("sections") or [] for d in s.get("draw") or [] if d.get("bank")}
+    known = set(db.session.scalars(select(QuestionBank.slug).where(QuestionBank.slug.in_(wanted)))) if wanted else set()
+    return services.bank_questions(known)  # by slug, for drawing; bank_questions above is the bank pages'
+
+
+def builder_summary(data: dict[str, Any]) -> builder.Summary:
+    picked = {q.ref: q.spec for q in pickable_questions()}
+    return builder.summarize(builder.builder_sections(data, picked), draw_pools(data), bank_titles())
+
+
+def quizzes_for_builder() -> list[tuple[Quiz, int]]:
+    """Every quiz with content, drafts and retired ones too, with its number of versions; newest period first."""
+    counts = (select(QuizVersion.quiz_id, func.count(QuizVersion.id).label("versions"))
+              .group_by(QuizVersion.quiz_id).subquery())
+    rows = db.session.execute(
+        select(Quiz, counts.c.versions).join(counts, counts.c.quiz_id == Quiz.id)
+        .order_by(Quiz.retired_at.is_not(None), Quiz.period.desc().nulls_last(), Quiz.kind, Quiz.slug))
+    return [(quiz, int(versions)) for quiz, versions in rows]
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: QuizVersion
+    attempts: int
+    previews: int
+
+
+def versions(quiz: Quiz) -> list[VersionRow]:
+    """The quiz's versions, newest first, with how many attempts (and previews) each was taken in."""
+    counts = {vid: (int(real or 0), int(preview or 0)) for vid, real, preview in db.session.execute(
+        select(Attempt.quiz_version_id,
+               func.sum(case((Attempt.is_preview.is_(False), 1), else_=0)),
+               func.sum(case((Attempt.is_preview.is_(True), 1), else_=0)))
+        .where(Attempt.quiz_id == quiz.id).group_by(Attempt.quiz_version_id))}
+    found = db.session.scalars(select(QuizVersion).where(QuizVersion.quiz_id == quiz.id)
+                               .order_by(QuizVersion.number.desc()))
+    return [VersionRow(v, *counts.get(v.id, (0, 0))) for v in found]
+
+
+def builder_quiz(slug: str) -> Quiz:
+    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug))
+    if quiz is None or quiz.current_version is None:
+        raise NotFound("考试不存在")
+    return quiz
