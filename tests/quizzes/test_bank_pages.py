@@ -14,6 +14,7 @@ from lms.extensions import db
 from lms.quizzes import queries, services
 from lms.quizzes.bank_views import as_paper
 from lms.quizzes.definitions import spec_from_json
+from lms.quizzes.importers import xlsx_template
 from lms.quizzes.models import BankQuestion, BankQuestionRevision, QuestionBank
 from tests.support.attempts import graded_attempt
 from tests.support.web import post_form
@@ -200,6 +201,14 @@ def test_gift_titles_become_question_names_and_the_first_revision(client, auth, 
     assert [r.origin for r in rows["gift-1"].revisions] == ["import"]
     page = client.get("/quizzes/banks/gift-bank").get_data(as_text=True)
     assert "话费预存" in page
+
+
+def test_the_spreadsheet_name_column_becomes_the_question_name(client, auth, make_user):
+    auth.login(make_user("trainer"))
+    services.import_questions(xlsx_template(), "模板.xlsx", "xlsx-bank")
+    names = [q.name for q in db.session.scalars(select(BankQuestion).order_by(BankQuestion.id))]
+    assert names == ["终端补贴有效期", "", "", ""]
+    assert "终端补贴有效期" in client.get("/quizzes/banks/xlsx-bank").get_data(as_text=True)
 
 
 def test_file_owned_questions_are_read_only(app, client, auth, make_user):

@@ -26,7 +26,9 @@ COLUMNS = (
     ("tags", "标签", "tags"),
     ("difficulty", "难度", "difficulty"),
     ("lesson", "关联课程", "lesson"),
+    ("name", "名称", "name"),  # optional, last so files made from the older template still line up
 )
+MAX_NAME_LENGTH = 200  # BankQuestion.name
 REQUIRED = ("type", "stem", "answer")
 
 
@@ -140,6 +142,9 @@ def _row_question(number: int, row: dict[str, str], filename: str, reasons: list
     lesson = row.get("lesson", "") or None
     if lesson is not None and (len(lesson) > 100 or any(char.isspace() for char in lesson)):
         reasons.append(f"关联课程“{lesson}”应为课程标识（不含空格，最多100个字符）")
+    name = row.get("name", "")
+    if len(name) > MAX_NAME_LENGTH:
+        reasons.append(f"名称不能超过{MAX_NAME_LENGTH}个字符")
     if reasons or kind is None:
         return None
     return QuestionSpec(
@@ -152,6 +157,7 @@ def _row_question(number: int, row: dict[str, str], filename: str, reasons: list
         difficulty=difficulty,
         lesson=lesson,
         source=f"{filename}:{number}",
+        extra={"title": name} if name else {},  # the question's name, as a GIFT ::title:: is kept
         **fields,  # type: ignore[arg-type]
     )
 
@@ -204,13 +210,13 @@ def _difficulty(text: str, reasons: list[str]) -> int:
 
 EXAMPLES = (
     ("单选", "终端补贴政策的有效期是？", "当月有效", "次月有效", "长期有效", "以通知为准", "", "", "A", 5,
-     "见《11月终端政策》第2节。", "终端,政策", 2, ""),
+     "见《11月终端政策》第2节。", "终端,政策", 2, "", "终端补贴有效期"),
     ("多选", "以下哪些业务可以在社会渠道管理系统中办理？", "订购终端", "办理宽带", "报名营销活动", "员工考勤打卡",
-     "", "", "ABC", 5, "考勤不在社会渠道管理系统中办理。", "系统操作", 3, ""),
+     "", "", "ABC", 5, "考勤不在社会渠道管理系统中办理。", "系统操作", 3, "", ""),
     ("判断", "月度业务测试恰好80分为合格。", "", "", "", "", "", "", "对", 2, "80分及以上合格，80分以下不合格。",
-     "考核", 1, ""),
+     "考核", 1, "", ""),
     ("填空", "连续两个月业务测试不合格，处以＿＿＿元现金处罚。", "", "", "", "", "", "", "200|二百", 3,
-     "多个可接受的答案用 | 分隔。", "考核", 2, ""),
+     "多个可接受的答案用 | 分隔。", "考核", 2, "", ""),
 )
 GUIDE = (
     ("总则", "每行一道题，第1行是表头，请勿修改表头。第2–5行是示例，导入前请删除或替换。"),
@@ -225,6 +231,7 @@ GUIDE = (
     ("标签", "选填，多个标签用逗号分隔，组卷时可按标签抽题。"),
     ("难度", "选填，1（易）到 5（难），也可写 易/较易/中/较难/难，默认 3。"),
     ("关联课程", "选填，讲解这道题的课程标识（课程网址 /lessons/ 后面的部分）。"),
+    ("名称", "选填，题目的简短名称（最多200个字），显示在题库的题目列表中。"),
 )
 
 

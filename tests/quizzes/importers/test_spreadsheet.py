@@ -52,7 +52,7 @@ def test_template_has_chinese_headers_examples_and_a_guide() -> None:
     sheet = book["题目"]
     header = [cell.value for cell in sheet[1]]
     assert header == ["题型", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "答案", "分值", "解析",
-                      "标签", "难度", "关联课程"]
+                      "标签", "难度", "关联课程", "名称"]
     assert sheet.data_validations.dataValidation  # a drop-down for 题型 and a 1–5 check for 难度
     guide = " ".join(str(cell.value) for line in book["填写说明"].iter_rows() for cell in line)
     assert "用 | 分隔" in guide
@@ -69,6 +69,7 @@ def test_the_template_as_downloaded_imports_its_examples() -> None:
     assert truefalse.truth is True
     assert fill.accepted == ("200", "二百")
     assert [q.source for q in result.questions] == [f"模板.xlsx:{n}" for n in range(2, 6)]
+    assert [q.extra for q in result.questions] == [{"title": "终端补贴有效期"}, {}, {}, {}]
 
 
 def test_every_column_is_read() -> None:
@@ -82,6 +83,16 @@ def test_every_column_is_read() -> None:
     assert (question.points, question.explanation, question.difficulty) == (2.5, "见宽带政策。", 4)
     assert question.tags == ("宽带", "政策", "新装")
     assert (question.lesson, question.key) == ("broadband-policy", "xlsx-2")
+
+
+def test_the_name_column_names_the_question_and_may_be_left_out() -> None:
+    named, unnamed = read([row(题型="判断", 题干="Q1", 答案="对", 名称=" 预存话费 "),
+                           row(题型="判断", 题干="Q2", 答案="错")]).questions
+    assert (named.extra, unnamed.extra) == ({"title": "预存话费"}, {})
+    [older] = read([["判断", "Q3", "", "", "", "", "", "", "对"]], header=CHINESE[:-1]).questions  # older template
+    assert older.extra == {}
+    [problem] = refusal(workbook([row(题型="判断", 题干="Q", 答案="对", 名称="长" * 201)])).problems
+    assert "名称不能超过200个字符" in problem
 
 
 def test_english_headers_and_type_names() -> None:
@@ -181,7 +192,7 @@ def test_header_problems(header: list[str], message_part: str) -> None:
 def test_content_under_a_column_without_header_is_an_error() -> None:
     rows = [[*row(题型="判断", 题干="Q", 答案="对"), "", "stray note"]]
     [problem] = refusal(workbook(rows, header=[*CHINESE, "", ""])).problems
-    assert problem == "题库.xlsx 第2行：第16列没有表头却有内容"
+    assert problem == "题库.xlsx 第2行：第17列没有表头却有内容"
 
 
 def test_the_template_saved_as_csv_reads_the_same() -> None:
