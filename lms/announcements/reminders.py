@@ -20,6 +20,7 @@ from lms.attempts.models import EXEMPT, Accommodation, Attempt
 from lms.core.clock import utcnow
 from lms.extensions import db
 from lms.quizzes.models import DRAFT, MONTHLY, Quiz, QuizVersion
+from lms.quizzes.rules import MAKEUP_FAILED_OR_ABSENT
 
 
 @dataclass
@@ -49,8 +50,11 @@ def _monthly_windows() -> tuple[list[rules.QuizWindow], dict[int, int]]:
             value = definition.get(key)
             return datetime.fromisoformat(value) if value else None
 
-        windows.append(rules.QuizWindow(quiz.id, quiz.slug, quiz.title, quiz.period, version.opens_at,
-                                        version.closes_at, when("makeup_opens_at"), when("makeup_closes_at")))
+        windows.append(rules.QuizWindow(
+            quiz.id, quiz.slug, quiz.title, quiz.period, version.opens_at, version.closes_at,
+            when("makeup_opens_at"), when("makeup_closes_at"),
+            makeup_audience=definition.get("makeup_audience") or MAKEUP_FAILED_OR_ABSENT,
+            makeup_people=tuple(definition.get("makeup_people") or ())))
     makeups = rules.makeup_quizzes(windows)
     return [replace(w, is_makeup_quiz=w.quiz_id in makeups) for w in windows], makeups
 
@@ -61,7 +65,7 @@ def _standings(window: rules.QuizWindow, earlier_quiz_id: int | None, people: Se
     passed: set[int] = set()
     for user_id, was_passed in db.session.execute(
             select(Attempt.user_id, Attempt.passed).where(Attempt.quiz_id == window.quiz_id,
-                                                          Attempt.official.is_(True))):
+                                                          Attempt.official.is_(True), Attempt.makeup.is_(False))):
         sat.add(user_id)
         if was_passed:
             passed.add(user_id)
@@ -72,7 +76,9 @@ def _standings(window: rules.QuizWindow, earlier_quiz_id: int | None, people: Se
         passed_earlier = set(db.session.scalars(select(Attempt.user_id).where(
             Attempt.quiz_id == earlier_quiz_id, Attempt.official.is_(True), Attempt.passed.is_(True))))
         failed_earlier = set(ids) - passed_earlier
-    return [rules.Standing(uid, uid in sat, uid in passed, uid in exempt, uid in failed_earlier) for uid in ids]
+    chosen = {p.id for p in people if p.employee_no in window.makeup_people}
+    return [rules.Standing(uid, uid in sat, uid in passed, uid in exempt, uid in failed_earlier, uid in chosen)
+            for uid in ids]
 
 
 def _quiz_link(slug: str) -> str:

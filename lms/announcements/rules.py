@@ -13,6 +13,7 @@ from typing import Any
 
 from lms.core.clock import to_local
 from lms.core.settings import setting
+from lms.quizzes.rules import MAKEUP_FAILED_OR_ABSENT, makeup_invited
 
 # --- announcements ------------------------------------------------------------------------------------------------
 
@@ -183,7 +184,6 @@ class ReminderSettings:
     ledger: bool = True
     appeal_days: int = 7  # how long a person has to appeal a ledger entry (stated in the message)
     appeal_contact: str = "所在县区主管"
-    absent_counts_as_fail: bool = True  # an absentee is invited to the make-up window too
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> ReminderSettings:
@@ -195,7 +195,6 @@ class ReminderSettings:
             ledger=_setting(settings, "LMS_REMINDER_LEDGER", d.ledger),
             appeal_days=_setting(settings, "LMS_REMINDER_APPEAL_DAYS", d.appeal_days),
             appeal_contact=_setting(settings, "LMS_REMINDER_APPEAL_CONTACT", d.appeal_contact),
-            absent_counts_as_fail=_setting(settings, "LMS_ABSENT_COUNTS_AS_FAIL", d.absent_counts_as_fail),
         )
 
 
@@ -221,6 +220,8 @@ class QuizWindow:
     closes_at: datetime | None
     makeup_opens_at: datetime | None = None
     makeup_closes_at: datetime | None = None
+    makeup_audience: str = MAKEUP_FAILED_OR_ABSENT  # who the make-up window invites (lms.quizzes.rules)
+    makeup_people: tuple[str, ...] = ()  # employee numbers, for a chosen audience
     # A later monthly test of the same period after an earlier one closed: it is the make-up test.
     is_makeup_quiz: bool = False
 
@@ -230,11 +231,13 @@ class Standing:
     """One assigned person's position on one quiz."""
 
     user_id: int
-    sat: bool  # has an official attempt (any state)
-    passed: bool  # an official attempt passed
+    sat: bool  # has an official attempt in the regular window (any state)
+    passed: bool  # an official attempt of the regular window passed
     exempt: bool = False
     # For a make-up quiz: failed (or missed) the period's earlier monthly test and has not passed it since.
     failed_earlier: bool = False
+    # Named in the make-up window's list (an audience of chosen people).
+    chosen: bool = False
 
 
 @dataclass(frozen=True)
@@ -287,12 +290,14 @@ def quiz_reminders(now: datetime, window: QuizWindow, standings: Sequence[Standi
     m_opens, m_closes = window.makeup_opens_at, window.makeup_closes_at
     if settings.makeup and m_opens is not None and m_closes is not None and m_opens <= now < m_closes:
         title = f"补考通知：{window.title}"
-        body = (f"您本次 **{window.title}** 未达到及格线，补考时间为 {_local(m_opens)} 至 {_local(m_closes)}。\n\n"
-                f"请抓紧复习本月培训内容后参加补考。")
+        when = f"补考时间为 {_local(m_opens)} 至 {_local(m_closes)}（限一次）。\n\n请抓紧复习本月培训内容后参加补考。"
+        why = {True: f"您本次 **{window.title}** 未达到及格线，", False: f"您未参加本次 **{window.title}**，"}
         reminders += [Reminder(f"quiz-makeup:{window.quiz_id}:{_stamp(m_opens)}", s.user_id, QUIZ_MAKEUP, title,
-                               body, link)
+                               (f"您已被安排参加 **{window.title}** 的补考，" if s.chosen else why[s.sat])
+                               + when, link)
                       for s in standings
-                      if not s.exempt and not s.passed and (s.sat or settings.absent_counts_as_fail)]
+                      if not s.exempt and makeup_invited(window.makeup_audience, sat=s.sat, passed=s.passed,
+                                                         chosen=s.chosen)]
     return reminders
 
 

@@ -4,7 +4,7 @@ decide here, so a corrected outcome is decided exactly as the close decided it."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -23,6 +23,12 @@ class DecidedOutcome:
     status: str
     attempt: Attempt | None
     accommodation: Accommodation | None
+    makeup_note: str = ""  # how a make-up attempt (补考) counted, for the outcome's note
+
+    @property
+    def note(self) -> str:
+        reason = self.accommodation.reason if self.accommodation else ""
+        return "；".join(p for p in (reason, self.makeup_note) if p)
 
     @property
     def score(self) -> float | None:
@@ -46,6 +52,8 @@ class PeriodAttempts:
     accommodations: dict[int, Accommodation]
     pass_scores: dict[int, float]
     default_pass_score: float
+    # Make-up attempts that do not count (LMS_MAKEUP_CLEARS_FAIL off): each person's best, noted beside the outcome.
+    uncounted_makeups: dict[int, Attempt] = field(default_factory=dict)
 
     def decide(self, user_id: int) -> DecidedOutcome:
         attempt = self.best.get(user_id)
@@ -54,22 +62,31 @@ class PeriodAttempts:
                       else self.default_pass_score)
         status = rules.decide_outcome(accommodation=accommodation.kind if accommodation else None,
                                       score=attempt.score if attempt else None, pass_score=pass_score)
-        return DecidedOutcome(status, attempt, accommodation)
+        note = "补考成绩" if attempt is not None and attempt.makeup else ""
+        uncounted = self.uncounted_makeups.get(user_id)
+        if uncounted is not None:
+            note = f"补考 {uncounted.score:g} 分，按规定不改变本月结果"
+        return DecidedOutcome(status, attempt, accommodation, note)
 
 
 def load_period_attempts(quiz_ids: list[int], *, policy: rules.Policy,
                          user_ids: list[int] | None = None) -> PeriodAttempts:
     """The attempts, accommodations and pass lines of the period's monthly tests ``quiz_ids``; of everyone (the
-    close) or of ``user_ids`` only (a reconciliation, for the few people a regrade touched)."""
-    best = best_attempts(quiz_ids, user_ids)
+    close) or of ``user_ids`` only (a reconciliation, for the few people a regrade touched). Make-up attempts
+    compete with the others when ``policy.makeup_clears_fail``; otherwise they are only noted."""
     found = accommodations(quiz_ids)
     pass_scores = dict(db.session.execute(select(QuizVersion.id, QuizVersion.pass_score).where(
         QuizVersion.quiz_id.in_(quiz_ids))).all())
-    return PeriodAttempts(best, found, pass_scores, policy.pass_score)
+    if policy.makeup_clears_fail:
+        return PeriodAttempts(best_attempts(quiz_ids, user_ids), found, pass_scores, policy.pass_score)
+    return PeriodAttempts(best_attempts(quiz_ids, user_ids, makeup=False), found, pass_scores, policy.pass_score,
+                          uncounted_makeups=best_attempts(quiz_ids, user_ids, makeup=True))
 
 
-def best_attempts(quiz_ids: list[int], user_ids: list[int] | None = None) -> dict[int, Attempt]:
-    """Each person's deciding attempt: the best graded official one, the earliest finished of equal scores."""
+def best_attempts(quiz_ids: list[int], user_ids: list[int] | None = None, *,
+                  makeup: bool | None = None) -> dict[int, Attempt]:
+    """Each person's deciding attempt: the best graded official one, the earliest finished of equal scores; of the
+    make-up window's attempts only (``makeup=True``), of the others only (False), or of all (None)."""
     best: dict[int, Attempt] = {}
     if not quiz_ids or (user_ids is not None and not user_ids):
         return best
@@ -77,7 +94,9 @@ def best_attempts(quiz_ids: list[int], user_ids: list[int] | None = None) -> dic
     graded = select(Attempt).where(Attempt.quiz_id.in_(quiz_ids), Attempt.official.is_(True),
                                    Attempt.status != IN_PROGRESS, Attempt.score.is_not(None)).options(
         load_only(Attempt.id, Attempt.user_id, Attempt.quiz_id, Attempt.quiz_version_id, Attempt.status,
-                  Attempt.score, Attempt.finished_at))
+                  Attempt.score, Attempt.finished_at, Attempt.makeup))
+    if makeup is not None:
+        graded = graded.where(Attempt.makeup.is_(makeup))
     if user_ids is not None:
         graded = graded.where(Attempt.user_id.in_(user_ids))
     for attempt in db.session.scalars(graded):

@@ -89,6 +89,8 @@ class Policy:
     consecutive_fail_penalty_yuan: int = 200
     system_ops_deduction_points: float = 2.0
     absent_counts_as_fail: bool = True
+    # A make-up pass (补考) decides the month like any official attempt; off: the regular window's result stands.
+    makeup_clears_fail: bool = True
     yellow_card_bottom_n: int = 3
     reward_top_n: int = 3
     window_first_day: int = 1
@@ -114,6 +116,7 @@ class Policy:
                                               defaults.consecutive_fail_penalty_yuan),
             system_ops_deduction_points=get("LMS_SYSTEM_OPS_DEDUCTION_POINTS", defaults.system_ops_deduction_points),
             absent_counts_as_fail=get("LMS_ABSENT_COUNTS_AS_FAIL", defaults.absent_counts_as_fail),
+            makeup_clears_fail=get("LMS_MAKEUP_CLEARS_FAIL", defaults.makeup_clears_fail),
             yellow_card_bottom_n=get("LMS_YELLOW_CARD_BOTTOM_N", defaults.yellow_card_bottom_n),
             reward_top_n=get("LMS_REWARD_TOP_N", defaults.reward_top_n),
             window_first_day=get("LMS_WINDOW_FIRST_DAY", defaults.window_first_day),

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 
 from lms.accounts.access import can_view_person
 from lms.accounts.models import User
@@ -56,6 +57,13 @@ def is_assigned(user: User, quiz: Quiz) -> bool:
 def in_progress_attempt(user_id: int, quiz_id: int) -> Attempt | None:
     return db.session.scalar(select(Attempt).where(
         Attempt.user_id == user_id, Attempt.quiz_id == quiz_id, Attempt.status == IN_PROGRESS))
+
+
+def own_attempts(user_id: int, quiz_id: int) -> list[Attempt]:
+    """A person's attempts at a quiz (previews excluded), without their papers: what deciding a start needs."""
+    return list(db.session.scalars(select(Attempt).where(
+        Attempt.user_id == user_id, Attempt.quiz_id == quiz_id, Attempt.is_preview.is_(False)).options(
+        load_only(Attempt.id, Attempt.makeup, Attempt.official, Attempt.passed, Attempt.status))))
 
 
 def switch_count(attempt_id: int) -> int:

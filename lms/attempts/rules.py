@@ -27,6 +27,7 @@ from typing import Any
 
 from lms.quizzes.definitions import QuizDefinition
 from lms.quizzes.question_types import Answer, QuestionGrade, question_type
+from lms.quizzes.rules import MAKEUP_ATTEMPTS
 from lms.quizzes.specs import LETTERS, QuestionSpec
 
 TRUE_FALSE_OPTIONS = (("T", "正确"), ("F", "错误"))
@@ -256,27 +257,45 @@ def event_time(now: datetime, started_at: datetime, delay: Any) -> datetime:
 @dataclass(frozen=True)
 class StartDecision:
     allowed: bool
-    code: str = ""  # not_open | closed | exempt | used_up | retired
+    code: str = ""  # not_open | closed | exempt | used_up | retired | not_invited
     makeup: bool = False
     status: int = 403
 
 
+@dataclass(frozen=True)
+class MakeupWindow:
+    """A quiz's make-up window as it concerns one person: invited or not (``quizzes.rules.makeup_invited``) and how
+    many make-up attempts they have started."""
+
+    opens_at: datetime
+    closes_at: datetime
+    invited: bool
+    used: int = 0
+
+
 def decide_start(  # noqa: PLR0911 - one early return per reason, in the order people read them
-    *, now: datetime, opens_at: datetime | None, closes_at: datetime | None,
-                 makeup_opens_at: datetime | None, makeup_closes_at: datetime | None,
+    *, now: datetime, opens_at: datetime | None, closes_at: datetime | None, makeup: MakeupWindow | None,
                  attempts_used: int, attempts_allowed: int | None, exempt: bool, retired: bool) -> StartDecision:
+    """May a person start now? In the regular window while attempts are left (``attempts_used`` counts the regular
+    window's); in the make-up window only if invited, once."""
     if retired:
         return StartDecision(False, "retired")
     if exempt:
         return StartDecision(False, "exempt")
-    if attempts_allowed is not None and attempts_used >= attempts_allowed:
-        return StartDecision(False, "used_up", status=409)
     if opens_at is not None and now < opens_at:
         return StartDecision(False, "not_open")
     if closes_at is None or now <= closes_at:
+        if attempts_allowed is not None and attempts_used >= attempts_allowed:
+            return StartDecision(False, "used_up", status=409)
         return StartDecision(True)
-    if makeup_opens_at is not None and makeup_closes_at is not None and makeup_opens_at <= now <= makeup_closes_at:
+    if makeup is not None and makeup.opens_at <= now <= makeup.closes_at:
+        if not makeup.invited:
+            return StartDecision(False, "not_invited")
+        if makeup.used >= MAKEUP_ATTEMPTS:
+            return StartDecision(False, "used_up", status=409)
         return StartDecision(True, makeup=True)
+    if attempts_allowed is not None and attempts_used >= attempts_allowed:
+        return StartDecision(False, "used_up", status=409)
     return StartDecision(False, "closed")
 
 

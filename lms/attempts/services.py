@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,6 +40,7 @@ from lms.core.clock import to_local
 from lms.core.database import core_connection, release_core_connection
 from lms.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lms.extensions import db
+from lms.quizzes import rules as quiz_rules
 from lms.quizzes import services as quizzes
 from lms.quizzes.models import Quiz, QuizVersion
 from lms.quizzes.question_types import Answer, AnswerRejected, QuestionGrade, question_type
@@ -54,7 +55,24 @@ START_MESSAGES = {
     "used_up": "您已用完本考试的作答次数。",
     "not_open": "考试尚未开始。",
     "closed": "考试已结束。",
+    "not_invited": "本次补考只面向名单内的人员，您不在名单中。",
 }
+
+
+def makeup_window(user: User, version: QuizVersion, mine: Sequence[Attempt]) -> rules.MakeupWindow | None:
+    """The version's make-up window as it concerns ``user`` (``mine``: their attempts, previews excluded): invited
+    as the window's audience says, judged on the regular window's official attempts; make-up attempts used. Read
+    from the frozen definition's few keys (lms.quizzes.definitions.QuizDefinition.to_json), not the whole paper."""
+    frozen = version.definition or {}
+    opens, closes = frozen.get("makeup_opens_at"), frozen.get("makeup_closes_at")
+    if not opens or not closes:
+        return None
+    regular = [a for a in mine if not a.makeup and a.official]
+    invited = quiz_rules.makeup_invited(
+        frozen.get("makeup_audience") or quiz_rules.MAKEUP_FAILED_OR_ABSENT, sat=bool(regular),
+        passed=any(a.passed for a in regular), chosen=user.employee_no in (frozen.get("makeup_people") or ()))
+    return rules.MakeupWindow(datetime.fromisoformat(opens), datetime.fromisoformat(closes), invited=invited,
+                              used=sum(a.makeup for a in mine))
 
 
 def grace_seconds() -> int:
@@ -101,12 +119,11 @@ def start_attempt(user: User, slug: str, *, now: datetime,
     version: QuizVersion = quiz.current_version  # type: ignore[assignment]
     definition = quizzes.version_definition(version)
     accommodations = queries.accommodations_for(user.id, quiz.id)
-    used = db.session.scalar(select(func.count(Attempt.id)).where(
-        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.is_preview.is_(False))) or 0
+    mine = queries.own_attempts(user.id, quiz.id)
     decision = rules.decide_start(
         now=now, opens_at=version.opens_at, closes_at=version.closes_at,
-        makeup_opens_at=definition.makeup_opens_at, makeup_closes_at=definition.makeup_closes_at,
-        attempts_used=used, attempts_allowed=version.attempts_allowed,
+        makeup=makeup_window(user, version, mine), attempts_used=sum(not a.makeup for a in mine),
+        attempts_allowed=version.attempts_allowed,
         exempt=any(a.kind in (EXEMPT, VOID) for a in accommodations), retired=quiz.retired_at is not None)
     if not decision.allowed:
         error = Conflict if decision.status == 409 else Forbidden
@@ -411,6 +428,7 @@ class QuizStanding:
     attempts_used: int
     exempt: bool
     can_start: bool
+    makeup: bool = False  # what can start now is the make-up attempt (补考)
 
 
 def standings_for(user: User, *, now: datetime) -> list[QuizStanding]:
@@ -420,24 +438,22 @@ def standings_for(user: User, *, now: datetime) -> list[QuizStanding]:
             continue
         version = quiz.current_version
         assert version is not None  # noqa: S101 - live_quizzes has a version
-        definition = version.definition
         attempts = list(db.session.scalars(select(Attempt).where(
             Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.is_preview.is_(False))
             .order_by(Attempt.number.desc())))
         latest = finish_if_expired(attempts[0], now=now) if attempts else None
         accommodations = queries.accommodations_for(user.id, quiz.id)
         exempt = any(a.kind in (EXEMPT, VOID) for a in accommodations)
-        makeup_opens = definition.get("makeup_opens_at")
-        makeup_closes = definition.get("makeup_closes_at")
         decision = rules.decide_start(
             now=now, opens_at=version.opens_at, closes_at=version.closes_at,
-            makeup_opens_at=datetime.fromisoformat(makeup_opens) if makeup_opens else None,
-            makeup_closes_at=datetime.fromisoformat(makeup_closes) if makeup_closes else None,
-            attempts_used=len(attempts), attempts_allowed=version.attempts_allowed, exempt=exempt, retired=False)
+            makeup=makeup_window(user, version, attempts),
+            attempts_used=sum(not a.makeup for a in attempts), attempts_allowed=version.attempts_allowed,
+            exempt=exempt, retired=False)
         found.append(QuizStanding(
             quiz=quiz, window=window_state(now, version.opens_at, version.closes_at), attempt=latest,
             attempts_used=len(attempts), exempt=exempt,
-            can_start=decision.allowed or (latest is not None and latest.status == IN_PROGRESS)))
+            can_start=decision.allowed or (latest is not None and latest.status == IN_PROGRESS),
+            makeup=decision.makeup))
     return found
 
 

@@ -76,7 +76,19 @@ def _definition(data: dict[str, Any], slug: str) -> QuizDefinition:
     found = builder.summarize(definition.sections, queries.draw_pools(data), queries.bank_titles())
     if not found.ok:
         raise ValidationFailed("考试未保存：抽题条件超出题库", [shortage_text(s) for s in found.shortages])
+    unknown = queries.unknown_managers(definition.makeup_people)
+    if unknown:
+        raise ValidationFailed("考试未保存：补考名单中有工号不是在职的渠道经理", ["、".join(unknown)])
     return definition
+
+
+def _check_makeup_change(quiz: Quiz, data: dict[str, Any], definition: QuizDefinition) -> None:
+    """A make-up window added or changed after its period's close would not count for the month: refused."""
+    if (data.get("makeup") or None) == ((quiz.builder_data or {}).get("makeup") or None):
+        return
+    if definition.period and queries.period_closed(definition.period):
+        raise ValidationFailed("考试未保存：该月已结账，不能再安排或修改补考",
+                               [f"{definition.period} 已结账，补考成绩不会再计入该月考核；请在结账前安排补考"])
 
 
 def shortage_text(shortage: builder.Shortage) -> str:
@@ -110,6 +122,7 @@ def update_quiz(actor: User, quiz: Quiz, data: dict[str, Any], *, now: datetime)
     for index, section in enumerate(data.get("sections") or []):
         section["questions"] = kept[index] if index < len(kept) else []  # a taken-over file's own questions
     definition = _definition(data, quiz.slug)
+    _check_makeup_change(quiz, data, definition)
     quiz.builder_data = data
     version = store_version(quiz, definition, now=now)
     if version is not None:

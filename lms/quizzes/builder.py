@@ -112,7 +112,8 @@ def builder_data(definition: QuizDefinition, tz: ZoneInfo) -> dict[str, Any]:
     }
     if definition.makeup_opens_at and definition.makeup_closes_at:
         data["makeup"] = {"opens": _local(definition.makeup_opens_at, tz),
-                          "closes": _local(definition.makeup_closes_at, tz)}
+                          "closes": _local(definition.makeup_closes_at, tz),
+                          "audience": definition.makeup_audience, "people": list(definition.makeup_people)}
     return data
 
 

@@ -3,6 +3,7 @@ builder data (lms.quizzes.builder) and back."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -19,11 +20,13 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from lms.quizzes.models import KIND_LABELS, MONTHLY, PRACTICE, SYSTEM_OPS
+from lms.quizzes.rules import MAKEUP_ABSENT, MAKEUP_CHOSEN, MAKEUP_FAILED, MAKEUP_FAILED_OR_ABSENT
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 DIFFICULTIES = [SelectChoice(str(n), str(n)) for n in range(1, 6)]
@@ -32,6 +35,9 @@ TYPE_CHOICES = [SelectChoice("", _l("不限")), SelectChoice("single", _l("单�
                 SelectChoice("fill", _l("填空题"))]
 REVIEW_CHOICES = [SelectChoice("after_close", _l("考试关闭后公布答案")),
                   SelectChoice("immediately", _l("交卷后立即公布答案")), SelectChoice("never", _l("不公布答案"))]
+MAKEUP_CHOICES = [SelectChoice(MAKEUP_FAILED_OR_ABSENT, _l("未及格和缺考的人员")),
+                  SelectChoice(MAKEUP_FAILED, _l("仅未及格的人员")), SelectChoice(MAKEUP_ABSENT, _l("仅缺考的人员")),
+                  SelectChoice(MAKEUP_CHOSEN, _l("指定人员"))]
 MIN_DRAW_ROWS = 2
 
 
@@ -77,6 +83,12 @@ class QuizBuilderForm(FlaskForm):
     tab_switch_limit = IntegerField(_l("切屏次数上限（留空不限）"), validators=[Optional(), NumberRange(0, 50)])
     certificate = BooleanField(_l("通过后发证书"), default=True)
     sections = FieldList(FormField(SectionForm), min_entries=1)
+    # The make-up window (补考): after the test closes, one more attempt for the audience chosen.
+    makeup_opens = DateTimeLocalField(_l("补考开始时间"), format=TIME_FORMAT, validators=[Optional()])
+    makeup_closes = DateTimeLocalField(_l("补考结束时间"), format=TIME_FORMAT, validators=[Optional()])
+    makeup_audience = SelectField(_l("补考对象"), choices=MAKEUP_CHOICES, default=MAKEUP_FAILED_OR_ABSENT)
+    makeup_people = TextAreaField(_l("指定人员工号（每行或用逗号分隔）"), validators=[Length(max=20000)],
+                                  render_kw={"rows": 3, "translate": "no"})
 
 
 def set_choices(form: QuizBuilderForm, *, banks: list[SelectChoice], questions: list[SelectChoice],
@@ -131,7 +143,33 @@ def form_data(form: QuizBuilderForm) -> dict[str, Any]:
         if title or draws or section.picked.data:
             sections.append({"title": title, "picked": list(section.picked.data or []), "draw": draws})
     data["sections"] = sections
+    makeup = makeup_data(form)
+    if makeup:
+        data["makeup"] = makeup
     return data
+
+
+def makeup_data(form: QuizBuilderForm) -> dict[str, Any] | None:
+    """The make-up fieldset as builder data (a quiz file's ``makeup`` mapping); None when both times are empty."""
+    opens, closes = _local_text(form.makeup_opens.data), _local_text(form.makeup_closes.data)
+    if not opens and not closes:
+        return None
+    audience = form.makeup_audience.data or MAKEUP_FAILED_OR_ABSENT
+    people = re.split(r"[\s,，;；、]+", form.makeup_people.data or "") if audience == MAKEUP_CHOSEN else []
+    return {"opens": opens, "closes": closes, "audience": audience,
+            "people": list(dict.fromkeys(p for p in people if p))}
+
+
+def makeup_values(data: dict[str, Any]) -> dict[str, Any]:
+    """Builder data's ``makeup`` → the fieldset's values."""
+    makeup = data.get("makeup") or {}
+
+    def when(key: str) -> datetime | None:
+        return datetime.strptime(makeup[key], TIME_FORMAT) if makeup.get(key) else None  # noqa: DTZ007 - local
+
+    return {"makeup_opens": when("opens"), "makeup_closes": when("closes"),
+            "makeup_audience": makeup.get("audience") or MAKEUP_FAILED_OR_ABSENT,
+            "makeup_people": "\n".join(makeup.get("people") or [])}
 
 
 def form_values(data: dict[str, Any]) -> dict[str, Any]:
@@ -144,6 +182,7 @@ def form_values(data: dict[str, Any]) -> dict[str, Any]:
                                        "attempts_allowed", "review", "shuffle_questions", "shuffle_options",
                                        "tab_switch_limit", "certificate")}
     values["opens"], values["closes"] = when("opens"), when("closes")
+    values.update(makeup_values(data))
     values["sections"] = [{
         "title": s.get("title", ""), "picked": s.get("picked") or [],
         "draws": [{"bank": d.get("bank"), "count": d.get("count"), "tags": ", ".join(d.get("tags") or []),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -52,7 +52,9 @@ def _summary(data: dict[str, Any]) -> builder.Summary:
 def _page(form: QuizBuilderForm, quiz: Quiz | None, summary: builder.Summary, problems: list[str]) -> Any:
     return render_template("quizzes/builder_edit.html", form=form, quiz=quiz, summary=summary, problems=problems,
                            versions=queries.versions(quiz) if quiz is not None else [],
-                           window=authoring.policy())
+                           window=authoring.policy(),
+                           makeup=queries.makeup_standing(quiz) if quiz is not None and not quiz.is_draft else None,
+                           makeup_clears_fail=current_app.config["LMS_MAKEUP_CLEARS_FAIL"])
 
 
 def _submitted(form: QuizBuilderForm, quiz: Quiz | None) -> Any:

@@ -71,6 +71,9 @@ class QuizDefinition:
     issues_certificate: bool = False
     makeup_opens_at: datetime | None = None
     makeup_closes_at: datetime | None = None
+    # Who the make-up window invites (lms.quizzes.rules.MAKEUP_AUDIENCES) and, for a chosen audience, whom.
+    makeup_audience: str = "failed_or_absent"
+    makeup_people: tuple[str, ...] = ()
     description: str = ""
     source_path: str = ""
 
@@ -94,6 +97,9 @@ class QuizDefinition:
 
     def checksum(self) -> str:
         payload = {k: v for k, v in self.to_json().items() if k != "source_path"}
+        if payload["makeup_audience"] == "failed_or_absent" and not payload["makeup_people"]:
+            # Defaults leave the checksum as it was before make-up audiences existed: no file gets a new version.
+            del payload["makeup_audience"], payload["makeup_people"]
         for section in payload["sections"]:
             for question in section["questions"]:
                 question.pop("source", None)
@@ -106,6 +112,7 @@ def definition_from_json(data: dict[str, Any]) -> QuizDefinition:
     values = dict(data)
     for key in ("opens_at", "closes_at", "makeup_opens_at", "makeup_closes_at"):
         values[key] = datetime.fromisoformat(values[key]) if values.get(key) else None
+    values["makeup_people"] = tuple(values.get("makeup_people") or ())
     values["sections"] = tuple(
         Section(
             title=s["title"],

@@ -11,7 +11,10 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from lms.attempts.models import IN_PROGRESS, Attempt
+from lms.accounts.models import User
+from lms.accounts.rules import MANAGER
+from lms.assessment.models import ClosedPeriod
+from lms.attempts.models import EXEMPT, IN_PROGRESS, VOID, Accommodation, Attempt
 from lms.core.errors import NotFound
 from lms.courses.models import Lesson
 from lms.extensions import db
@@ -273,3 +276,45 @@ def builder_quiz(slug: str) -> Quiz:
     if quiz is None or quiz.current_version is None:
         raise NotFound("考试不存在")
     return quiz
+
+
+# --- the make-up window ----------------------------------------------------------------------------------------------
+
+def unknown_managers(employee_nos: tuple[str, ...] | list[str]) -> list[str]:
+    """The employee numbers that are not active channel managers (a make-up list must name managers)."""
+    if not employee_nos:
+        return []
+    found = set(db.session.scalars(select(User.employee_no).where(
+        User.employee_no.in_(list(employee_nos)), User.role == MANAGER, User.active.is_(True))))
+    return [e for e in employee_nos if e not in found]
+
+
+def period_closed(period: str) -> bool:
+    return db.session.scalar(select(ClosedPeriod.id).where(ClosedPeriod.period == period)) is not None
+
+
+@dataclass(frozen=True)
+class MakeupStanding:
+    """Who a make-up window could be for, counted over the regular window's official attempts, and how it went."""
+
+    failed: int  # sat the regular window and never passed
+    absent: int  # active managers with no regular attempt and no exemption
+    makeup_taken: int
+    makeup_passed: int
+
+
+def makeup_standing(quiz: Quiz) -> MakeupStanding:
+    regular = select(Attempt.user_id, func.max(case((Attempt.passed.is_(True), 1), else_=0))).where(
+        Attempt.quiz_id == quiz.id, Attempt.official.is_(True), Attempt.is_preview.is_(False),
+        Attempt.makeup.is_(False)).group_by(Attempt.user_id)
+    passed_by_user = dict(db.session.execute(regular).all())
+    exempt = set(db.session.scalars(select(Accommodation.user_id).where(
+        Accommodation.quiz_id == quiz.id, Accommodation.kind.in_((EXEMPT, VOID)))))
+    managers = set(db.session.scalars(select(User.id).where(User.role == MANAGER, User.active.is_(True))))
+    makeups = db.session.execute(select(Attempt.user_id, Attempt.passed).where(
+        Attempt.quiz_id == quiz.id, Attempt.makeup.is_(True), Attempt.is_preview.is_(False))).all()
+    return MakeupStanding(
+        failed=sum(1 for uid, passed in passed_by_user.items() if not passed and uid not in exempt),
+        absent=len(managers - set(passed_by_user) - exempt),
+        makeup_taken=len({uid for uid, _passed in makeups}),
+        makeup_passed=len({uid for uid, passed in makeups if passed}))

@@ -19,7 +19,13 @@ import yaml
 from lms.core.yaml_files import GuardedLoader, YamlLimitError, load_marked
 from lms.quizzes.definitions import BankDefinition, DrawRule, QuizDefinition, Section
 from lms.quizzes.quiz_file_questions import as_text_list, line_of, parse_question
-from lms.quizzes.rules import WindowPolicy, default_window
+from lms.quizzes.rules import (
+    MAKEUP_AUDIENCES,
+    MAKEUP_CHOSEN,
+    MAKEUP_FAILED_OR_ABSENT,
+    WindowPolicy,
+    default_window,
+)
 from lms.quizzes.specs import QUESTION_TYPES, QuestionSpec
 
 QUIZ_KINDS = ("monthly", "practice", "system-ops")
@@ -102,7 +108,7 @@ def parse_quiz_data(data: dict[str, Any], path: str, slug: str,
 
     period = _period(data, kind, path, problems)
     opens, closes = _window(data, kind, period, path, window, problems=problems)
-    makeup_opens, makeup_closes = _makeup_window(data, closes, path, window.tz, problems)
+    makeup = _makeup_window(data, closes, path, window.tz, problems)
     settings = _settings(data, kind, path, problems)
     sections = _sections(data, path, problems)
     if problems:
@@ -117,7 +123,8 @@ def parse_quiz_data(data: dict[str, Any], path: str, slug: str,
         partial_credit=bool(data.get("partial_credit", False)),
         tab_switch_limit=settings.tab_switch_limit,
         issues_certificate=bool(data.get("certificate", kind == "monthly")),
-        makeup_opens_at=makeup_opens, makeup_closes_at=makeup_closes,
+        makeup_opens_at=makeup.opens_at, makeup_closes_at=makeup.closes_at, makeup_audience=makeup.audience,
+        makeup_people=makeup.people,
         description=str(data.get("description", "") or "").strip(),
         source_path=path,
     )
@@ -165,24 +172,45 @@ def _window(data: dict[str, Any], kind: str, period: str | None, path: str, wind
     return opens, closes
 
 
+@dataclass(frozen=True)
+class _Makeup:
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    audience: str = MAKEUP_FAILED_OR_ABSENT
+    people: tuple[str, ...] = ()
+
+
 def _makeup_window(data: dict[str, Any], closes: datetime | None, path: str, tz: ZoneInfo,
-                   problems: list[str]) -> tuple[datetime | None, datetime | None]:
-    """The optional ``makeup: {opens, closes}`` window, which starts after the test closes."""
+                   problems: list[str]) -> _Makeup:
+    """The optional ``makeup: {opens, closes, audience, people}`` window, which starts after the test closes;
+    ``audience`` (default failed_or_absent) is one of MAKEUP_AUDIENCES, ``people`` the employee numbers of a chosen
+    audience."""
     makeup = data.get("makeup")
-    makeup_opens = makeup_closes = None
-    if makeup is not None:
-        if not isinstance(makeup, dict):
-            problems.append(f"{path}:{line_of(data)}: makeup must be a mapping with opens and closes")
-        else:
-            makeup_opens = _parse_time(makeup.get("opens"), path, "makeup.opens", line_of(makeup),
-                                       tz=tz, problems=problems)
-            makeup_closes = _parse_time(makeup.get("closes"), path, "makeup.closes", line_of(makeup),
-                                        tz=tz, problems=problems)
-            if makeup_opens is None or makeup_closes is None or makeup_closes <= makeup_opens:
-                problems.append(f"{path}:{line_of(makeup)}: makeup needs opens and a later closes")
-            elif closes is not None and makeup_opens < closes:
-                problems.append(f"{path}:{line_of(makeup)}: the make-up window starts after the test closes")
-    return makeup_opens, makeup_closes
+    if makeup is None:
+        return _Makeup()
+    if not isinstance(makeup, dict):
+        problems.append(f"{path}:{line_of(data)}: makeup must be a mapping with opens and closes")
+        return _Makeup()
+    line = line_of(makeup)
+    makeup_opens = _parse_time(makeup.get("opens"), path, "makeup.opens", line, tz=tz, problems=problems)
+    makeup_closes = _parse_time(makeup.get("closes"), path, "makeup.closes", line, tz=tz, problems=problems)
+    if makeup_opens is None or makeup_closes is None or makeup_closes <= makeup_opens:
+        problems.append(f"{path}:{line}: makeup needs opens and a later closes")
+    elif closes is not None and makeup_opens < closes:
+        problems.append(f"{path}:{line}: the make-up window starts after the test closes")
+    audience = str(makeup.get("audience") or MAKEUP_FAILED_OR_ABSENT).strip()
+    if audience not in MAKEUP_AUDIENCES:
+        problems.append(f"{path}:{line}: makeup.audience must be one of {', '.join(MAKEUP_AUDIENCES)}")
+    raw_people = makeup.get("people") or []
+    if not isinstance(raw_people, list):
+        problems.append(f"{path}:{line}: makeup.people must be a list of employee numbers")
+        raw_people = []
+    people = tuple(dict.fromkeys(str(p).strip() for p in raw_people if str(p).strip()))
+    if audience == MAKEUP_CHOSEN and not people:
+        problems.append(f"{path}:{line}: a make-up window for chosen people needs makeup.people")
+    if audience != MAKEUP_CHOSEN and people:
+        problems.append(f"{path}:{line}: makeup.people is only for audience: chosen")
+    return _Makeup(makeup_opens, makeup_closes, audience, people)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,30 @@ def window_state(now: datetime, opens_at: datetime | None, closes_at: datetime |
     return "open"
 
 
+# --- the make-up window (补考) -------------------------------------------------------------------------------------
+
+# Who a make-up window is for: everyone without a pass (the default), only those who failed, only the absent, or the
+# people the trainer chose by employee number. Each invited person gets one make-up attempt, whatever the regular
+# window's attempts left; a make-up pass counts for the month as LMS_MAKEUP_CLEARS_FAIL says (lms.assessment.outcomes).
+MAKEUP_FAILED_OR_ABSENT, MAKEUP_FAILED, MAKEUP_ABSENT, MAKEUP_CHOSEN = "failed_or_absent", "failed", "absent", "chosen"
+MAKEUP_AUDIENCES = (MAKEUP_FAILED_OR_ABSENT, MAKEUP_FAILED, MAKEUP_ABSENT, MAKEUP_CHOSEN)
+MAKEUP_ATTEMPTS = 1
+
+
+def makeup_invited(audience: str, *, sat: bool, passed: bool, chosen: bool) -> bool:
+    """Is a person invited to a make-up window? ``sat``/``passed``: their official attempts in the regular window;
+    ``chosen``: named in the window's list (the only thing that counts for a chosen audience)."""
+    if audience == MAKEUP_CHOSEN:
+        return chosen
+    if passed:
+        return False
+    if audience == MAKEUP_FAILED:
+        return sat
+    if audience == MAKEUP_ABSENT:
+        return not sat
+    return True
+
+
 def validate_spec(spec: QuestionSpec) -> list[str]:  # noqa: PLR0912 - one flat checklist per question type
     """What is wrong with a question, whatever its source (file, importer)."""
     where = f"{spec.source}: " if spec.source else ""

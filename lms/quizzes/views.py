@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import render_template
@@ -36,4 +37,8 @@ def index() -> Any:
 def detail(slug: str) -> Any:
     quiz = services.get_quiz(slug)
     standing = next((s for s in standings_for(current_user, now=utcnow()) if s.quiz.id == quiz.id), None)
-    return render_template("quizzes/detail.html", quiz=quiz, version=quiz.current_version, standing=standing)
+    frozen = quiz.current_version.definition or {} if quiz.current_version else {}
+    opens, closes = frozen.get("makeup_opens_at"), frozen.get("makeup_closes_at")
+    makeup = (datetime.fromisoformat(opens), datetime.fromisoformat(closes)) if opens and closes else None
+    return render_template("quizzes/detail.html", quiz=quiz, version=quiz.current_version, standing=standing,
+                           makeup_window=makeup)

@@ -113,10 +113,27 @@ def test_reminder_settings_change_the_timing_and_switch_kinds_off():
     assert ("quiz_closing", 10) not in due(now)
     assert ("quiz_closing", 10) in due(now, settings=three_days)
     assert due(OPENS, settings=ReminderSettings(window_open=False)) == []
-    absent_not_fail = ReminderSettings(absent_counts_as_fail=False)
-    assert due(MAKEUP_OPENS, settings=absent_not_fail) == [("quiz_makeup", 12)]
     assert ReminderSettings.from_settings({"LMS_REMINDER_CLOSING_DAYS": "3", "LMS_REMINDER_MAKEUP": "off"}) == \
         ReminderSettings(closing_days_before=3, makeup=False)
+
+
+@pytest.mark.parametrize(("audience", "people", "invited"), [
+    ("failed_or_absent", (), [10, 12]),
+    ("failed", (), [12]),
+    ("absent", (), [10]),
+    ("chosen", ("E11", "E13"), [11]),  # a chosen person who passed is the trainer's call; the exempt never are
+])
+def test_the_make_up_notice_goes_to_the_window_s_audience(audience, people, invited):
+    window = QuizWindow(**{**WINDOW.__dict__, "makeup_audience": audience, "makeup_people": people})
+    standings = [Standing(**{**s.__dict__, "chosen": f"E{s.user_id}" in people}) for s in PEOPLE]
+    reminders = rules.quiz_reminders(MAKEUP_OPENS, window, standings, SETTINGS, link="/q")
+    assert [r.user_id for r in reminders if r.kind == "quiz_makeup"] == invited
+    bodies = {r.user_id: r.body for r in reminders}
+    assert all("限一次" in body for body in bodies.values())
+    if 10 in bodies:
+        assert "未参加" in bodies[10]
+    if 12 in bodies:
+        assert "未达到及格线" in bodies[12]
 
 
 def test_the_event_key_is_stable_so_a_second_run_creates_nothing():

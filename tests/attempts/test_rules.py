@@ -65,16 +65,40 @@ MAKEUP = (CLOSES + timedelta(days=2), CLOSES + timedelta(days=3))
     (OPENS, 0, False, (True, "", False)),
     (CLOSES, 0, False, (True, "", False)),
     (CLOSES + timedelta(seconds=1), 0, False, (False, "closed", False)),
+    (CLOSES + timedelta(seconds=1), 1, False, (False, "used_up", False)),
     (MAKEUP[0], 0, False, (True, "", True)),
     (MAKEUP[1] + timedelta(seconds=1), 0, False, (False, "closed", False)),
     (OPENS + timedelta(hours=1), 1, False, (False, "used_up", False)),
     (OPENS + timedelta(hours=1), 0, True, (False, "exempt", False)),
+    (MAKEUP[0], 0, True, (False, "exempt", False)),
 ])
 def test_who_may_start(now, used, exempt, expected):
-    decision = rules.decide_start(now=now, opens_at=OPENS, closes_at=CLOSES, makeup_opens_at=MAKEUP[0],
-                                  makeup_closes_at=MAKEUP[1], attempts_used=used, attempts_allowed=1,
-                                  exempt=exempt, retired=False)
+    makeup = rules.MakeupWindow(MAKEUP[0], MAKEUP[1], invited=True)
+    decision = rules.decide_start(now=now, opens_at=OPENS, closes_at=CLOSES, makeup=makeup, attempts_used=used,
+                                  attempts_allowed=1, exempt=exempt, retired=False)
     assert (decision.allowed, decision.code, decision.makeup) == expected
+
+
+@pytest.mark.parametrize(("invited", "regular_used", "makeup_used", "expected"), [
+    # A person who failed their one regular attempt still gets the make-up: it has its own attempt.
+    (True, 1, 0, (True, "", True)),
+    (True, 0, 0, (True, "", True)),
+    (True, 1, 1, (False, "used_up", False)),
+    (False, 1, 0, (False, "not_invited", False)),
+    (False, 0, 0, (False, "not_invited", False)),
+])
+def test_the_make_up_window_is_for_the_invited_once(invited, regular_used, makeup_used, expected):
+    makeup = rules.MakeupWindow(MAKEUP[0], MAKEUP[1], invited=invited, used=makeup_used)
+    decision = rules.decide_start(now=MAKEUP[0] + timedelta(hours=1), opens_at=OPENS, closes_at=CLOSES,
+                                  makeup=makeup, attempts_used=regular_used, attempts_allowed=1, exempt=False,
+                                  retired=False)
+    assert (decision.allowed, decision.code, decision.makeup) == expected
+
+
+def test_without_a_make_up_window_a_closed_test_stays_closed():
+    decision = rules.decide_start(now=MAKEUP[0], opens_at=OPENS, closes_at=CLOSES, makeup=None, attempts_used=0,
+                                  attempts_allowed=1, exempt=False, retired=False)
+    assert (decision.allowed, decision.code) == (False, "closed")
 
 
 @pytest.mark.parametrize(("policy", "finished", "now", "visible"), [

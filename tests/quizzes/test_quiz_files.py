@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -124,3 +126,37 @@ def test_bank_files_are_stored_with_tags_and_difficulty(app):
     sync(app)
     row = db.session.scalar(select(BankQuestion))
     assert (row.key, row.tags, row.difficulty, row.category) == ("b1", ["category:政策", "宽带"], 4, "政策")
+
+
+@pytest.mark.parametrize(("makeup", "expected"), [
+    ("makeup: {opens: 2026-11-10T00:00, closes: 2026-11-12T23:59, audience: everyone}\n",
+     "makeup.audience must be one of failed_or_absent, failed, absent, chosen"),
+    ("makeup: {opens: 2026-11-10T00:00, closes: 2026-11-12T23:59, audience: chosen}\n",
+     "a make-up window for chosen people needs makeup.people"),
+    ("makeup: {opens: 2026-11-10T00:00, closes: 2026-11-12T23:59, people: [M1001]}\n",
+     "makeup.people is only for audience: chosen"),
+    ("makeup: {opens: 2026-11-05T00:00, closes: 2026-11-12T23:59}\n",
+     "the make-up window starts after the test closes"),
+])
+def test_a_make_up_window_s_problems_name_the_line(makeup, expected):
+    with pytest.raises(QuizFileError) as error:
+        parse_quiz_file(MONTHLY + makeup, "quizzes/bad.yaml", POLICY)
+    assert any(expected in problem for problem in error.value.problems), error.value.problems
+
+
+def test_a_make_up_window_for_chosen_people_and_a_default_one_keeps_the_old_checksum():
+    chosen = parse_quiz_file(MONTHLY + "makeup: {opens: 2026-11-10T00:00, closes: 2026-11-12T23:59, audience: chosen,"
+                             " people: [M1001, M1002, M1001]}\n", "quizzes/m.yaml", POLICY)
+    assert (chosen.makeup_audience, chosen.makeup_people) == ("chosen", ("M1001", "M1002"))
+    default = parse_quiz_file(MONTHLY + "makeup: {opens: 2026-11-10T00:00, closes: 2026-11-12T23:59}\n",
+                              "quizzes/m.yaml", POLICY)
+    assert default.makeup_audience == "failed_or_absent"
+    # Files written before audiences existed get no new version: the checksum is the one the old fields give.
+    old_fields = {k: v for k, v in default.to_json().items()
+                  if k not in ("source_path", "makeup_audience", "makeup_people")}
+    for section in old_fields["sections"]:
+        for question in section["questions"]:
+            question.pop("source", None)
+    assert default.checksum() == hashlib.sha256(
+        json.dumps(old_fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    assert default.checksum() != chosen.checksum()
