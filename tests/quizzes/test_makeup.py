@@ -91,6 +91,8 @@ def add_makeup(client, auth, trainer, slug, **fields):
 def test_a_make_up_for_those_who_failed_or_were_absent(client, auth, people, december_test):
     slug, clock = december_test
     auth.login(people["trainer"])
+    analysis = client.get(f"/reports/quizzes/{slug}").get_data(as_text=True)
+    assert f'href="/quizzes/builder/{slug}#makeup"' in analysis  # 安排补考, from the item analysis
     page = client.get(f"/quizzes/builder/{slug}").get_data(as_text=True)
     assert "正式考试中未及格 1 人、缺考 1 人" in page
     assert add_makeup(client, auth, people["trainer"], slug).status_code == 302
