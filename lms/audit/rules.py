@@ -11,6 +11,8 @@ from lms.accounts.rules import ROLE_LABELS
 from lms.assessment.rules import KIND_LABELS as LEDGER_KIND_LABELS
 from lms.assessment.rules import SYSTEMS as OPERATED_SYSTEMS
 from lms.core.clock import to_local
+from lms.quizzes import rules as quiz_rules
+from lms.quizzes.question_types import TYPES as QUESTION_TYPES
 
 # Administrative acts. The stored code is stable (searching, exports); the label is for people.
 PERSON_CREATED = "person.created"
@@ -199,7 +201,9 @@ EXPORT_LABELS = {
     EXPORT_AUDIT_LOG: "审计日志",
 }
 VALUE_LABELS["what"] = dict(EXPORT_LABELS)
-VALUE_LABELS["kind"] = dict(LEDGER_KIND_LABELS)
+VALUE_LABELS["kind"] = {**LEDGER_KIND_LABELS, **quiz_rules.KIND_LABELS}  # a ledger entry's or a quiz's kind
+VALUE_LABELS["status"] = dict(quiz_rules.STATUS_LABELS)
+VALUE_LABELS["type"] = {name: qtype.label for name, qtype in QUESTION_TYPES.items()}
 VALUE_LABELS["action"] = dict(ACTION_LABELS)
 VALUE_LABELS["system"] = dict(OPERATED_SYSTEMS)
 EMPTY = "—"

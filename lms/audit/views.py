@@ -24,6 +24,7 @@ PER_PAGE = 50
 # Labels that audit/rules.py keeps in Chinese and the page translates where it shows them (``_(line.field)``):
 # naming them here puts them in the English catalogue. tests/audit/test_admin_page.py fails when one is missing.
 RULE_LABELS = (
+    _l("草稿"), _l("已发布"), _l("单选题"), _l("多选题"), _l("判断题"), _l("填空题"),  # quiz status, question type
     _l("新增人员"), _l("角色变更"), _l("单位变更"), _l("姓名变更"), _l("停用人员"), _l("启用人员"), _l("重置密码"),
     _l("修改密码"), _l("结束登录会话"), _l("导入花名册"), _l("创建 API 令牌"), _l("吊销 API 令牌"), _l("修改设置"),
     _l("台账冲销"), _l("岗位调整决定"), _l("发布通报"), _l("证书撤销"), _l("导出个人数据"), _l("角色"), _l("姓名"),

@@ -19,16 +19,19 @@ from lms.core.i18n import N_
 from lms.core.types import UTCDateTime
 from lms.extensions import db
 from lms.quizzes.question_types import TYPES
+from lms.quizzes.rules import (  # noqa: F401 - the names other modules import from here
+    DRAFT,
+    KIND_LABELS,
+    MONTHLY,
+    PRACTICE,
+    PUBLISHED,
+    QUIZ_KINDS,
+    QUIZ_STATUSES,
+    STATUS_LABELS,
+    SYSTEM_OPS,
+)
 
-MONTHLY, PRACTICE, SYSTEM_OPS = "monthly", "practice", "system-ops"
-QUIZ_KINDS = (MONTHLY, PRACTICE, SYSTEM_OPS)
-# What people read for each kind (Chinese source; templates show ``_(quiz.kind_label)``). The one place for them.
-KIND_LABELS = {MONTHLY: N_("月度考试"), PRACTICE: N_("练习"), SYSTEM_OPS: N_("系统操作考试")}
-
-# A draft is seen only by trainers (and their previews); a published test reaches people in its window.
-DRAFT, PUBLISHED = "draft", "published"
-QUIZ_STATUSES = (DRAFT, PUBLISHED)
-STATUS_LABELS = {DRAFT: N_("草稿"), PUBLISHED: N_("已发布")}
+# Kinds and statuses, and what people read for them, are pure (lms.quizzes.rules): the audit log labels them too.
 # Who owns a quiz's content: its file under quizzes/ (``flask sync``) or the browser (the test builder).
 MANAGED_BY_FILE, MANAGED_BY_BROWSER = "file", "browser"
 

@@ -10,6 +10,16 @@ from zoneinfo import ZoneInfo
 
 from lms.quizzes.specs import LETTERS, QUESTION_TYPES, QuestionSpec
 
+MONTHLY, PRACTICE, SYSTEM_OPS = "monthly", "practice", "system-ops"
+QUIZ_KINDS = (MONTHLY, PRACTICE, SYSTEM_OPS)
+# What people read for each kind (Chinese source; templates show ``_(quiz.kind_label)``). The one place for them.
+KIND_LABELS = {MONTHLY: "月度考试", PRACTICE: "练习", SYSTEM_OPS: "系统操作考试"}
+
+# A draft is seen only by trainers (and their previews); a published test reaches people in its window.
+DRAFT, PUBLISHED = "draft", "published"
+QUIZ_STATUSES = (DRAFT, PUBLISHED)
+STATUS_LABELS = {DRAFT: "草稿", PUBLISHED: "已发布"}
+
 
 @dataclass(frozen=True)
 class WindowPolicy:

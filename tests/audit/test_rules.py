@@ -47,4 +47,9 @@ def test_the_rules_import_no_framework():
     imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     assert not {name for name in imported if name.split(".")[0] in ("flask", "sqlalchemy", "flask_babel")}
     assert {name for name in imported if name.startswith("lms.")} <= {
-        "lms.accounts.rules", "lms.assessment.rules", "lms.core.clock"}
+        "lms.accounts.rules", "lms.assessment.rules", "lms.core.clock", "lms.quizzes", "lms.quizzes.question_types"}
+
+
+def test_a_quiz_s_kind_and_status_and_a_question_s_type_read_as_words():
+    lines = change_lines({"kind": "monthly", "status": "published", "type": "truefalse"})
+    assert [(line.new, line.translate) for line in lines] == [("月度考试", True), ("已发布", True), ("判断题", True)]
