@@ -16,18 +16,21 @@ from sqlalchemy import select
 from lms.accounts.models import User
 from lms.audit import rules as audit_rules
 from lms.audit.services import record
-from lms.core.errors import Conflict, ValidationFailed
+from lms.core.errors import Conflict, NotFound, ValidationFailed
 from lms.extensions import db
-from lms.quizzes import builder, queries
+from lms.quizzes import bank_services, builder, queries
 from lms.quizzes.definitions import QuizDefinition
 from lms.quizzes.loader import window_policy
 from lms.quizzes.models import (
     DRAFT,
     MANAGED_BY_BROWSER,
     PUBLISHED,
+    BankQuestion,
+    QuestionBank,
     Quiz,
     QuizVersion,
 )
+from lms.quizzes.quiz_file_questions import parse_question
 from lms.quizzes.quiz_files import SLUG_RE
 from lms.quizzes.rules import WindowPolicy
 from lms.quizzes.services import store_version, version_definition
@@ -100,6 +103,7 @@ def shortage_text(shortage: builder.Shortage) -> str:
 
 def create_quiz(actor: User, data: dict[str, Any], *, now: datetime) -> Quiz:
     """A new browser-owned quiz, saved as a draft with its first version."""
+    data = builder.saved_data(data, {})
     slug = _new_slug(data)
     definition = _definition(data, slug)
     quiz = Quiz(slug=slug, kind=definition.kind, title=definition.title, status=DRAFT,
@@ -115,12 +119,11 @@ def create_quiz(actor: User, data: dict[str, Any], *, now: datetime) -> Quiz:
 
 def update_quiz(actor: User, quiz: Quiz, data: dict[str, Any], *, now: datetime) -> QuizVersion | None:
     """Save the builder's form: a changed definition becomes a new version (attempts keep theirs); None when
-    nothing changed."""
+    nothing changed. A taken-over file's own questions come from the previous builder data (those the form still
+    names), as do the keys the form does not hold (builder.saved_data)."""
     if not quiz.browser_owned:
         raise Conflict("该考试由文件管理：请先在浏览器中接管")
-    kept = [s.get("questions") or [] for s in (quiz.builder_data or {}).get("sections") or []]
-    for index, section in enumerate(data.get("sections") or []):
-        section["questions"] = kept[index] if index < len(kept) else []  # a taken-over file's own questions
+    data = builder.saved_data(data, quiz.builder_data or {})
     definition = _definition(data, quiz.slug)
     _check_makeup_change(quiz, data, definition)
     quiz.builder_data = data
@@ -130,6 +133,29 @@ def update_quiz(actor: User, quiz: Quiz, data: dict[str, Any], *, now: datetime)
                changes={"title": definition.title, "version": version.number})
     db.session.commit()
     return version
+
+
+def move_to_bank(actor: User, quiz: Quiz, data: dict[str, Any], question_id: str, bank_slug: str, *,
+                 now: datetime) -> tuple[BankQuestion, QuizVersion | None]:
+    """Copy one of a taken-over file's own questions into a bank made in the browser (bank_services.create_question:
+    a new bank question, audited) and pick that one in its section instead; saved with the rest of the form
+    (``data``, with ``own`` ids) as the quiz's next version, so it is edited like any bank question from then on.
+    The form must save as it stands before anything is written."""
+    if not quiz.browser_owned:
+        raise Conflict("该考试由文件管理：请先在浏览器中接管")
+    raw = builder.own_questions(quiz.builder_data or {}).get(question_id)
+    if raw is None or not any(question_id in (s.get("own") or []) for s in data.get("sections") or []):
+        raise NotFound("题目不存在")
+    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == bank_slug)) if bank_slug else None
+    if bank is None:
+        raise ValidationFailed("请选择要移入的题库")
+    spec, problems = parse_question(raw, builder.SOURCE, question_id)
+    if spec is None:
+        raise ValidationFailed("题目未通过校验，未做任何修改", problems)
+    _definition(builder.saved_data(data, quiz.builder_data or {}), quiz.slug)
+    row = bank_services.create_question(bank, spec, by=actor, now=now)
+    moved = builder.moved_to_bank(data, question_id, builder.question_ref(bank.slug, row.key))
+    return row, update_quiz(actor, quiz, moved, now=now)
 
 
 def publish_quiz(actor: User, quiz: Quiz, *, now: datetime) -> None:

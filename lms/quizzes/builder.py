@@ -58,14 +58,19 @@ def file_mapping(data: Mapping[str, Any], picked: Mapping[str, QuestionSpec]) ->
     problems: list[str] = []
     mapping = {k: v for k, v in data.items() if k != "sections"}
     sections = []
+    used = set(own_questions(data))  # question ids are unique across a quiz: a picked one that clashes is renamed
     for section in data.get("sections") or []:
         questions = list(section.get("questions") or [])
         for ref in section.get("picked") or []:
             spec = picked.get(ref)
             if spec is None:
                 problems.append(f"题库中没有题目 {ref}（可能已停用）")
-            else:
-                questions.append(file_question(spec))
+                continue
+            question = file_question(spec)
+            if spec.key in used:  # two banks' q1, or a bank's q3 beside a taken-over file's own q3
+                question["id"] = ref.replace("/", ".")[-60:]
+            used.add(question["id"])
+            questions.append(question)
         sections.append({"title": section.get("title", ""), "questions": questions or None,
                          "draw": list(section.get("draw") or []) or None})
     mapping["sections"] = sections
@@ -90,6 +95,65 @@ def builder_sections(data: Mapping[str, Any], picked: Mapping[str, QuestionSpec]
     mapping, _problems = file_mapping(data, picked)
     sections, _found = parse_sections(mapping, SOURCE)
     return sections
+
+
+# --- what a save keeps that the form does not hold --------------------------------------------------------------------
+
+# Builder data the form does not hold, and which a save still must not carry over from the previous data: the
+# make-up window is the form's own (its fieldset decides it, also when it is cleared).
+NOT_CARRIED = ("sections", "makeup")
+
+
+def own_questions(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """A taken-over file's own questions (written into the sections of its builder data), by id."""
+    return {str(q.get("id")): q for s in data.get("sections") or [] for q in s.get("questions") or []
+            if isinstance(q, Mapping)}
+
+
+def saved_data(data: Mapping[str, Any], previous: Mapping[str, Any]) -> dict[str, Any]:
+    """The form's builder data → what a save stores, given the previous builder data:
+
+    - each section's ``own`` (ids of the taken-over file's questions the trainer kept in that section) becomes its
+      ``questions``, copied from the previous data; an id the previous data lacks is dropped (the form only names
+      questions, it never brings their content). A section without ``own`` (a caller that does not send it) keeps
+      the questions of the previous section at its position;
+    - keys of the previous data the form does not hold (a taken-over file's description, max_score,
+      partial_credit ...) are kept as they were, except NOT_CARRIED.
+    """
+    known = own_questions(previous)
+    before = list(previous.get("sections") or [])
+    sections = []
+    for index, raw in enumerate(data.get("sections") or []):
+        section = dict(raw)
+        if "own" in section:
+            ids = dict.fromkeys(str(i) for i in section.pop("own") or [])
+            section["questions"] = [known[i] for i in ids if i in known]
+        else:
+            section["questions"] = list(before[index].get("questions") or []) if index < len(before) else []
+        sections.append(section)
+    saved = {k: v for k, v in previous.items() if k not in data and k not in NOT_CARRIED}
+    saved.update({k: v for k, v in data.items() if k != "sections"})
+    saved["sections"] = sections
+    return saved
+
+
+def moved_to_bank(data: Mapping[str, Any], question_id: str, ref: str) -> dict[str, Any]:
+    """The form's builder data with an own question (``own`` id) replaced, in its section, by the bank question
+    ``ref`` it was copied to (picked as a fixed question)."""
+    sections = []
+    for raw in data.get("sections") or []:
+        section = dict(raw)
+        own = [str(i) for i in section.get("own") or []]
+        if question_id in own:
+            section["own"] = [i for i in own if i != question_id]
+            section["picked"] = [*(section.get("picked") or []), ref]
+        sections.append(section)
+    return {**data, "sections": sections}
+
+
+def opens_later(opens_at: datetime | None, now: datetime) -> datetime | None:
+    """When a test's window opens, if that is still to come (a published one is then "scheduled"); else None."""
+    return opens_at if opens_at is not None and opens_at > now else None
 
 
 def _local(value: datetime | None, tz: ZoneInfo) -> str | None:

@@ -60,12 +60,18 @@ class SectionForm(Form):
     picked = SelectMultipleField(_l("固定题目（从题库挑选，可多选）"), choices=[], validate_choice=False,
                                  render_kw={"translate": "no"})
     draws = FieldList(FormField(DrawForm), min_entries=MIN_DRAW_ROWS)
+    # A taken-over file's own questions kept in this section, by id (hidden inputs; their content stays in the
+    # quiz's builder data, lms.quizzes.builder.saved_data), and the bank "移入题库" copies one of them into.
+    own = SelectMultipleField(choices=[], validate_choice=False)
+    move_bank = SelectField(_l("移入的题库"), choices=[], validate_choice=False, render_kw={"translate": "no"})
 
 
 class QuizBuilderForm(FlaskForm):
     kind = SelectField(_l("类型"), choices=[SelectChoice(k, _l(KIND_LABELS[k]))
                                                 for k in (MONTHLY, SYSTEM_OPS, PRACTICE)])
     title = StringField(_l("标题"), validators=[InputRequired(_l("请填写标题。")), Length(max=200)])
+    description = TextAreaField(_l("考试说明（渠道经理在考试页看到，可留空）"), validators=[Length(max=2000)],
+                                render_kw={"rows": 3})
     period = StringField(_l("考核月份（如 2026-12，月度考试必填）"),
                          validators=[Optional(),
                                      Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("月份格式为 YYYY-MM。"))])
@@ -92,7 +98,7 @@ class QuizBuilderForm(FlaskForm):
 
 
 def set_choices(form: QuizBuilderForm, *, banks: list[SelectChoice], questions: list[SelectChoice],
-                lessons: list[str]) -> None:
+                lessons: list[str], editable_banks: list[SelectChoice] | None = None) -> None:
     """The choices of every section and draw row (banks, bank questions, lessons), and one blank draw row more
     wherever all are used: without JavaScript a trainer adds a draw by saving or refreshing the summary."""
     for section in form.sections:
@@ -100,6 +106,7 @@ def set_choices(form: QuizBuilderForm, *, banks: list[SelectChoice], questions: 
         if all(row.form.bank.data for row in rows):
             rows.append_entry()
         section.form.picked.choices = questions
+        section.form.move_bank.choices = editable_banks or []
         for row in rows:
             row.form.bank.choices = [SelectChoice("", _l("（不抽题）")), *banks]
             row.form.lesson.choices = [SelectChoice("", _l("不限")), *(SelectChoice(lesson) for lesson in lessons)]
@@ -113,6 +120,7 @@ def form_data(form: QuizBuilderForm) -> dict[str, Any]:
     """The form's values as builder data: the mapping a quiz file would hold (lms.quizzes.builder)."""
     data: dict[str, Any] = {
         "kind": form.kind.data, "title": (form.title.data or "").strip(), "period": form.period.data or None,
+        "description": (form.description.data or "").strip(),
         "opens": _local_text(form.opens.data), "closes": _local_text(form.closes.data),
         "time_limit_minutes": form.time_limit_minutes.data, "pass_score": form.pass_score.data,
         "attempts_allowed": form.attempts_allowed.data, "review": form.review.data,
@@ -140,8 +148,9 @@ def form_data(form: QuizBuilderForm) -> dict[str, Any]:
                 rule["points"] = draw.points.data
             draws.append(rule)
         title = (section.title.data or "").strip()
-        if title or draws or section.picked.data:
-            sections.append({"title": title, "picked": list(section.picked.data or []), "draw": draws})
+        own = [str(i) for i in section.own.data or []]
+        if title or draws or section.picked.data or own:
+            sections.append({"title": title, "picked": list(section.picked.data or []), "draw": draws, "own": own})
     data["sections"] = sections
     makeup = makeup_data(form)
     if makeup:
@@ -178,13 +187,14 @@ def form_values(data: dict[str, Any]) -> dict[str, Any]:
         # Local wall-clock time, as the form's datetime-local fields show it (the parser applies the time zone).
         return datetime.strptime(data[key], TIME_FORMAT) if data.get(key) else None  # noqa: DTZ007
 
-    values = {k: data.get(k) for k in ("kind", "title", "period", "time_limit_minutes", "pass_score",
+    values = {k: data.get(k) for k in ("kind", "title", "description", "period", "time_limit_minutes", "pass_score",
                                        "attempts_allowed", "review", "shuffle_questions", "shuffle_options",
                                        "tab_switch_limit", "certificate")}
     values["opens"], values["closes"] = when("opens"), when("closes")
     values.update(makeup_values(data))
     values["sections"] = [{
         "title": s.get("title", ""), "picked": s.get("picked") or [],
+        "own": [str(q.get("id")) for q in s.get("questions") or [] if isinstance(q, dict)],
         "draws": [{"bank": d.get("bank"), "count": d.get("count"), "tags": ", ".join(d.get("tags") or []),
                    "difficulty_min": str((d.get("difficulty") or [1, 5])[0]),
                    "difficulty_max": str((d.get("difficulty") or [1, 5])[-1]),
@@ -192,3 +202,33 @@ def form_values(data: dict[str, Any]) -> dict[str, Any]:
                   for d in s.get("draw") or []],
     } for s in data.get("sections") or []]
     return values
+
+
+def remove_entry(form: QuizBuilderForm, action: str) -> bool:
+    """A remove button's ``action`` (``remove_section:N``, ``remove_draw:N:M``, ``remove_question:N:ID``): that
+    section, draw row or own question out of the form, which shows again without saving. N and M are the indexes
+    in the entries' field names (``sections-N-draws-M``); the last section stays. False when nothing matched."""
+    kind, _sep, rest = action.partition(":")
+    parts = rest.split(":", 1)
+    section = _entry(form.sections, parts[0])
+    if section is None:
+        return False
+    if kind == "remove_section":
+        if len(form.sections.entries) < 2:
+            return False
+        form.sections.entries.remove(section)
+        return True
+    if kind == "remove_draw" and len(parts) == 2:
+        row = _entry(section.form.draws, parts[1])
+        if row is not None:
+            section.form.draws.entries.remove(row)
+        return row is not None
+    if kind == "remove_question" and len(parts) == 2:
+        own = [str(i) for i in section.form.own.data or []]
+        section.form.own.data = [i for i in own if i != parts[1]]
+        return parts[1] in own
+    return False
+
+
+def _entry(field: FieldList, index: str) -> Any:
+    return next((entry for entry in field.entries if entry.name == f"{field.name}-{index}"), None)

@@ -230,6 +230,13 @@ def bank_titles() -> dict[str, str]:
     return {row.slug: row.title for row in db.session.execute(select(QuestionBank.slug, QuestionBank.title))}
 
 
+def browser_banks() -> dict[str, str]:
+    """The banks made in the browser (their questions are edited there), slug → title."""
+    return {row.slug: row.title for row in db.session.execute(
+        select(QuestionBank.slug, QuestionBank.title).where(QuestionBank.source_path.is_(None))
+        .order_by(QuestionBank.slug))}
+
+
 def draw_pools(data: dict[str, Any]) -> dict[str, list[QuestionSpec]]:
     """The live questions of the banks the builder data draws from (unknown banks are left out)."""
     wanted = {str(d.get("bank")) for s in data.get("sections") or [] for d in s.get("draw") or [] if d.get("bank")}

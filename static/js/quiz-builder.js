@@ -1,9 +1,11 @@
-// The test builder's live summary: after a change to the form, post it to the summary endpoint and show the
-// fragment it returns. Without this script the "更新汇总" button does the same with a page load.
+// The test builder: its live summary, and removing a section, a draw row or an own question without a page load.
+// After a change to the form, post it to the summary endpoint and show the fragment it returns. A remove button
+// ("remove_…") posts the form to the page as the button would and swaps in the form the server shows again (not
+// saved: the numbering and the last-section rule stay the server's), then puts the focus where the removed part
+// was. Without this script the same buttons ("更新汇总", "删除…") do it with a page load.
 const form = document.getElementById("quiz-builder");
-const target = document.getElementById("builder-summary");
 
-if (form && target && form.dataset.summaryUrl) {
+if (form && form.dataset.summaryUrl) {
   let timer = null;
   let sent = 0;
   const refresh = function () {
@@ -12,7 +14,8 @@ if (form && target && form.dataset.summaryUrl) {
                                     headers: {"Accept": "application/json"}})
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
-        if (data && mine === sent) { target.innerHTML = data.html; }
+        const target = document.getElementById("builder-summary");
+        if (data && target && mine === sent) { target.innerHTML = data.html; }
       })
       .catch(function () { /* the summary stays as it was; saving checks everything again */ });
   };
@@ -22,4 +25,53 @@ if (form && target && form.dataset.summaryUrl) {
   };
   form.addEventListener("change", later);
   form.addEventListener("input", later);
+
+  // Where the focus goes once a part is gone: the part now in its place (or the one before), else its section.
+  const indexIn = function (node, selector, scope) {
+    return Array.prototype.indexOf.call(scope.querySelectorAll(selector), node);
+  };
+  const place = function (button) {
+    const section = button.closest(".builder-section");
+    const at = {section: indexIn(section, ".builder-section", form), draw: -1, own: -1};
+    const draw = button.closest(".builder-draw");
+    const own = button.closest(".builder-own li");
+    if (draw) { at.draw = indexIn(draw, ".builder-draw", section); }
+    if (own) { at.own = indexIn(own, ".builder-own > ol > li", section); }
+    return at;
+  };
+  const nearest = function (list, index) {
+    return list.length ? list[Math.min(Math.max(index, 0), list.length - 1)] : null;
+  };
+  const focusAt = function (at) {
+    const section = nearest(form.querySelectorAll(".builder-section"), at.section);
+    if (!section) { return; }
+    let node = null;
+    if (at.draw >= 0) {
+      const row = nearest(section.querySelectorAll(".builder-draw"), at.draw);
+      node = row && row.querySelector("select, input");
+    } else if (at.own >= 0) {
+      const item = nearest(section.querySelectorAll(".builder-own > ol > li"), at.own);
+      node = item && item.querySelector("button");
+    }
+    (node || section.querySelector("h3")).focus();
+  };
+
+  form.addEventListener("click", function (event) {
+    const button = event.target.closest("button[name=action]");
+    if (!button || button.value.indexOf("remove_") !== 0) { return; }
+    event.preventDefault();
+    const at = place(button);
+    const body = new FormData(form);
+    body.set("action", button.value);
+    const fallback = function () { form.requestSubmit(button); };
+    fetch(form.action, {method: "POST", body: body, credentials: "same-origin", headers: {"Accept": "text/html"}})
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        const fresh = html && new DOMParser().parseFromString(html, "text/html").getElementById("quiz-builder");
+        if (!fresh) { fallback(); return; }
+        form.replaceChildren.apply(form, Array.from(fresh.childNodes));
+        focusAt(at);
+      })
+      .catch(fallback);
+  });
 }

@@ -5,7 +5,15 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
-from lms.quizzes.builder import build_definition, builder_data, file_question, summarize
+from lms.quizzes.builder import (
+    build_definition,
+    builder_data,
+    file_question,
+    moved_to_bank,
+    opens_later,
+    saved_data,
+    summarize,
+)
 from lms.quizzes.definitions import DrawRule, Section
 from lms.quizzes.quiz_file_questions import parse_question
 from lms.quizzes.rules import WindowPolicy
@@ -98,3 +106,52 @@ def test_a_picked_question_is_written_as_a_file_would_write_it():
     assert parsed.tags == original.tags
     assert parsed.lesson == "l1"
     assert parsed.explanation == "因为"
+
+
+def test_a_save_keeps_the_keys_the_form_does_not_hold_but_not_the_make_up_window():
+    previous = {"title": "旧", "description": "说明", "max_score": 50, "partial_credit": True,
+                "makeup": {"opens": "2026-12-10T00:00", "closes": "2026-12-12T23:59"}, "sections": []}
+    saved = saved_data({"title": "新", "sections": []}, previous)
+    assert (saved["title"], saved["description"], saved["max_score"], saved["partial_credit"]) == ("新", "说明", 50,
+                                                                                                    True)
+    assert "makeup" not in saved  # the form's make-up fieldset decides it
+    assert saved_data({"title": "新", "description": "", "sections": []}, previous)["description"] == ""
+
+
+def test_own_questions_come_from_the_previous_data_by_id_and_an_unknown_id_brings_nothing():
+    q1, q2 = {"id": "q1", "type": "truefalse", "stem": "一", "answer": True}, {"id": "q2", "type": "truefalse",
+                                                                              "stem": "二", "answer": False}
+    previous = {"sections": [{"title": "a", "questions": [q1]}, {"title": "b", "questions": [q2]}]}
+    data = {"sections": [{"title": "b", "picked": [], "draw": [], "own": ["q2", "forged"]},
+                         {"title": "c", "picked": [], "draw": [], "own": []}]}
+    saved = saved_data(data, previous)
+    assert [s["questions"] for s in saved["sections"]] == [[q2], []]  # q1 removed; the removed section's moved up
+    assert all("own" not in s for s in saved["sections"])
+    assert "own" in data["sections"][0]  # the caller's data is left alone
+    # A caller that sends no ``own`` keeps the previous section's questions at its position.
+    assert saved_data({"sections": [{"title": "x"}]}, previous)["sections"][0]["questions"] == [q1]
+
+
+def test_an_own_question_moved_to_a_bank_is_picked_in_its_section_instead():
+    data = {"sections": [{"title": "a", "picked": ["demo/p1"], "own": ["q1", "q2"]}, {"title": "b", "own": ["q3"]}]}
+    moved = moved_to_bank(data, "q2", "mine/q7")
+    assert moved["sections"][0] == {"title": "a", "picked": ["demo/p1", "mine/q7"], "own": ["q1"]}
+    assert moved["sections"][1] == data["sections"][1]
+    assert data["sections"][0]["own"] == ["q1", "q2"]
+
+
+def test_a_picked_question_whose_id_is_taken_is_renamed_after_its_bank():
+    picked = {"demo/q1": spec("q1"), "other/q1": spec("q1")}
+    data = {"kind": "practice", "title": "练", "time_limit_minutes": 10,
+            "sections": [{"title": "", "questions": [file_question(spec("q1"))], "picked": ["demo/q1", "other/q1"]}]}
+    definition, problems = build_definition(data, "p", picked, POLICY)
+    assert problems == []
+    assert [q.key for q in definition.sections[0].questions] == ["q1", "demo.q1", "other.q1"]
+
+
+def test_a_window_still_to_open_is_scheduled():
+    now = datetime(2026, 11, 20, tzinfo=UTC)
+    opens = datetime(2026, 12, 1, tzinfo=UTC)
+    assert opens_later(opens, now) == opens
+    assert opens_later(opens, opens) is None
+    assert opens_later(None, now) is None
