@@ -64,7 +64,9 @@ if (form && form.dataset.summaryUrl) {
     const body = new FormData(form);
     body.set("action", button.value);
     const fallback = function () { form.requestSubmit(button); };
-    fetch(form.action, {method: "POST", body: body, credentials: "same-origin", headers: {"Accept": "text/html"}})
+    // getAttribute: form.action would be the buttons named "action"
+    fetch(form.getAttribute("action"), {method: "POST", body: body, credentials: "same-origin",
+                                        headers: {"Accept": "text/html"}})
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {
         const fresh = html && new DOMParser().parseFromString(html, "text/html").getElementById("quiz-builder");
