@@ -120,6 +120,19 @@ def corrected_question(question: dict[str, Any], correction: KeyCorrection) -> d
     return fixed
 
 
+def stored_correction(question_id: str, stored: dict[str, Any]) -> KeyCorrection:
+    """A correction as the regrade stores it ({"correct": [...], "accepted": [...]}) → KeyCorrection."""
+    return KeyCorrection(question_id, tuple(int(i) for i in stored.get("correct") or ()),
+                         tuple(str(a) for a in stored.get("accepted") or ()))
+
+
+def with_corrections(paper: dict[str, Any], corrections: Iterable[KeyCorrection]) -> dict[str, Any]:
+    """A freshly drawn paper with every earlier correction of its quiz applied, in order (the latest wins)."""
+    for correction in corrections:
+        paper, _found = corrected_paper(paper, correction)
+    return paper
+
+
 def corrected_paper(paper: dict[str, Any], correction: KeyCorrection) -> tuple[dict[str, Any], bool]:
     """The paper with the question corrected, and whether the paper holds that question at all."""
     found = False

@@ -121,6 +121,22 @@ class Accommodation(db.Model):  # type: ignore[name-defined,misc]
     quiz: Mapped[Quiz] = relationship()
 
 
+class QuestionKeyCorrection(db.Model):  # type: ignore[name-defined,misc]
+    """A trainer's corrected key for one question of one quiz (the regrade, ``lms.attempts.regrade``), insert-only:
+    papers drawn afterwards carry it (``lms.attempts.services.start_attempt``), so a make-up or a later attempt is
+    graded with the key the regrade applied to the earlier ones, whatever the question's bank or file still says."""
+
+    __tablename__ = "question_key_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
+    question_id: Mapped[str] = mapped_column(String(200))
+    # lms.attempts.key_corrections.KeyCorrection: {"correct": [source option indexes], "accepted": [texts]}
+    correction: Mapped[dict[str, Any]] = mapped_column(JSON)
+    corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    corrected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 MASTERED_BY_SELF, MASTERED_BY_PRACTICE = "self", "practice"
 
 

@@ -14,7 +14,16 @@ from sqlalchemy.orm import load_only
 from lms.accounts.access import can_view_person
 from lms.accounts.models import User
 from lms.attempts import rules
-from lms.attempts.models import IN_PROGRESS, Accommodation, Attempt, AttemptAnswer, AttemptEvent, WrongAnswerProgress
+from lms.attempts.key_corrections import KeyCorrection, stored_correction
+from lms.attempts.models import (
+    IN_PROGRESS,
+    Accommodation,
+    Attempt,
+    AttemptAnswer,
+    AttemptEvent,
+    QuestionKeyCorrection,
+    WrongAnswerProgress,
+)
 from lms.core.errors import NotFound
 from lms.extensions import db
 from lms.quizzes.models import Quiz
@@ -57,6 +66,13 @@ def is_assigned(user: User, quiz: Quiz) -> bool:
 def in_progress_attempt(user_id: int, quiz_id: int) -> Attempt | None:
     return db.session.scalar(select(Attempt).where(
         Attempt.user_id == user_id, Attempt.quiz_id == quiz_id, Attempt.status == IN_PROGRESS))
+
+
+def key_corrections(quiz_id: int) -> list[KeyCorrection]:
+    """The quiz's corrected keys, oldest first (a later correction of the same question wins when applied)."""
+    return [stored_correction(question_id, correction) for question_id, correction in db.session.execute(
+        select(QuestionKeyCorrection.question_id, QuestionKeyCorrection.correction)
+        .where(QuestionKeyCorrection.quiz_id == quiz_id).order_by(QuestionKeyCorrection.id))]
 
 
 def own_attempts(user_id: int, quiz_id: int) -> list[Attempt]:

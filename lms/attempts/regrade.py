@@ -2,6 +2,9 @@
 (``apply_regrade``, one transaction, then an announcement per changed attempt). The trainer starts both from the
 quiz's item analysis in reports.
 
+Previews (a trainer's trial attempts) are left out. The correction is kept (``QuestionKeyCorrection``) and papers
+drawn afterwards carry it (a make-up, a later attempt), whatever the bank or file still says.
+
 The regrade rewrites the corrected question's key on every paper of the quiz (finished and running, so a running
 attempt is graded with the right key when it is submitted) and re-grades the finished ones from their saved answers
 with the attempts' own grading rules. Every changed attempt gets a ``regraded`` event (old and new score, who, which
@@ -38,7 +41,7 @@ from lms.attempts.key_corrections import (
     corrected_paper,
     question_info,
 )
-from lms.attempts.models import IN_PROGRESS, Attempt, AttemptAnswer, AttemptEvent
+from lms.attempts.models import IN_PROGRESS, Attempt, AttemptAnswer, AttemptEvent, QuestionKeyCorrection
 from lms.core import events
 from lms.core.errors import Forbidden, NotFound, ValidationFailed
 from lms.extensions import db
@@ -79,7 +82,8 @@ class RegradePlan:
 
 def find_question(quiz: Quiz, question_id: str) -> QuestionInfo:
     """The question as the first paper that holds it shows it."""
-    for (paper,) in db.session.execute(select(Attempt.paper).where(Attempt.quiz_id == quiz.id)
+    for (paper,) in db.session.execute(select(Attempt.paper).where(Attempt.quiz_id == quiz.id,
+                                                                   Attempt.is_preview.is_(False))
                                        .order_by(Attempt.id)):
         for position, question in enumerate((paper or {}).get("questions", [])):
             if question.get("id") == question_id:
@@ -98,11 +102,13 @@ def plan_regrade(quiz: Quiz, correction: KeyCorrection, viewer: User) -> Regrade
     versions = {v.id: v for v in db.session.scalars(select(QuizVersion).where(QuizVersion.quiz_id == quiz.id))}
     attempts = list(db.session.execute(
         select(Attempt.id, Attempt.user_id, Attempt.status, Attempt.paper, Attempt.score, Attempt.passed,
-               Attempt.quiz_version_id).where(Attempt.quiz_id == quiz.id).order_by(Attempt.id)))
+               Attempt.quiz_version_id).where(Attempt.quiz_id == quiz.id, Attempt.is_preview.is_(False))
+        .order_by(Attempt.id)))
     answers: dict[int, dict[str, Answer]] = {}
     for attempt_id, question_id, choices, text in db.session.execute(
             select(AttemptAnswer.attempt_id, AttemptAnswer.question_id, AttemptAnswer.choices, AttemptAnswer.text)
-            .join(Attempt, Attempt.id == AttemptAnswer.attempt_id).where(Attempt.quiz_id == quiz.id)):
+            .join(Attempt, Attempt.id == AttemptAnswer.attempt_id).where(Attempt.quiz_id == quiz.id,
+                                                                         Attempt.is_preview.is_(False))):
         answers.setdefault(attempt_id, {})[question_id] = Answer(choices=tuple(choices or ()), text=text)
     changes = []
     for attempt in attempts:
@@ -159,9 +165,10 @@ def apply_regrade(quiz: Quiz, correction: KeyCorrection, *, actor: User, now: da
                 db.session.add(AttemptEvent(attempt_id=attempt.id, kind="regraded", at=now, detail={
                     "question": correction.question_id, "old_score": change.old_score,
                     "new_score": change.new_score, "by": actor.employee_no}))
-        reconciliation.record_regrade(quiz_id=quiz.id, question_id=correction.question_id,
-                                      correction={"correct": list(correction.correct),
-                                                  "accepted": list(correction.accepted)},
+        stored = {"correct": list(correction.correct), "accepted": list(correction.accepted)}
+        db.session.add(QuestionKeyCorrection(quiz_id=quiz.id, question_id=correction.question_id, correction=stored,
+                                             corrected_by_id=actor.id, corrected_at=now))
+        reconciliation.record_regrade(quiz_id=quiz.id, question_id=correction.question_id, correction=stored,
                                       changes=plan.changes, actor=actor, now=now)
         db.session.commit()
     except Exception:

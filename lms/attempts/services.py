@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.accounts.access import can_view_person
 from lms.accounts.models import User
 from lms.attempts import queries, rules, storage
+from lms.attempts.key_corrections import with_corrections
 from lms.attempts.models import (
     ACCOMMODATION_KINDS,
     EXEMPT,
@@ -134,6 +135,7 @@ def start_attempt(user: User, slug: str, *, now: datetime,
     except rules.PaperShortage as exc:
         log.error("cannot draw a paper for %s: %s", slug, exc)
         raise Conflict("题库题目不足，无法组卷，请联系培训师。", code="bank_shortage") from exc
+    paper = with_corrections(paper, queries.key_corrections(quiz.id))
     hard_close = definition.makeup_closes_at if decision.makeup else version.closes_at
     numbered = db.session.scalar(select(func.count(Attempt.id)).where(
         Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)) or 0  # previews are numbered too (unique)
@@ -179,6 +181,7 @@ def start_preview(user: User, quiz: Quiz, *, now: datetime) -> Attempt:
         paper = rules.draw_paper(definition, banks, seed=secrets.randbits(31))
     except rules.PaperShortage as exc:
         raise Conflict("题库题目不足，无法组卷，请修改抽题条件。", code="bank_shortage") from exc
+    paper = with_corrections(paper, queries.key_corrections(quiz.id))
     numbered = db.session.scalar(select(func.count(Attempt.id)).where(
         Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)) or 0
     attempt = Attempt(

@@ -14,7 +14,10 @@ from lms.announcements.models import InboxMessage
 from lms.announcements.reminders import run_reminders
 from lms.assessment import services as assessment
 from lms.assessment.models import Outcome
-from lms.attempts.models import Attempt
+from lms.attempts import regrade
+from lms.attempts import services as attempts
+from lms.attempts.key_corrections import KeyCorrection
+from lms.attempts.models import Attempt, QuestionKeyCorrection
 from lms.extensions import db
 from lms.quizzes.models import Quiz
 from tests.quizzes.test_builder import form
@@ -193,3 +196,31 @@ def test_the_invited_manager_s_page_offers_the_make_up_once(client, auth, people
     page = client.get(f"/quizzes/{slug}").get_data(as_text=True)
     assert "开始补考" not in page
     assert "查看成绩" in page
+
+
+def test_a_corrected_key_reaches_the_papers_drawn_afterwards_and_the_preview_is_not_regraded(
+        client, auth, people, december_test):
+    slug, clock = december_test
+    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug))
+    trainer = people["trainer"]
+    preview = attempts.start_preview(trainer, quiz, now=IN_WINDOW)
+    attempts.finish_attempt(preview.id, now=IN_WINDOW, status="submitted", reason="submit")
+    drawn = sorted({q["id"] for a in db.session.scalars(select(Attempt).where(Attempt.is_preview.is_(False)))
+                    for q in a.paper["questions"] if q["type"] == "truefalse"})
+    for question in drawn:  # the key said "true"; it is "false"
+        plan = regrade.apply_regrade(quiz, KeyCorrection(question, correct=(1,)), actor=trainer, now=AFTER_CLOSE)
+        assert preview.id not in {c.attempt_id for c in plan.changes}
+        assert plan.papers <= 2  # the managers' papers only, never the trainer's trial
+    db.session.expire_all()
+    trial = db.session.get(Attempt, preview.id).paper["questions"]
+    assert all(q["correct"] == ["T"] for q in trial if q["type"] == "truefalse")  # the trial is left as it was
+    assert sorted(db.session.scalars(select(QuestionKeyCorrection.question_id))) == drawn
+
+    add_makeup(client, auth, trainer, slug)
+    clock.now = IN_MAKEUP
+    as_user(client, auth, people["absent"])
+    state = client.post(f"/api/v1/quizzes/{slug}/attempts", json={}, headers=api_headers(client)).get_json()
+    paper = db.session.get(Attempt, state["id"]).paper
+    true_false = {q["id"]: q["correct"] for q in paper["questions"] if q["type"] == "truefalse"}
+    assert true_false  # the make-up draws 4 of the 6 true/false questions
+    assert true_false == {q: (["F"] if q in drawn else ["T"]) for q in true_false}
