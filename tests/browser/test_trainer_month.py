@@ -434,9 +434,6 @@ def test_a_trainers_december_in_the_browser(december, story):
 
     # 王芳 answered every make-up question as December's policy says, d01 included (900元, the key the trainer
     # corrected on the 9th). The make-up paper is drawn after the regrade from the bank, whose file still says
-    # 600元, and a trainer without files cannot correct a file bank's key in the browser: the make-up grades d01
-    # with the old key. Marked as a known gap (reported with this story), after everything else was checked.
-    if makeup.score != 100.0:
-        pytest.xfail(f"the make-up paper drawn after the regrade still grades d01 with the old key "
-                     f"(score {makeup.score}, d01 {makeup.results.get('december-policy.d01')})")
+    # 600元: the kept correction is applied to the new paper, so she passes.
+    assert makeup.score == 100.0, makeup.results
     assert makeup.passed
