@@ -301,13 +301,28 @@ def period_closed(period: str) -> bool:
 
 
 @dataclass(frozen=True)
-class MakeupStanding:
-    """Who a make-up window could be for, counted over the regular window's official attempts, and how it went."""
+class MakeupPerson:
+    employee_no: str
+    name: str
+    unit: str
 
-    failed: int  # sat the regular window and never passed
-    absent: int  # active managers with no regular attempt and no exemption
+
+@dataclass(frozen=True)
+class MakeupStanding:
+    """Who a make-up window could be for, from the regular window's official attempts, and how it went."""
+
+    failed_people: tuple[MakeupPerson, ...]  # sat the regular window and never passed
+    absent_people: tuple[MakeupPerson, ...]  # active managers with no regular attempt and no exemption
     makeup_taken: int
     makeup_passed: int
+
+    @property
+    def failed(self) -> int:
+        return len(self.failed_people)
+
+    @property
+    def absent(self) -> int:
+        return len(self.absent_people)
 
 
 def makeup_standing(quiz: Quiz) -> MakeupStanding:
@@ -317,11 +332,18 @@ def makeup_standing(quiz: Quiz) -> MakeupStanding:
     passed_by_user = dict(db.session.execute(regular).all())
     exempt = set(db.session.scalars(select(Accommodation.user_id).where(
         Accommodation.quiz_id == quiz.id, Accommodation.kind.in_((EXEMPT, VOID)))))
-    managers = set(db.session.scalars(select(User.id).where(User.role == MANAGER, User.active.is_(True))))
+    managers = {u.id: u for u in db.session.scalars(select(User).where(User.role == MANAGER, User.active.is_(True))
+                                                       .order_by(User.employee_no))}
     makeups = db.session.execute(select(Attempt.user_id, Attempt.passed).where(
         Attempt.quiz_id == quiz.id, Attempt.makeup.is_(True), Attempt.is_preview.is_(False))).all()
-    return MakeupStanding(
-        failed=sum(1 for uid, passed in passed_by_user.items() if not passed and uid not in exempt),
-        absent=len(managers - set(passed_by_user) - exempt),
-        makeup_taken=len({uid for uid, _passed in makeups}),
-        makeup_passed=len({uid for uid, passed in makeups if passed}))
+    failed = {uid for uid, passed in passed_by_user.items() if not passed and uid not in exempt}
+    absent = set(managers) - set(passed_by_user) - exempt
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(failed)))} | managers
+
+    def listed(ids: set[int]) -> tuple[MakeupPerson, ...]:
+        found = sorted((people[i] for i in ids if i in people), key=lambda u: u.employee_no)
+        return tuple(MakeupPerson(u.employee_no, u.name, u.grid.name if u.grid else (u.county.name if u.county else ""))
+                     for u in found)
+
+    return MakeupStanding(listed(failed), listed(absent), makeup_taken=len({uid for uid, _passed in makeups}),
+                          makeup_passed=len({uid for uid, passed in makeups if passed}))

@@ -98,6 +98,9 @@ def test_a_make_up_for_those_who_failed_or_were_absent(client, auth, people, dec
     assert f'href="/quizzes/builder/{slug}#makeup"' in analysis  # 安排补考, from the item analysis
     page = client.get(f"/quizzes/builder/{slug}").get_data(as_text=True)
     assert "正式考试中未及格 1 人、缺考 1 人" in page
+    failed_list = page[page.index("未及格的人员（1）"):page.index("缺考的人员（1）")]
+    assert f"{people['failed'].employee_no} {people['failed'].name}" in failed_list  # whom, not only how many
+    assert f"{people['absent'].employee_no} {people['absent'].name}" in page[page.index("缺考的人员（1）"):]
     assert add_makeup(client, auth, people["trainer"], slug).status_code == 302
 
     clock.now = IN_MAKEUP
