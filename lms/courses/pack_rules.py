@@ -76,7 +76,10 @@ class Link:
 
 def announcement_text(period: str, title: str, lessons: Sequence[Link], quiz: Link | None, *,
                       again: bool = False) -> tuple[str, str]:
-    """The announcement that publishes a pack (or tells again after a change): (title, Markdown body)."""
+    """The announcement that publishes a pack (or tells again after a change): (title, Markdown body).
+
+    Written in Chinese whatever the trainer's interface language: it is the announcement's content, stored once and
+    sent as is (inbox, e-mail, group robots), so pages show it as written, like any author's announcement."""
     month = period_label(period)
     heading = f"{title}已更新" if again else f"{title}已发布"
     intro = (f"{month}培训包有调整，现共 {len(lessons)} 节课程：" if again

@@ -20,6 +20,8 @@ from lms.attempts import services as attempts
 from lms.attempts.models import Attempt
 from lms.core.clock import utcnow
 from lms.core.errors import DomainError
+from lms.courses import pack_queries, pack_services
+from lms.courses.models import Lesson
 from lms.extensions import db
 from lms.quizzes.models import Quiz
 
@@ -119,3 +121,25 @@ def _record_deduction() -> None:
             reported_by="临江镇XX手机店店主", period="2026-11", actor=supervisor, now=utcnow())
     except DomainError:
         return  # already recorded (idempotent demo) or the month is closed
+
+
+def publish_packs() -> str:
+    """Each demo month's training pack, chosen and published by the first trainer as a trainer would: the month's
+    lessons in the catalogue's order and the month's test, one announcement each. A month without lessons, or whose
+    pack exists already, is left alone."""
+    trainer = db.session.scalar(select(User).where(User.role == "trainer", User.active.is_(True))
+                                .order_by(User.employee_no))
+    if trainer is None:
+        return "no trainer"
+    published = 0
+    for period in PERIODS:
+        lesson_ids = list(db.session.scalars(select(Lesson.id).where(
+            Lesson.period == period, Lesson.published_number.is_not(None), Lesson.retired_at.is_(None))
+            .order_by(Lesson.sort_order, Lesson.slug)))
+        if not lesson_ids or period in pack_queries.taken_periods():
+            continue
+        pack = pack_services.create_pack(period, trainer)
+        pack_services.save_pack(pack, title=pack.title, quiz_id=pack.quiz_id, lesson_ids=lesson_ids, author=trainer)
+        pack_services.publish_pack(pack, trainer)
+        published += 1
+    return f"{published} published"

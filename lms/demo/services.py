@@ -53,6 +53,7 @@ def load_demo() -> DemoReport:
     # The tests are sat first: each month's close reads them.
     report.history.append(f"monthly tests: {history.sit_monthly_tests()}")
     report.history.append(f"assessment: {history.close_months()}")
+    report.history.append(f"training packs: {history.publish_packs()}")
     return report
 
 

@@ -3,6 +3,7 @@ page in the trainer's order, and the progress page's month picker."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -145,6 +146,25 @@ def test_trainer_builds_orders_and_publishes_the_pack_once(client, auth, make_us
     assert panel.index("12月终端政策") < panel.index("B2B 订货") < panel.index("12月酬金")
     assert "12月渠道政策月考" in panel
     assert "11月终端政策" not in panel
+
+
+@pytest.mark.usefixtures("december")
+def test_the_english_preview_translates_the_page_and_shows_the_announcement_as_it_is_sent(client, auth, make_user,
+                                                                                         lessons, monthly_quiz):
+    quiz = monthly_quiz("2026-12", title="12月渠道政策月考")
+    auth.login(make_user("trainer"))
+    post_form(client, "/courses/packs/new", {"period": "2026-12"}, token_from="/courses/packs")
+    pack = db.session.scalars(select(TrainingPack)).one()
+    url = f"/courses/packs/{pack.id}"
+    post_form(client, url, {"title": "12月培训包", "quiz": quiz.id, "lessons": [lessons["dec-handset"].id]})
+    html = client.get(f"{url}/preview?lang=en").get_data(as_text=True)
+    sent = re.search(r'<div class="pack-announcement user-content" lang="zh-CN">(.*?)</div>\s*</div>', html, re.S)
+    assert sent, "the announcement is shown as the author's content"
+    assert "本月考试：" in sent.group(1)  # stored and sent in Chinese, so previewed as written
+    page = html.replace(sent.group(0), "")
+    assert "本月考试：" not in page
+    assert "This month's test:" in page  # the managers' view of the pack is interface, translated
+    assert "sent exactly as written below" in page
 
 
 @pytest.mark.usefixtures("december")

@@ -67,3 +67,20 @@ def test_demo_history_makes_every_rule_happen_to_someone(shipped_files, runner):
     again = runner.invoke(args=["demo"])
     assert "closed nothing new" in again.output
     assert count(LedgerEntry) == entries
+
+
+def test_demo_publishes_each_months_training_pack_once(shipped_files, runner):
+    from lms.announcements.models import Announcement
+    from lms.courses.models import TrainingPack
+
+    assert runner.invoke(args=["sync"]).exit_code == 0
+    result = runner.invoke(args=["demo"])
+    assert "training packs: 3 published" in result.output, result.output
+    packs = db.session.scalars(select(TrainingPack).order_by(TrainingPack.period)).all()
+    assert [(p.period, p.status) for p in packs] == [("2026-09", "published"), ("2026-10", "published"),
+                                                       ("2026-11", "published")]
+    assert all(p.items and p.quiz_id is not None for p in packs)  # the month's lessons and its monthly test
+    announcements = count(Announcement)
+    again = runner.invoke(args=["demo"])
+    assert "training packs: 0 published" in again.output
+    assert count(Announcement) == announcements

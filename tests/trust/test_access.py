@@ -240,14 +240,17 @@ def test_a_supervisor_never_sees_anyone_outside_their_unit(client, supervisor, r
         "certificate": db.session.scalars(select(Certificate.code).where(Certificate.user_id.in_(
             [m.id for m in outside]))).first(),
         "entry": db.session.scalars(select(LedgerEntry.id).where(LedgerEntry.user_id == stranger.id)).first(),
+        # another county's announcement (demo_world adds one per county); one to everyone, such as the month's
+        # training pack, reaches this unit too and is rightly there to follow up
         "announcement": db.session.scalars(select(Announcement.id).where(
-            Announcement.author_id != viewer.id)).first() if viewer.grid_id is None else None,
+            Announcement.author_id != viewer.id, Announcement.audience_kind == "county",
+            Announcement.audience_unit_id != viewer.county_id).order_by(Announcement.id)).first(),
     }
+    assert ids["announcement"], "no other county's announcement to probe: the test would prove nothing"
     urls = [f"/reports/people/{stranger.id}", f"/reports/people/{stranger.id}/export.xlsx",
             f"/attempts/{ids['attempt']}", f"/api/v1/attempts/{ids['attempt']}",
             f"/certificates/{ids['certificate']}.pdf", f"/assessment/ledger/{ids['entry']}/reverse"]
-    if ids["announcement"]:
-        urls += [f"/announcements/{ids['announcement']}", f"/announcements/{ids['announcement']}/receipts"]
+    urls += [f"/announcements/{ids['announcement']}", f"/announcements/{ids['announcement']}/receipts"]
     if viewer.grid_id is None:
         urls += [f"/assessment/{PERIOD}/notice/{stranger.county_id}",
                  f"/assessment/{PERIOD}/notice/{stranger.county_id}.pdf"]
@@ -256,6 +259,10 @@ def test_a_supervisor_never_sees_anyone_outside_their_unit(client, supervisor, r
         if status not in DENIED:
             problems.append(f"{url}: {status}")
     assert not problems, "\n".join(problems)
+    # the other side: the month's training pack, announced to everyone, is theirs to follow up
+    everyone = db.session.scalars(select(Announcement.id).where(Announcement.audience_kind == "all")).first()
+    assert everyone
+    assert client.get(f"/announcements/{everyone}/receipts").status_code == 200
     record_figures(f"access_scope_{supervisor}", {"listings": len(listing_urls(inside)), "by_id": len(urls),
                                                    "outsiders": len(outside)})
 
