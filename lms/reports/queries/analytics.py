@@ -13,10 +13,10 @@ from lms.attempts.key_corrections import QuestionInfo, question_info, source_ind
 from lms.attempts.models import IN_PROGRESS as ATTEMPT_IN_PROGRESS
 from lms.attempts.models import Attempt, AttemptAnswer
 from lms.core.errors import NotFound
-from lms.courses.models import Lesson
 from lms.extensions import db
 from lms.quizzes.models import KIND_LABELS as QUIZ_KIND_LABELS
 from lms.quizzes.models import Quiz
+from lms.quizzes.queries import lesson_titles
 from lms.reports import rules
 
 
@@ -119,12 +119,6 @@ def quiz_analysis(quiz: Quiz, viewer: User) -> QuizAnalysis:
     scores = [float(a.score) for a in attempts]
     return QuizAnalysis(quiz, len(attempts), round(sum(scores) / len(scores), 1) if scores else None,
                         sum(1 for a in attempts if a.passed), questions)
-
-
-def lesson_titles(slugs: set[str]) -> dict[str, str]:
-    if not slugs:
-        return {}
-    return dict(db.session.execute(select(Lesson.slug, Lesson.title).where(Lesson.slug.in_(slugs))).all())
 
 
 def get_quiz(slug: str) -> Quiz:

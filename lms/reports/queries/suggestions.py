@@ -15,8 +15,8 @@ from lms.attempts.models import Attempt
 from lms.extensions import db
 from lms.org.models import GRID, Unit
 from lms.quizzes.models import MONTHLY, Quiz
+from lms.quizzes.queries import lesson_titles
 from lms.reports import rules
-from lms.reports.queries.analytics import lesson_titles
 from lms.reports.queries.common import (
     PersonRef,
     closed_periods,
