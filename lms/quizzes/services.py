@@ -272,10 +272,12 @@ def get_bank(slug: str) -> QuestionBank:
 
 # --- quizzes ---------------------------------------------------------------------------------------------------------
 
-def get_quiz(slug: str, *, drafts: bool = False) -> Quiz:
-    """A quiz with content; a draft only when ``drafts`` (trainers' pages and previews): to others it does not exist."""
+def get_quiz(slug: str, *, drafts: bool = False, any_state: bool = False) -> Quiz:
+    """A quiz with content; a draft only when ``drafts`` (trainers' pages and previews): to others it does not exist.
+    Retired quizzes are found either way. ``any_state``: whatever quiz has the slug, drafts and quizzes without
+    content too (the trainers' analysis and regrade pages: a quiz's attempts stay analysable)."""
     quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug))
-    if quiz is None or quiz.current_version is None or (quiz.status == DRAFT and not drafts):
+    if quiz is None or (not any_state and (quiz.current_version is None or (quiz.status == DRAFT and not drafts))):
         raise NotFound("考试不存在")
     return quiz
 

@@ -28,6 +28,7 @@ from lms.core.errors import DomainError, Forbidden, ValidationFailed
 from lms.core.settings import is_on
 from lms.courses import services as courses
 from lms.extensions import db
+from lms.quizzes import services as quizzes
 from lms.reports import charts, export, forms, rules
 from lms.reports.queries import analytics, common, ledger, open_tests, period_report, person_report, supervisor_board
 from lms.reports.queries import suggestions as suggestion_queries  # the page's view is called suggestions
@@ -219,14 +220,14 @@ def trainer_home_xlsx() -> Any:
 @bp.route("/quizzes/<slug>")
 @roles_required(*AUTHORS)
 def quiz(slug: str) -> Any:
-    analysis = analytics.quiz_analysis(analytics.get_quiz(slug), current_user)
+    analysis = analytics.quiz_analysis(quizzes.get_quiz(slug, any_state=True), current_user)
     return render_template("reports/quiz.html", analysis=analysis, most_missed=analysis.most_missed())
 
 
 @bp.route("/quizzes/<slug>/export.xlsx")
 @roles_required(*AUTHORS)
 def quiz_xlsx(slug: str) -> Any:
-    analysis = analytics.quiz_analysis(analytics.get_quiz(slug), current_user)
+    analysis = analytics.quiz_analysis(quizzes.get_quiz(slug, any_state=True), current_user)
     return _xlsx(export.quiz_sheets(analysis), f"item-analysis-{slug}.xlsx")
 
 
@@ -244,7 +245,7 @@ def _correction(question_id: str, info: QuestionInfo, form: forms.RegradeForm) -
 @bp.route("/quizzes/<slug>/regrade/<question_id>", methods=["GET", "POST"])
 @roles_required(*AUTHORS)
 def regrade(slug: str, question_id: str) -> Any:
-    quiz = analytics.get_quiz(slug)
+    quiz = quizzes.get_quiz(slug, any_state=True)
     info = find_question(quiz, question_id)
     form = forms.RegradeForm()
     plan, problems = None, []

@@ -12,7 +12,6 @@ from lms.accounts.models import User
 from lms.attempts.key_corrections import QuestionInfo, question_info, source_indexes
 from lms.attempts.models import IN_PROGRESS as ATTEMPT_IN_PROGRESS
 from lms.attempts.models import Attempt, AttemptAnswer
-from lms.core.errors import NotFound
 from lms.extensions import db
 from lms.quizzes.models import KIND_LABELS as QUIZ_KIND_LABELS
 from lms.quizzes.models import Quiz
@@ -119,11 +118,3 @@ def quiz_analysis(quiz: Quiz, viewer: User) -> QuizAnalysis:
     scores = [float(a.score) for a in attempts]
     return QuizAnalysis(quiz, len(attempts), round(sum(scores) / len(scores), 1) if scores else None,
                         sum(1 for a in attempts if a.passed), questions)
-
-
-def get_quiz(slug: str) -> Quiz:
-    """The quiz of a trainer's analysis or regrade page, retired or not (its attempts stay analysable)."""
-    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug))
-    if quiz is None:
-        raise NotFound("考试不存在")
-    return quiz
