@@ -22,7 +22,7 @@ from lms.quizzes import builder, services
 from lms.quizzes.definitions import spec_from_json
 from lms.quizzes.models import BankQuestion, QuestionBank, Quiz, QuizVersion
 from lms.quizzes.specs import QuestionSpec
-from lms.reports.rules import facility_index
+from lms.reports.rules import facility_index, points_share
 
 # "Weak in item analysis": people earned less than half of its points on average, over at least this many answers
 # (fewer answers say too little to call a question weak).
@@ -83,10 +83,8 @@ def bank_usage(bank_slugs: set[str] | None = None) -> dict[tuple[str, str], Usag
             found = usage[(bank, question.get("key", ""))]
             found.papers += 1
             outcome = (results or {}).get(question["id"]) if status != IN_PROGRESS else None
-            if outcome is not None:
-                # The share as the reports' item analysis counts it (lms.reports.queries.analytics.quiz_analysis).
-                possible = float(outcome.get("points") or 0)
-                found.shares.append(float(outcome.get("earned") or 0) / possible if possible else 0.0)
+            if outcome is not None:  # the share as the reports' item analysis counts it
+                found.shares.append(points_share(outcome))
     return usage
 
 

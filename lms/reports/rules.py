@@ -264,6 +264,13 @@ def default_board_period(current: str, with_tests: Iterable[str]) -> str:
 # --- item analysis ------------------------------------------------------------------------------------------------
 
 
+def points_share(outcome: Mapping[str, Any]) -> float:
+    """The share of a question's points one graded attempt earned (0..1), from its outcome in the attempt's results
+    (``{"earned", "points"}``); 0 for a question worth no points. What the facility index is the mean of."""
+    possible = float(outcome.get("points") or 0)
+    return float(outcome.get("earned") or 0) / possible if possible else 0.0
+
+
 def facility_index(shares: Sequence[float]) -> float | None:
     """Mean share of a question's points earned (each item 0..1); None without attempts."""
     if not shares:

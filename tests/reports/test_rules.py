@@ -23,6 +23,13 @@ def test_facility_is_the_mean_share_of_points_earned():
     assert rules.facility_index([]) is None
 
 
+def test_a_share_is_the_points_earned_of_the_points_possible():
+    assert rules.points_share({"earned": 1.5, "points": 2, "correct": False}) == 0.75
+    assert rules.points_share({"earned": None, "points": 2}) == 0.0  # not earned: nothing
+    assert rules.points_share({"earned": 0, "points": 0}) == 0.0  # worth nothing: no share to earn
+    assert rules.points_share({}) == 0.0
+
+
 def test_discrimination_compares_the_top_and_bottom_27_percent():
     assert rules.discrimination_index(list(zip(TOTALS, GOOD_ITEM, strict=True))) == pytest.approx(1.0)
     assert rules.discrimination_index(list(zip(TOTALS, MISLEADING_ITEM, strict=True))) == pytest.approx(-2 / 3)

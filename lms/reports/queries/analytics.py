@@ -106,10 +106,8 @@ def quiz_analysis(quiz: Quiz, viewer: User) -> QuizAnalysis:
             outcome = results.get(qid)
             if outcome is None:
                 continue
-            possible = float(outcome.get("points") or 0)
-            share = float(outcome.get("earned") or 0) / possible if possible else 0.0
             choices, text = answers.get((attempt.id, qid), (None, None))
-            responses[qid].append(rules.ItemResponse(float(attempt.score or 0), share,
+            responses[qid].append(rules.ItemResponse(float(attempt.score or 0), rules.points_share(outcome),
                                                      source_indexes(question, choices), text))
     lessons = lesson_titles({i.lesson for i in infos.values() if i.lesson})
     questions = [QuestionAnalysis(info, rules.analyse_item(qid, responses[qid], len(info.options)),
