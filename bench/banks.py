@@ -107,7 +107,6 @@ def add_attempts(uri: str, count: int, quiz_id: int, version_id: int) -> float:
     """``count`` people, each with one finished attempt: a paper drawn by the product's draw, graded at random
     (each person right on a question with their own probability). Returns the seconds it took."""
     from lms.accounts.models import User
-    from lms.attempts.models import Attempt
     from lms.attempts.rules import draw_paper
     from lms.extensions import db
     from lms.quizzes.definitions import DrawRule, QuizDefinition, Section
@@ -144,16 +143,30 @@ def add_attempts(uri: str, count: int, quiz_id: int, version_id: int) -> float:
                          "raw_points": raw, "max_score": 100.0, "passed": score >= 80, "paper": paper,
                          "results": results})
             if len(rows) == 1000:
-                db.session.execute(Attempt.__table__.insert(), rows)
+                _insert_attempts(rows)
                 rows = []
         if rows:
-            db.session.execute(Attempt.__table__.insert(), rows)
+            _insert_attempts(rows)
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.exec_driver_sql("VACUUM ANALYZE")
         db.engine.dispose()
     return time.perf_counter() - started
+
+
+def _insert_attempts(rows: list[dict[str, Any]]) -> None:
+    """Attempts, and the bank question uses the product writes when it draws and grades them (lms.attempts.usage)."""
+    from lms.attempts import usage
+    from lms.attempts.models import Attempt, BankQuestionUse
+    from lms.extensions import db
+
+    ids = db.session.execute(insert(Attempt).returning(Attempt.id), rows).scalars().all()
+    uses = []
+    for attempt_id, row in zip(ids, rows, strict=True):
+        shares = usage.shares(row["results"])
+        uses += [{**use, "share": shares.get(use["question_id"])} for use in usage.drawn_rows(attempt_id, row["paper"])]
+    db.session.execute(insert(BankQuestionUse), uses)
 
 
 def _signed_in(app: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
@@ -119,6 +119,24 @@ class Accommodation(db.Model):  # type: ignore[name-defined,misc]
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     quiz: Mapped[Quiz] = relationship()
+
+
+class BankQuestionUse(db.Model):  # type: ignore[name-defined,misc]
+    """One bank question on one (non-preview) paper, and the share of its points the graded attempt earned: what
+    the question bank pages count (usage, facility) with one indexed GROUP BY instead of reading every paper.
+    Written by ``lms.attempts.usage`` when a paper is drawn, graded and regraded."""
+
+    __tablename__ = "bank_question_uses"
+    # (bank, key, share) covers the bank pages' GROUP BY: it never reads the table's rows.
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),
+                      Index("ix_bank_question_uses_bank_key_share", "bank", "key", "share"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
+    bank: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(100))
+    question_id: Mapped[str] = mapped_column(String(200))  # the id on the paper (bank.key, or renamed)
+    share: Mapped[float | None] = mapped_column(Float)  # None until the attempt is graded
 
 
 class QuestionKeyCorrection(db.Model):  # type: ignore[name-defined,misc]

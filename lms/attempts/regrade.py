@@ -31,7 +31,7 @@ from lms.accounts.models import User
 from lms.assessment import reconciliation
 from lms.assessment import rules as assessment_rules
 from lms.assessment.models import ClosedPeriod, Outcome
-from lms.attempts import rules
+from lms.attempts import rules, usage
 from lms.attempts.key_corrections import (
     KeyCorrection,
     QuestionInfo,
@@ -160,6 +160,7 @@ def apply_regrade(quiz: Quiz, correction: KeyCorrection, *, actor: User, now: da
             attempt.score, attempt.raw_points, attempt.passed = result.score, result.raw_points, result.passed
             attempt.results = {qid: {"earned": g.points, "points": g.max_points, "correct": g.correct}
                                for qid, g in result.per_question.items()}
+            usage.record_shares(attempt.id, attempt.results)
             change = changed.get(attempt.id)
             if change is not None:
                 db.session.add(AttemptEvent(attempt_id=attempt.id, kind="regraded", at=now, detail={

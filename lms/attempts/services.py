@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.access import can_view_person
 from lms.accounts.models import User
-from lms.attempts import queries, rules, storage
+from lms.attempts import queries, rules, storage, usage
 from lms.attempts.key_corrections import with_corrections
 from lms.attempts.models import (
     ACCOMMODATION_KINDS,
@@ -150,6 +150,7 @@ def start_attempt(user: User, slug: str, *, now: datetime,
     db.session.add(attempt)
     try:
         db.session.flush()
+        usage.record_drawn(attempt.id, paper)
         _event(attempt.id, "started", now, {"version": version.number, "makeup": decision.makeup})
         db.session.commit()
     except IntegrityError:
@@ -314,6 +315,8 @@ def finish_attempt(attempt_id: int, *, now: datetime, status: str, reason: str,
     attempt.max_score = result.max_score
     attempt.results = {qid: {"earned": g.points, "points": g.max_points, "correct": g.correct}
                        for qid, g in result.per_question.items()}
+    if not attempt.is_preview:
+        usage.record_shares(attempt_id, attempt.results)
     _event(attempt_id, "submitted" if status == SUBMITTED else "expired", now,
            {"reason": reason, "score": result.score})
     db.session.commit()

@@ -4,8 +4,7 @@ builder's questions to pick and draw from, its quiz list and a quiz's versions."
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from math import ceil
 from typing import Any
 
@@ -14,7 +13,7 @@ from sqlalchemy import case, func, select
 from lms.accounts.models import User
 from lms.accounts.rules import MANAGER
 from lms.assessment.models import ClosedPeriod
-from lms.attempts.models import EXEMPT, IN_PROGRESS, VOID, Accommodation, Attempt
+from lms.attempts.models import EXEMPT, VOID, Accommodation, Attempt, BankQuestionUse
 from lms.core.errors import NotFound
 from lms.courses.models import Lesson
 from lms.extensions import db
@@ -22,7 +21,6 @@ from lms.quizzes import builder, services
 from lms.quizzes.definitions import spec_from_json
 from lms.quizzes.models import BankQuestion, QuestionBank, Quiz, QuizVersion
 from lms.quizzes.specs import QuestionSpec
-from lms.reports.rules import facility_index, points_share
 
 # "Weak in item analysis": people earned less than half of its points on average, over at least this many answers
 # (fewer answers say too little to call a question weak).
@@ -34,19 +32,16 @@ PER_PAGE = 20
 
 @dataclass
 class Usage:
-    """How a bank question has been used: papers that held it, and the shares of its points earned in finished,
-    graded attempts (what the facility is computed from)."""
+    """How a bank question has been used: papers that held it (previews never count), graded answers, and the sum
+    of the shares of its points those answers earned (the facility is their mean)."""
 
     papers: int = 0
-    shares: list[float] = field(default_factory=list)
-
-    @property
-    def answers(self) -> int:
-        return len(self.shares)
+    answers: int = 0
+    share_sum: float = 0.0
 
     @property
     def facility(self) -> float | None:
-        return facility_index(self.shares)
+        return self.share_sum / self.answers if self.answers else None
 
     @property
     def is_weak(self) -> bool:
@@ -70,22 +65,18 @@ def shown_tags(tags: list[str]) -> list[str]:
     return list(dict.fromkeys(t.removeprefix("category:") for t in tags))
 
 
-def bank_usage(bank_slugs: set[str] | None = None) -> dict[tuple[str, str], Usage]:
-    """(bank slug, question key) → its usage, read from the papers frozen on attempts (a paper question drawn from a
-    bank names its bank and key). Every attempt's paper is read: papers are JSON, so this is one pass in Python."""
-    usage: dict[tuple[str, str], Usage] = defaultdict(Usage)
-    rows = db.session.execute(select(Attempt.status, Attempt.paper, Attempt.results).order_by(Attempt.id))
-    for status, paper, results in rows:
-        for question in (paper or {}).get("questions", []):
-            bank = question.get("bank")
-            if not bank or (bank_slugs is not None and bank not in bank_slugs):
-                continue
-            found = usage[(bank, question.get("key", ""))]
-            found.papers += 1
-            outcome = (results or {}).get(question["id"]) if status != IN_PROGRESS else None
-            if outcome is not None:  # the share as the reports' item analysis counts it
-                found.shares.append(points_share(outcome))
-    return usage
+def bank_usage(bank_slugs: set[str] | None = None, *, key: str | None = None) -> dict[tuple[str, str], Usage]:
+    """(bank slug, question key) → its usage, from the papers' recorded bank questions (lms.attempts.usage): one
+    GROUP BY over a covering index, not a pass over every paper; of one question when ``key`` is given."""
+    query = select(BankQuestionUse.bank, BankQuestionUse.key, func.count(BankQuestionUse.id),
+                   func.count(BankQuestionUse.share), func.coalesce(func.sum(BankQuestionUse.share), 0.0)).group_by(
+        BankQuestionUse.bank, BankQuestionUse.key)
+    if bank_slugs is not None:
+        query = query.where(BankQuestionUse.bank.in_(sorted(bank_slugs)))
+    if key is not None:
+        query = query.where(BankQuestionUse.key == key)
+    return {(bank, key): Usage(papers, answers, float(total))
+            for bank, key, papers, answers, total in db.session.execute(query)}
 
 
 def bank_questions(*, bank: str | None = None, text: str = "", type: str | None = None,
@@ -140,7 +131,7 @@ def question_row(question_id: int) -> QuestionRow | None:
     row = db.session.get(BankQuestion, question_id)
     if row is None:
         return None
-    used = bank_usage({row.bank.slug}).get((row.bank.slug, row.key), Usage())
+    used = bank_usage({row.bank.slug}, key=row.key).get((row.bank.slug, row.key), Usage())
     titles = lesson_titles({row.lesson} if row.lesson else set())
     return QuestionRow(row, spec_from_json(row.spec), used, titles.get(row.lesson or ""))
 

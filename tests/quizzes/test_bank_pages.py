@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from lms.attempts import usage
 from lms.attempts.rules import draw_paper
 from lms.audit.models import AuditEntry
 from lms.core.clock import utcnow
@@ -161,7 +162,7 @@ def test_the_list_filters_and_searches(client, auth, make_user):
     assert client.get("/questions?difficulty=9").status_code == 200  # a wrong filter is named, never a 500
 
 
-def test_usage_and_weak_questions_come_from_the_papers_on_attempts(client, auth, make_user, monthly_quiz):
+def test_usage_and_weak_questions_come_from_the_papers_drawn(client, auth, make_user, monthly_quiz):
     auth.login(make_user("trainer"))
     bank = _bank(client)
     for n in range(3):
@@ -176,6 +177,9 @@ def test_usage_and_weak_questions_come_from_the_papers_on_attempts(client, auth,
         attempt = graded_attempt(make_user("manager"), quiz, score=50, finished_at=finished)
         attempt.paper, attempt.results = paper, results
         db.session.add(attempt)
+        db.session.flush()
+        usage.record_drawn(attempt.id, paper)  # what drawing and grading write (lms.attempts.services)
+        usage.record_shares(attempt.id, results)
     db.session.commit()
 
     weak = queries.bank_questions(bank=bank.slug, usage=queries.WEAK)
@@ -188,7 +192,7 @@ def test_usage_and_weak_questions_come_from_the_papers_on_attempts(client, auth,
     assert "17%" in page
     question = db.session.scalars(select(BankQuestion).where(BankQuestion.key == "q1")).one()
     assert "偏难或答案可能有误" in client.get(f"/questions/{question.id}").get_data(as_text=True)
-    assert not queries.Usage(papers=2, shares=[0.0, 0.0]).is_weak  # too few answers to say
+    assert not queries.Usage(papers=2, answers=2, share_sum=0.0).is_weak  # too few answers to say
 
 
 def test_gift_titles_become_question_names_and_the_first_revision(client, auth, make_user):
