@@ -12,6 +12,7 @@ from lms.core.sync import SyncReport, register_source
 from lms.home import panels
 from lms.quizzes.loader import QuizzesPlan, plan_quizzes
 from lms.quizzes.services import apply_quiz_plan
+from lms.reports.queries.open_tests import open_tests
 
 
 class QuizzesSource:
@@ -26,10 +27,14 @@ class QuizzesSource:
 
 
 def _home_panel(user: Any) -> dict[str, Any] | None:
-    standings = standings_for(user, now=clock.utcnow())  # looked up per call: the tests' clock replaces it
+    """This month's test and where the manager stands in it; hidden while the test is open (its window or its
+    make-up window): the home page's 正在开放的考试 panel (lms.home.setup) shows it then, with the same state and
+    what to do, and one test should not be on the page twice."""
+    now = clock.utcnow()  # looked up per call: the tests' clock replaces it
+    standings = standings_for(user, now=now)
     monthly = [s for s in standings if s.quiz.kind == "monthly"]
     current = next((s for s in monthly if s.window == "open"), None) or (monthly[0] if monthly else None)
-    if current is None:
+    if current is None or any(t.quiz_id == current.quiz.id for t in open_tests(now)):
         return None
     return {"standing": current}
 

@@ -38,7 +38,7 @@ def test_the_list_home_panel_and_result_for_a_manager(client, auth, make_user, m
     page = client.get("/quizzes").get_data(as_text=True)
     assert "2026年11月渠道政策月考" in page
     assert "练习测验" in page
-    assert "未开始" in client.get("/").get_data(as_text=True)
+    assert "未参加" in client.get("/").get_data(as_text=True)
     assert client.get("/quizzes/monthly-2026-11/take").status_code == 200
     attempt_id = take_monthly(client, {"q1": {"choices": ["A"]}, "q2": {"choices": ["F"]}})
     result = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)

@@ -127,7 +127,7 @@ function start(root) {
   }
   function updateProgress() {
     progressEl.textContent = answeredCount(attempt.questions, queue.answers()) + " / " + attempt.questions.length;
-    saveEl.textContent = saveStatus(queue.pending(), queue.isSending(), msg);
+    saveEl.textContent = finished ? "" : saveStatus(queue.pending(), queue.isSending(), msg);
   }
   function showDone(result) {
     finished = true;
@@ -135,7 +135,9 @@ function start(root) {
     clearStore();
     evidence.releaseScreen();
     timerEl.textContent = msg("submitted");
-    showResult(document, result, d.resultBase + attempt.id);
+    saveEl.textContent = "";  // no "正在交卷…" beside 已交卷
+    saveEl.hidden = true;
+    showResult(document, result, d.resultBase + attempt.id, msg);
   }
   function showMessage(text) {
     messageEl.textContent = text;

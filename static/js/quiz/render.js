@@ -93,13 +93,19 @@ export function saveStatus(pending, sending, msg) {
   return msg("saved");
 }
 
-/** The finished state: the form and buttons go, the score (when the result has one) and the result's link show. */
-export function showDone(doc, result, resultUrl) {
+/** The finished state: the form and buttons go, the score and 及格 / 不及格 (when the result has them: a result
+ * not graded yet has neither, and then nothing is said) and the result's link show. */
+export function showDone(doc, result, resultUrl, msg) {
   doc.getElementById("quiz-form").hidden = true;
   doc.getElementById("quiz-actions").hidden = true;
   const done = doc.getElementById("quiz-done");
   if (result && typeof result.score === "number") {
     doc.getElementById("quiz-done-score").textContent = number(result.score) + " / " + number(result.max_score);
+    if (typeof result.passed === "boolean") {
+      const outcome = doc.getElementById("quiz-done-outcome");
+      outcome.textContent = msg(result.passed ? "passed" : "failed");
+      outcome.className = result.passed ? "status-pass" : "status-fail";
+    }
   }
   doc.getElementById("quiz-done-link").href = resultUrl;
   done.hidden = false;
