@@ -11,15 +11,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
-from lms.accounts import people, rules, services
+from lms.accounts import history, people, person_edits, rules, services
 from lms.accounts.access import roles_required
 from lms.accounts.blueprint import bp
-from lms.accounts.forms import RosterConfirmForm, RosterImportForm
+from lms.accounts.forms import NewPersonForm, PersonForm, RosterConfirmForm, RosterImportForm
 from lms.accounts.models import User
-from lms.core.errors import DomainError, NotFound, ValidationFailed
+from lms.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from lms.core.numbers import page_number
 from lms.extensions import db
+from lms.org import queries as org_queries
 
 # Why a roster row is refused, in the reader's language (rules.REFUSAL_REASONS says it in Chinese for the command).
 REFUSAL_LABELS = {
@@ -27,7 +29,10 @@ REFUSAL_LABELS = {
     rules.REFUSED_OWN_DEACTIVATION: _l("不能停用自己"),
     rules.REFUSED_LAST_ADMIN: _l("不能降级或停用最后一位在职管理员"),
     rules.REFUSED_ADMIN_UNCONFIRMED: _l("涉及管理员权限，需另行勾选确认"),
+    rules.REFUSED_OWN_ROLE_EDIT: _l("不能修改自己的角色"),
 }
+# A history row's field, in the reader's language.
+HISTORY_FIELDS = {history.ROLE: _l("角色"), history.COUNTY: _l("县区"), history.GRID: _l("网格")}
 # A preview lists at most this many additions, changes and deactivations each (a first import may add thousands);
 # refusals and admin access changes are always listed in full.
 PREVIEW_LISTED = 500
@@ -126,6 +131,85 @@ def roster_preview(token: str) -> Any:
         return redirect(url_for("accounts.admin_users"))
 
 
+def _unit_choices(current: User | None = None) -> list[SelectChoice]:
+    """Active counties and grids (a grid as "county / grid": picking it places the person in both); the person's
+    own unit stays listed even if deactivated since, so that saving a name does not move them."""
+    choices = [SelectChoice("", _("全市（不属于县区）"))]
+    listed = set()
+    for unit, county in org_queries.unit_choices():
+        listed.add(unit.id)
+        choices.append(SelectChoice(str(unit.id), f"{county.name} / {unit.name}" if county else unit.name))
+    if current is not None:
+        own = current.grid or current.county
+        if own is not None and own.id not in listed:
+            choices.append(SelectChoice(str(own.id), _("%(unit)s（已停用）", unit=current.unit_label)))
+    return choices
+
+
+def _unit_id(form: PersonForm) -> int | None:
+    return int(form.unit.data) if (form.unit.data or "").isdigit() else None
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@roles_required("admin")
+def add_person() -> Any:
+    """Add one person, with the roster's checks; a temporary password is shown once, to be changed at sign-in."""
+    form = NewPersonForm()
+    form.unit.choices = _unit_choices()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            person, temporary = person_edits.add_person(
+                employee_no=form.employee_no.data or "", name=form.name.data or "", phone=form.phone.data,
+                role=form.role.data or "", unit_id=_unit_id(form), actor=current_user)
+        except Conflict as exc:
+            if exc.code == "employee_no_taken":
+                form.employee_no.errors = [_("该工号已存在（含已停用人员）：请在人员列表中找到此人")]
+            else:
+                problems = [exc.message]
+        except ValidationFailed as exc:
+            problems = exc.problems or [exc.message]
+        else:
+            flash(_("已新增 %(who)s。", who=f"{person.employee_no} {person.name}"), "success")
+            return render_template("accounts/admin_person.html", **_person_page(person), temporary=temporary)
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/admin_person_new.html", form=form, problems=problems), status
+
+
+def _person_page(person: User, edit: PersonForm | None = None) -> dict[str, Any]:
+    if edit is None:
+        own = person.grid or person.county
+        edit = PersonForm(prefix="edit", data={"name": person.name, "phone": person.phone or "", "role": person.role,
+                                               "unit": str(own.id) if own else ""})
+        edit.unit.choices = _unit_choices(person)
+    return {"person": person, "form": FlaskForm(), "edit": edit, "history": history.of(person.id),
+            "history_fields": HISTORY_FIELDS, "role_labels": rules.ROLE_LABELS,
+            "management": org_queries.management(person.county_id, person.grid_id)}
+
+
+@bp.route("/admin/users/<int:user_id>/edit", methods=["POST"])
+@roles_required("admin")
+def edit_person(user_id: int) -> Any:
+    person = db.get_or_404(User, user_id)
+    edit = PersonForm(prefix="edit")
+    edit.unit.choices = _unit_choices(person)
+    if edit.validate_on_submit():
+        try:
+            written = person_edits.edit_person(user_id, name=edit.name.data or "", phone=edit.phone.data,
+                                               role=edit.role.data or "", unit_id=_unit_id(edit),
+                                               actor=current_user)
+        except Conflict as exc:
+            flash(_("未保存：%(reason)s", reason=REFUSAL_LABELS.get(exc.code, exc.message)), "error")
+        except ValidationFailed as exc:
+            flash(_("未保存：%(reason)s", reason="；".join(exc.problems or [exc.message])), "error")
+        else:
+            flash(_("已保存。") if written else _("没有需要保存的变更。"), "success" if written else "info")
+            return redirect(url_for("accounts.admin_person", user_id=user_id))
+    db.session.rollback()
+    db.session.refresh(person)
+    return render_template("accounts/admin_person.html", **_person_page(person, edit), temporary=None), 422
+
+
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def admin_person(user_id: int) -> Any:
@@ -147,7 +231,7 @@ def admin_person(user_id: int) -> Any:
             abort(400)
         if temporary is None:
             return redirect(url_for("accounts.admin_person", user_id=user_id))
-    return render_template("accounts/admin_person.html", person=person, form=form, temporary=temporary)
+    return render_template("accounts/admin_person.html", **_person_page(person), temporary=temporary)
 
 
 @bp.route("/admin/users/template.csv")

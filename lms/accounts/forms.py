@@ -3,8 +3,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from lms.accounts.rules import EMPLOYEE_NO_RE, PHONE_RE, ROLE_LABELS
 
 
 class LoginForm(FlaskForm):
@@ -35,3 +38,18 @@ class RosterConfirmForm(FlaskForm):
 
     digest = HiddenField(validators=[DataRequired(), Length(max=64)])
     confirm_admin = BooleanField(_l("我确认以上管理员权限的变更"))
+
+
+class PersonForm(FlaskForm):
+    """One person's name, phone, role and unit (the unit's choices are set by the view: active units only)."""
+
+    name = StringField(_l("姓名"), validators=[DataRequired(message=_l("请填写姓名")), Length(max=50)])
+    phone = StringField(_l("手机（可选）"), validators=[Optional(), Regexp(PHONE_RE, message=_l("手机号应为11位数字"))])
+    role = SelectField(_l("角色"), choices=[SelectChoice(code, _l(label)) for code, label in ROLE_LABELS.items()])
+    unit = SelectField(_l("县区/网格"), choices=[], validate_choice=True)
+
+
+class NewPersonForm(PersonForm):
+    employee_no = StringField(_l("工号"), validators=[
+        DataRequired(message=_l("请填写工号")),
+        Regexp(EMPLOYEE_NO_RE, message=_l("工号为2-32位字母、数字、-或_"))])

@@ -124,3 +124,21 @@ class UserSession(db.Model):  # type: ignore[name-defined,misc]
     device: Mapped[str] = mapped_column(String(64), default="")
 
     user: Mapped[User] = relationship()
+
+
+class PersonHistory(db.Model):  # type: ignore[name-defined,misc]
+    """One change of a person's role, county or grid: insert-only, so a person's roles and units over time can be
+    told (and a moved manager's old results stay with the unit they were earned in). ``old``/``new`` hold the
+    role's code or the unit's name at the time (a unit renamed later keeps its old name here)."""
+
+    __tablename__ = "person_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    field: Mapped[str] = mapped_column(String(8))  # role | county | grid
+    old: Mapped[str | None] = mapped_column(String(100))
+    new: Mapped[str | None] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import aliased
 
-from lms.accounts import rules, sessions
+from lms.accounts import history, rules, sessions
 from lms.accounts.models import User
 from lms.accounts.roster_uploads import RosterUpload
 from lms.audit import rules as audit_rules
@@ -102,6 +102,10 @@ def _units(person: rules.Person) -> tuple[int | None, int | None]:
     return (county.id if county else None), (grid.id if grid else None)
 
 
+def _placement(person: rules.Person) -> dict[str, str | None]:
+    return {history.ROLE: person.role, history.COUNTY: person.county, history.GRID: person.grid}
+
+
 def _record_change(user: User, change: rules.RosterChange, reason: str) -> None:
     before, after = change.before, change.after
     if change.field("active") is not None:
@@ -131,12 +135,15 @@ def _write(diff: rules.RosterDiff, filename: str, rows: int, *, actor: User | No
             user = User(employee_no=person.employee_no, name=person.name, role=person.role, phone=person.phone,
                         county_id=county_id, grid_id=grid_id, active=True)
             db.session.add(user)
+            history.note_all(user, {}, {history.ROLE: person.role, history.COUNTY: person.county,
+                                        history.GRID: person.grid}, by=actor)
             audit.record(audit_rules.PERSON_CREATED, target=user, subject=person.employee_no, reason=reason,
                          changes=audit_rules.describe_changes({}, {
                              "name": person.name, "role": person.role, "county": person.county,
                              "grid": person.grid}))
         for change in diff.changes:
             user = users[change.after.employee_no]
+            history.note_all(user, _placement(change.before), _placement(change.after), by=actor)
             user.name, user.role, user.phone = change.after.name, change.after.role, change.after.phone
             user.county_id, user.grid_id = _units(change.after)
             user.active = True

@@ -110,7 +110,31 @@ def map_header(cells: list[str]) -> tuple[dict[str, int], list[str]]:
     return positions, problems
 
 
-def parse_roster_rows(header: list[str], body: list[tuple[int, list[str]]]) -> RosterParse:  # noqa: PLR0912 - one check per column reads best as a flat list
+def person_problems(employee_no: str, name: str, role_text: str, *, county: str | None, grid: str | None,
+                    phone: str | None) -> tuple[str | None, list[str]]:
+    """The role (a code, from a code or an alias) and every reason one person's values are not acceptable: the
+    checks of a roster row, also those of a person added or edited on the admin pages. Values already stripped."""
+    reasons: list[str] = []
+    if not EMPLOYEE_NO_RE.match(employee_no):
+        reasons.append(f"工号“{employee_no}”无效（2-32位字母、数字、-或_）")
+    if not name or len(name) > 50:
+        reasons.append("姓名为空或超过50个字符")
+    role = ROLE_ALIASES.get(role_text) or ROLE_ALIASES.get(role_text.lower())
+    if role is None:
+        reasons.append(f"角色“{role_text}”无效（manager/trainer/supervisor/admin）")
+    if role == MANAGER and (county is None or grid is None):
+        reasons.append("渠道经理必须填写县区和网格")
+    if grid is not None and county is None:
+        reasons.append("填写了网格却没有填写县区")
+    if phone is not None and not PHONE_RE.match(phone):
+        reasons.append(f"手机号“{phone}”无效（11位数字）")
+    for label, value in (("县区", county), ("网格", grid)):
+        if value is not None and len(value) > 100:
+            reasons.append(f"{label}名称超过100个字符")
+    return role, reasons
+
+
+def parse_roster_rows(header: list[str], body: list[tuple[int, list[str]]]) -> RosterParse:
     """Validate every row; collect every problem with its row number (1-based, the header is row 1)."""
     positions, problems = map_header(header)
     if problems:
@@ -133,25 +157,9 @@ def parse_roster_rows(header: list[str], body: list[tuple[int, list[str]]]) -> R
         county = cell(values, "county") or None
         grid = cell(values, "grid") or None
         phone = cell(values, "phone") or None
-        reasons: list[str] = []
-        if not EMPLOYEE_NO_RE.match(employee_no):
-            reasons.append(f"工号“{employee_no}”无效（2-32位字母、数字、-或_）")
-        elif employee_no in seen:
-            reasons.append(f"工号“{employee_no}”与第{seen[employee_no]}行重复")
-        if not name or len(name) > 50:
-            reasons.append("姓名为空或超过50个字符")
-        role = ROLE_ALIASES.get(role_text) or ROLE_ALIASES.get(role_text.lower())
-        if role is None:
-            reasons.append(f"角色“{role_text}”无效（manager/trainer/supervisor/admin）")
-        if role == MANAGER and (county is None or grid is None):
-            reasons.append("渠道经理必须填写县区和网格")
-        if grid is not None and county is None:
-            reasons.append("填写了网格却没有填写县区")
-        if phone is not None and not PHONE_RE.match(phone):
-            reasons.append(f"手机号“{phone}”无效（11位数字）")
-        for label, value in (("县区", county), ("网格", grid)):
-            if value is not None and len(value) > 100:
-                reasons.append(f"{label}名称超过100个字符")
+        role, reasons = person_problems(employee_no, name, role_text, county=county, grid=grid, phone=phone)
+        if employee_no in seen and EMPLOYEE_NO_RE.match(employee_no):
+            reasons.insert(0, f"工号“{employee_no}”与第{seen[employee_no]}行重复")
         if reasons:
             problems.append(f"第{number}行：" + "；".join(reasons))
             continue
@@ -197,7 +205,9 @@ REFUSED_OWN_ROLE = "own_role"
 REFUSED_OWN_DEACTIVATION = "own_deactivation"
 REFUSED_LAST_ADMIN = "last_admin"
 REFUSED_ADMIN_UNCONFIRMED = "admin_unconfirmed"
+REFUSED_OWN_ROLE_EDIT = "own_role_edit"
 REFUSAL_REASONS = {
+    REFUSED_OWN_ROLE_EDIT: "不能修改自己的角色",
     REFUSED_OWN_ROLE: "不能通过名单修改自己的角色",
     REFUSED_OWN_DEACTIVATION: "不能停用自己",
     REFUSED_LAST_ADMIN: "不能降级或停用最后一位在职管理员",
@@ -427,6 +437,18 @@ def refuse_deactivation(person: Person, *, actor: str | None, active_admins: int
     if actor is not None and actor == person.employee_no:
         return REFUSED_OWN_DEACTIVATION
     if person.role == ADMIN and active_admins <= 1:
+        return REFUSED_LAST_ADMIN
+    return None
+
+
+def refuse_edit(before: Person, after: Person, *, actor: str | None, active_admins: int) -> str | None:
+    """Why an admin may not change ``before`` into ``after`` on the person's page (a REFUSED_* code), or None: the
+    roster's guards, one person at a time: nobody changes their own role, and the last active admin stays one."""
+    if before.role == after.role:
+        return None
+    if actor is not None and actor == before.employee_no:
+        return REFUSED_OWN_ROLE_EDIT
+    if before.role == ADMIN and before.active and active_admins <= 1:
         return REFUSED_LAST_ADMIN
     return None
 

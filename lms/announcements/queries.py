@@ -40,10 +40,11 @@ def publisher_scope(user: User) -> rules.PublisherScope:
 
 
 def units_for_publisher(user: User) -> tuple[list[Unit], list[Unit]]:
-    """The counties and grids ``user`` may choose as an audience."""
+    """The counties and grids ``user`` may choose as an audience (deactivated units are not offered)."""
     scope = publisher_scope(user)
-    counties = list(db.session.scalars(select(Unit).where(Unit.kind == COUNTY).order_by(Unit.name)))
-    grids = list(db.session.scalars(select(Unit).where(Unit.kind == GRID).order_by(Unit.parent_id, Unit.name)))
+    in_use = Unit.active.is_(True)
+    counties = list(db.session.scalars(select(Unit).where(Unit.kind == COUNTY, in_use).order_by(Unit.name)))
+    grids = list(db.session.scalars(select(Unit).where(Unit.kind == GRID, in_use).order_by(Unit.parent_id, Unit.name)))
     if scope.kind == rules.SCOPE_COUNTY:
         counties = [c for c in counties if c.id == scope.county_id]
         grids = [g for g in grids if g.parent_id == scope.county_id]

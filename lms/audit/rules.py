@@ -49,6 +49,12 @@ QUIZ_CREATED = "quiz.created"
 QUIZ_EDITED = "quiz.edited"
 QUIZ_PUBLISHED = "quiz.published"
 QUIZ_TAKEN_OVER = "quiz.taken_over"
+PHONE_CHANGED = "person.phone_changed"
+UNIT_CREATED = "unit.created"
+UNIT_RENAMED = "unit.renamed"
+UNIT_MOVED = "unit.moved"
+UNIT_DEACTIVATED = "unit.deactivated"
+UNIT_REACTIVATED = "unit.reactivated"
 
 ACTION_LABELS: dict[str, str] = {
     PERSON_CREATED: "新增人员",
@@ -85,6 +91,12 @@ ACTION_LABELS: dict[str, str] = {
     QUIZ_EDITED: "修改考试",
     QUIZ_PUBLISHED: "发布考试",
     QUIZ_TAKEN_OVER: "接管文件考试",
+    PHONE_CHANGED: "手机号变更",
+    UNIT_CREATED: "新增单位",
+    UNIT_RENAMED: "单位改名",
+    UNIT_MOVED: "网格调整所属县区",
+    UNIT_DEACTIVATED: "停用单位",
+    UNIT_REACTIVATED: "启用单位",
 }
 
 # Who acted when no person did: a command run on the server, or the platform itself (a scheduled job).
@@ -171,6 +183,11 @@ FIELD_LABELS: dict[str, str] = {
     "extra": "其他属性",  # entries written before the name was named on its own
     "added": "加上此标签的题目",
     "removed": "去掉此标签的题目",
+    # a unit's changes (lms.org.services)
+    "unit_name": "单位名称",
+    "level": "层级",
+    "people": "人数",
+    "in_use": "使用状态",
 }
 
 # Values shown through a label (a stored code the reader should never see): field -> {code: label}.
@@ -206,6 +223,8 @@ VALUE_LABELS["status"] = dict(quiz_rules.STATUS_LABELS)
 VALUE_LABELS["type"] = {name: qtype.label for name, qtype in QUESTION_TYPES.items()}
 VALUE_LABELS["action"] = dict(ACTION_LABELS)
 VALUE_LABELS["system"] = dict(OPERATED_SYSTEMS)
+VALUE_LABELS["level"] = {"city": "市公司", "county": "县区", "grid": "网格"}
+VALUE_LABELS["in_use"] = {True: "在用", False: "停用"}
 EMPTY = "—"
 
 

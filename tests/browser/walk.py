@@ -206,6 +206,7 @@ def world(app: Flask) -> World:
             "period": closed,
             "county_id": manager.county_id,
             "user_id": manager.id,
+            "unit_id": manager.grid_id,  # the organisation's unit page: the walking manager's grid
             "entry_id": entry,
             "announcement_id": db.session.scalars(select(Announcement.id).order_by(Announcement.id)).first(),
             "message_id@announcements.outbox_message": db.session.scalars(select(OutboxMessage.id)).first(),

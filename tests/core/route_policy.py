@@ -175,3 +175,14 @@ DOMAIN_POLICY.update({
     "reports.suggestions_xlsx": AUTHORS,
     "reports.suggestion_session": AUTHORS,
 })
+
+# organisation and people pages (issue 22): the administrator's alone
+DOMAIN_POLICY.update({
+    "org.tree": {ADMIN},
+    "org.unit": {ADMIN},
+    "org.rename": {ADMIN},
+    "org.move": {ADMIN},
+    "org.set_active": {ADMIN},
+    "accounts.add_person": {ADMIN},
+    "accounts.edit_person": {ADMIN},
+})
