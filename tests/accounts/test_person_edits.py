@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from lms.accounts import person_edits, rules
@@ -40,12 +41,14 @@ def test_admin_adds_one_person_who_must_change_the_temporary_password(app, clien
     response = post_form(client, "/admin/users/new", {"employee_no": "M7001", "name": "新经理", "phone": "13800001111",
                                                       "role": "manager", "unit": str(grid.id)})
     html = response.get_data(as_text=True)
-    assert response.status_code == 200 and "已新增 M7001 新经理" in html
+    assert response.status_code == 200
+    assert "已新增 M7001 新经理" in html
     temporary = re.search(r'class="temporary-password">([^<]+)<', html).group(1)
     person = db.session.scalars(select(User).where(User.employee_no == "M7001")).one()
     assert (person.county_id, person.grid_id, person.must_change_password) == (grid.parent_id, grid.id, True)
     (created,) = entries("person.created")
-    assert created.actor_id == admin.id and created.changes["grid"] == [None, "东城网格"]
+    assert created.actor_id == admin.id
+    assert created.changes["grid"] == [None, "东城网格"]
     rows = {h.field: (h.old, h.new) for h in db.session.scalars(
         select(PersonHistory).where(PersonHistory.user_id == person.id))}
     assert rows == {"role": (None, "manager"), "county": (None, "城区"), "grid": (None, "东城网格")}
@@ -67,10 +70,12 @@ def test_adding_refuses_a_taken_employee_number_and_the_roster_rules(client, aut
     # a channel manager needs a grid (the roster's rule), and a phone has 11 digits
     response = post_form(client, "/admin/users/new", {"employee_no": "M7003", "name": "无网格", "role": "manager",
                                                       "unit": str(county.id)})
-    assert response.status_code == 422 and "渠道经理必须填写县区和网格" in response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "渠道经理必须填写县区和网格" in response.get_data(as_text=True)
     response = post_form(client, "/admin/users/new", {"employee_no": "M7004", "name": "号码", "role": "trainer",
                                                       "unit": "", "phone": "123"})
-    assert response.status_code == 422 and "手机号应为11位数字" in response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "手机号应为11位数字" in response.get_data(as_text=True)
     assert db.session.scalars(select(User).where(User.employee_no.in_(["M7003", "M7004"]))).all() == []
 
 
@@ -100,8 +105,10 @@ def test_edits_are_audited_field_by_field_and_kept_in_history(client, auth, make
     assert [e.changes for e in entries("person.role_changed")] == [
         {"role": ["manager", "supervisor"]}, {"role": ["supervisor", "manager"]}]
     # dual management: the grid's and the county's supervisors are named on the person's page
-    assert "网格主管甲" in page and "县区主管乙" in page
-    assert sup_grid.id and sup_county.id
+    assert "网格主管甲" in page
+    assert "县区主管乙" in page
+    assert sup_grid.id
+    assert sup_county.id
     # nothing changed: nothing written
     before = len(db.session.scalars(select(AuditEntry)).all())
     assert "没有需要保存的变更" in edit(client, person).get_data(as_text=True)
@@ -128,12 +135,9 @@ def test_the_guards_refuse_own_role_and_keep_an_admin(client, auth, make_user):
 def test_the_last_active_admin_is_never_demoted(make_user):
     last = make_user("admin")
     someone = make_user("trainer")  # an actor who is not the person (the page's actor always is an admin)
-    try:
+    with pytest.raises(Conflict) as refused:
         person_edits.edit_person(last.id, name=last.name, phone=None, role="trainer", unit_id=None, actor=someone)
-    except Conflict as exc:
-        assert exc.code == "last_admin"
-    else:
-        raise AssertionError("the last admin was demoted")
+    assert refused.value.code == "last_admin"
     db.session.expire_all()
     assert db.session.get(User, last.id).role == "admin"
     # a deactivated admin does not count, and may be given another role

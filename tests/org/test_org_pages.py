@@ -54,7 +54,8 @@ def test_admin_adds_a_grid_moves_two_managers_into_it_and_renames_it(client, aut
     db.session.expire_all()
     assert (first.grid_id, second.grid_id) == (grid.id, grid.id)
     page = client.get(f"/admin/org/{grid.id}").get_data(as_text=True)
-    assert "甲经理" in page and "乙经理" in page
+    assert "甲经理" in page
+    assert "乙经理" in page
     # each move is in the person's history and the audit log
     moved = db.session.scalars(select(PersonHistory).where(PersonHistory.user_id == first.id,
                                                            PersonHistory.field == "grid")).all()
@@ -69,10 +70,13 @@ def test_admin_adds_a_grid_moves_two_managers_into_it_and_renames_it(client, aut
     assert renamed.changes == {"unit_name": ["南城网格", "南城新网格"]}
     # history keeps the name the grid had when the person moved
     history_page = client.get(f"/admin/users/{first.id}").get_data(as_text=True)
-    assert "南城网格" in history_page and "南城新网格" in history_page
+    assert "南城网格" in history_page
+    assert "南城新网格" in history_page
     # the audit log shows the acts by their labels
     log = client.get("/admin/audit").get_data(as_text=True)
-    assert "单位改名" in log and "新增单位" in log and "单位变更" in log
+    assert "单位改名" in log
+    assert "新增单位" in log
+    assert "单位变更" in log
 
 
 def test_a_unit_with_people_is_not_deactivated_and_says_why(client, auth, make_user):
@@ -90,7 +94,8 @@ def test_a_unit_with_people_is_not_deactivated_and_says_why(client, auth, make_u
     response = post_form(client, f"/admin/org/{county.id}/active", {"active": "0"}, token_from="/",
                          follow_redirects=True)
     text = response.get_data(as_text=True)
-    assert "该单位还有在职人员" in text and "该县区下还有在用的网格" in text
+    assert "该单位还有在职人员" in text
+    assert "该县区下还有在用的网格" in text
     assert entries("unit.deactivated") == []
     # once the person has left, the grid can be deactivated; it stays, hidden from the pickers
     post_form(client, f"/admin/users/{person.id}", {"action": "deactivate"})
