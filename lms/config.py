@@ -69,6 +69,9 @@ DEFAULTS: dict[str, Any] = {
     "LMS_QUARTER_YELLOW_CARDS": 2,  # yellow cards in one quarter that make the next a focused-improvement quarter
     # Answer sheets of running attempts kept per worker for autosaves (~3 KB each; lms.attempts).
     "LMS_ANSWER_SHEET_CACHE": 4096,
+    # --- appeals (lms.assessment.appeal_rules): the window after an entry (or its notice), the decision's due date ---
+    "LMS_APPEAL_DAYS": 7,
+    "LMS_APPEAL_DECISION_DAYS": 7,
     # --- point-to-point training suggestions (lms.reports.rules.SuggestionSettings) ---
     "LMS_REPORTS_GRID_PASS_RATE": 0.8,
     "LMS_REPORTS_PERSON_PASS_RATE": 0.5,

@@ -15,7 +15,7 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
-from lms.assessment import rules
+from lms.assessment import appeal_rules, rules
 from lms.core.clock import utcnow
 from lms.core.types import UTCDateTime
 from lms.extensions import db
@@ -240,3 +240,60 @@ class OutcomeRevision(db.Model):  # type: ignore[name-defined,misc]
     revised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the monthly close
 
     regrade: Mapped[Regrade] = relationship()
+
+
+class Appeal(db.Model):  # type: ignore[name-defined,misc]
+    """A manager's appeal (申诉) against one of their own ledger entries; at most one per entry (``entry_id`` is
+    unique). Decided by the county (or city) supervisor or an admin: upheld, the entry's ``reversal`` (written in
+    the same transaction) is ``reversal_id``; rejected, the decision's reason is kept. The entry never changes."""
+
+    __tablename__ = "assessment_appeals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("assessment_ledger.id"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    state: Mapped[str] = mapped_column(String(10), index=True)  # appeal_rules.STATES
+    reason: Mapped[str] = mapped_column(Text)
+    # an optional photo or file (lms.courses.media: images re-encoded), stored under <LMS_MEDIA_DIR>/appeals
+    attachment_name: Mapped[str | None] = mapped_column(String(80))
+    attachment_original_name: Mapped[str | None] = mapped_column(String(200))
+    attachment_content_type: Mapped[str | None] = mapped_column(String(100))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())  # when the decision is due
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    reversal_id: Mapped[int | None] = mapped_column(ForeignKey("assessment_ledger.id"), unique=True)
+
+    entry: Mapped[LedgerEntry] = relationship(foreign_keys=[entry_id])
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    reversal: Mapped[LedgerEntry | None] = relationship(foreign_keys=[reversal_id])
+    comments: Mapped[list[AppealComment]] = relationship(back_populates="appeal", order_by="AppealComment.id")
+
+    @property
+    def state_label(self) -> str:
+        return appeal_rules.STATE_LABELS.get(self.state, self.state)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == appeal_rules.OPEN
+
+    def as_api(self) -> dict[str, Any]:
+        return {"id": self.id, "state": self.state, "opened_at": self.opened_at.isoformat(),
+                "decided_at": self.decided_at.isoformat() if self.decided_at else None}
+
+
+class AppealComment(db.Model):  # type: ignore[name-defined,misc]
+    """A supervisor's comment on an appeal (the grid supervisor's view, the county's notes). Insert-only."""
+
+    __tablename__ = "assessment_appeal_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("assessment_appeals.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    appeal: Mapped[Appeal] = relationship(back_populates="comments")
+    author: Mapped[User] = relationship()

@@ -15,6 +15,7 @@ from lms.accounts.access import scope_clause
 from lms.accounts.models import User
 from lms.assessment import rules
 from lms.assessment.models import (
+    Appeal,
     ClosedPeriod,
     Indicator,
     LedgerEntry,
@@ -180,6 +181,7 @@ class LedgerView:
     entries: list[LedgerEntry]
     reversed_by: dict[int, LedgerEntry] = field(default_factory=dict)
     decisions: dict[int, PostAdjustmentDecision] = field(default_factory=dict)
+    appeals: dict[int, Appeal] = field(default_factory=dict)  # entry id -> its appeal (at most one)
 
     def is_reversed(self, entry: LedgerEntry) -> bool:
         return entry.id in self.reversed_by
@@ -213,6 +215,8 @@ def ledger(viewer: User | None, *, period: str | None = None, user_id: int | Non
         for decision in db.session.scalars(select(PostAdjustmentDecision).where(
                 PostAdjustmentDecision.entry_id.in_(ids)).options(joinedload(PostAdjustmentDecision.decided_by))):
             view.decisions[decision.entry_id] = decision
+        for appeal in db.session.scalars(select(Appeal).where(Appeal.entry_id.in_(ids))):
+            view.appeals[appeal.entry_id] = appeal
     return view
 
 
@@ -225,6 +229,7 @@ def entry_as_api(entry: LedgerEntry, view: LedgerView) -> dict[str, Any]:
         "created_at": entry.created_at.isoformat(),
         "created_by": entry.created_by.employee_no if entry.created_by else "system",
         "reverses": entry.reverses_id, "reversed_by": reversal.id if reversal else None,
+        "appeal": appeal.as_api() if (appeal := view.appeals.get(entry.id)) else None,
     }
 
 

@@ -358,6 +358,12 @@ def can_reverse(user: User) -> bool:
 
 def reverse_entry(entry_id: int, *, actor: User, reason: str, now: datetime) -> LedgerEntry:
     """An appeal upheld: a ``reversal`` entry cancelling ``entry_id`` (its amount and points negated)."""
+    return _commit_entry(add_reversal(entry_id, actor=actor, reason=reason, now=now), "该记录已被冲销，不能重复冲销")
+
+
+def add_reversal(entry_id: int, *, actor: User, reason: str, now: datetime) -> LedgerEntry:
+    """The checks and the reversal entry with its audit record, added to the session but not committed: an upheld
+    appeal (``lms.assessment.appeals``) links it to the appeal in the same transaction."""
     if not can_reverse(actor):
         raise Forbidden("只有县区或市级主管、管理员可以冲销台账记录")
     entry = db.session.get(LedgerEntry, entry_id)
@@ -380,11 +386,12 @@ def reverse_entry(entry_id: int, *, actor: User, reason: str, now: datetime) -> 
         rule_version=rules.RULE_APPEAL.version, evidence={"reason": reason, "reverses_kind": entry.kind},
         idempotency_key=f"reversal:{entry.id}", reverses_id=entry.id, created_at=now, created_by_id=actor.id)
     audit.record(audit_rules.LEDGER_REVERSED, actor=actor, target=entry.user, subject=f"台账记录 #{entry.id}",
-                 changes=_entry_facts(entry), reason=reason)
-    return _commit_entry(reversal, "该记录已被冲销，不能重复冲销")
+                 changes=entry_facts(entry), reason=reason)
+    db.session.add(reversal)
+    return reversal
 
 
-def _entry_facts(entry: LedgerEntry) -> dict[str, Any]:
+def entry_facts(entry: LedgerEntry) -> dict[str, Any]:
     """What an audit entry about ``entry`` says of it: which record, its period and kind, what it was worth."""
     facts: dict[str, Any] = {"entry": entry.id, "period": entry.period, "kind": entry.kind}
     if entry.amount_yuan:
@@ -456,7 +463,7 @@ def decide_post_adjustment(entry_id: int, *, actor: User, confirm: bool, note: s
                                       decided_by_id=actor.id, decided_at=now)
     db.session.add(decision)
     audit.record(audit_rules.LEDGER_DECIDED, actor=actor, target=entry.user, subject=f"岗位调整建议 #{entry.id}",
-                 changes={**_entry_facts(entry), "decision": [None, decision.decision]}, reason=decision.note)
+                 changes={**entry_facts(entry), "decision": [None, decision.decision]}, reason=decision.note)
     try:
         db.session.commit()
     except IntegrityError as exc:

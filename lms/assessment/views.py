@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,7 +14,16 @@ from markupsafe import Markup
 
 from lms.accounts import rules as account_rules
 from lms.accounts.access import roles_required
-from lms.assessment import export, notices, queries, rules, services
+from lms.assessment import (
+    appeal_queries,
+    appeal_views,  # noqa: F401 - registers the appeal pages on bp
+    export,
+    notices,
+    queries,
+    rules,
+    services,
+)
+from lms.assessment.blueprint import bp
 from lms.assessment.forms import CloseForm, DecisionForm, DeductionForm, IndicatorForm, PublishForm, ReverseForm
 from lms.assessment.indicators import import_indicators  # by name: the view is called ``indicators``
 from lms.audit import rules as audit_rules
@@ -23,8 +32,6 @@ from lms.core.clock import utcnow
 from lms.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from lms.extensions import db
 from lms.org.models import COUNTY, Unit
-
-bp = Blueprint("assessment", __name__, url_prefix="/assessment")
 
 # Labels that assessment/rules.py and queries.py keep in Chinese and templates translate where they show them
 # (``_(entry.kind_label)``): naming them here puts them in the English catalog. tests/core/test_i18n.py
@@ -322,5 +329,10 @@ def indicators(period: str) -> Any:
 @bp.route("/mine")
 @roles_required("manager")
 def mine() -> Any:
-    return render_template("assessment/mine.html", records=queries.my_records(current_user),
-                           outcome_labels=rules.OUTCOME_LABELS)
+    records = queries.my_records(current_user)
+    view = records.ledger
+    appealable = appeal_queries.appealable_entries(
+        current_user, view.entries, appealed=set(view.appeals), reversed_=set(view.reversed_by), now=utcnow(),
+        days=current_app.config["LMS_APPEAL_DAYS"])
+    return render_template("assessment/mine.html", records=records, outcome_labels=rules.OUTCOME_LABELS,
+                           appealable=appealable, appeal_days=current_app.config["LMS_APPEAL_DAYS"])

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from lms.accounts.rules import ROLE_LABELS
+from lms.assessment.appeal_rules import STATE_LABELS as APPEAL_STATE_LABELS
 from lms.assessment.rules import KIND_LABELS as LEDGER_KIND_LABELS
 from lms.assessment.rules import SYSTEMS as OPERATED_SYSTEMS
 from lms.core.clock import to_local
@@ -55,6 +56,10 @@ UNIT_RENAMED = "unit.renamed"
 UNIT_MOVED = "unit.moved"
 UNIT_DEACTIVATED = "unit.deactivated"
 UNIT_REACTIVATED = "unit.reactivated"
+APPEAL_OPENED = "appeal.opened"
+APPEAL_COMMENTED = "appeal.commented"
+APPEAL_UPHELD = "appeal.upheld"
+APPEAL_REJECTED = "appeal.rejected"
 
 ACTION_LABELS: dict[str, str] = {
     PERSON_CREATED: "新增人员",
@@ -97,6 +102,10 @@ ACTION_LABELS: dict[str, str] = {
     UNIT_MOVED: "网格调整所属县区",
     UNIT_DEACTIVATED: "停用单位",
     UNIT_REACTIVATED: "启用单位",
+    APPEAL_OPENED: "提出申诉",
+    APPEAL_COMMENTED: "填写申诉意见",
+    APPEAL_UPHELD: "申诉成立",
+    APPEAL_REJECTED: "驳回申诉",
 }
 
 # Who acted when no person did: a command run on the server, or the platform itself (a scheduled job).
@@ -188,6 +197,11 @@ FIELD_LABELS: dict[str, str] = {
     "level": "层级",
     "people": "人数",
     "in_use": "使用状态",
+    # an appeal's acts (lms.assessment.appeals)
+    "appeal": "申诉编号",
+    "attachment": "附件",
+    "appeal_state": "申诉状态",
+    "reversal": "冲销记录编号",
 }
 
 # Values shown through a label (a stored code the reader should never see): field -> {code: label}.
@@ -195,6 +209,7 @@ VALUE_LABELS: dict[str, dict[Any, str]] = {
     "role": dict(ROLE_LABELS),
     "active": {True: "在职", False: "停用"},
     "decision": {"confirmed": "已确认", "rejected": "已驳回"},
+    "appeal_state": dict(APPEAL_STATE_LABELS),
 }
 YES_NO = {True: "是", False: "否"}
 

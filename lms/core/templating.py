@@ -27,6 +27,7 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
     ("reports.supervisor_home", N_("考核看板"), ("supervisor", "admin")),
     ("reports.trainer_home", N_("培训分析"), ("trainer", "admin")),
     ("assessment.periods", N_("月度考核"), ("supervisor", "admin", "trainer")),
+    ("assessment.appeals_queue", N_("申诉处理"), ("supervisor", "admin")),
     ("announcements.inbox", N_("通知"), ("manager", "trainer", "supervisor", "admin")),
     ("accounts.admin_users", N_("人员管理"), ("admin",)),
     ("org.tree", N_("组织架构"), ("admin",)),
