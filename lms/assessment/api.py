@@ -66,12 +66,21 @@ openapi.document("/ledger", "get", {
                "post_adjustment, reversal), scoped to the caller",
     "parameters": [{**PERIOD_PARAMETER, "required": False}],
     "responses": {"200": {"description": "[{id, employee_no, period, kind, amount_yuan, points, reason, created_at, "
-                                         "created_by, reverses, reversed_by, rule, rule_version}]",
+                                         "created_by, reverses, reversed_by, rule, rule_version, appeal}]; appeal is "
+                                         "null or the person's appeal of the entry: {id, state (open, upheld, "
+                                         "rejected), opened_at, decided_at}",
                           **_list_of(["id", "employee_no", "period", "kind", "created_at"], id={"type": "integer"},
                                      employee_no=_TEXT, period=_TEXT, kind=_TEXT,
                                      created_at={"type": "string", "format": "date-time"},
                                      reverses={"type": "integer", "nullable": True},
-                                     reversed_by={"type": "integer", "nullable": True})},
+                                     reversed_by={"type": "integer", "nullable": True},
+                                     appeal={"type": "object", "nullable": True, "required": ["state", "opened_at"],
+                                             "properties": {
+                                                 "id": {"type": "integer"},
+                                                 "state": {"type": "string", "enum": ["open", "upheld", "rejected"]},
+                                                 "opened_at": {"type": "string", "format": "date-time"},
+                                                 "decided_at": {"type": "string", "format": "date-time",
+                                                                "nullable": True}}})},
                   **openapi.error_responses(400, 401)},
 })
 

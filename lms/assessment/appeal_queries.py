@@ -47,8 +47,9 @@ def appealable_entries(person: User, entries: list[LedgerEntry], *, appealed: se
     """Which of ``entries`` (the person's own, already loaded with their reversals and appeals) may be appealed now."""
     notices: dict[str, datetime] = {}
     if person.county_id is not None:
-        notices = dict(db.session.execute(select(Notice.period, Notice.published_at).where(
-            Notice.county_id == person.county_id)).tuples().all())
+        rows = db.session.execute(select(Notice.period, Notice.published_at).where(
+            Notice.county_id == person.county_id)).all()
+        notices = {period: published_at for period, published_at in rows}
     deadlines = {}
     for entry in entries:
         facts = appeal_rules.EntryFacts(entry.kind, entry.user_id, entry.created_at, notices.get(entry.period),

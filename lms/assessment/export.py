@@ -10,6 +10,7 @@ from typing import Any
 
 from lms.accounts.models import User
 from lms.assessment import queries, rules
+from lms.assessment.models import Appeal
 from lms.audit import rules as audit_rules
 from lms.audit import services as audit
 from lms.core.clock import to_local
@@ -24,7 +25,7 @@ MIME_TYPES = {
 RESULT_HEADERS = ["工号", "姓名", "县区", "网格", "考核结果", "考试成绩", "扣分", "其他指标", "统一得分",
                   "排名", "组内人数", "黄牌/奖励", "备注"]
 LEDGER_HEADERS = ["记录编号", "工号", "姓名", "县区", "考核期", "类型", "类型说明", "金额（元）", "分数", "事由",
-                  "规则", "规则版本", "记录时间", "记录人", "冲销记录编号", "已被冲销"]
+                  "规则", "规则版本", "记录时间", "记录人", "冲销记录编号", "已被冲销", "申诉"]
 BAND_LABELS = {rules.TOP: "奖励", rules.BOTTOM: "黄牌警告"}
 
 
@@ -47,7 +48,18 @@ def ledger_rows(period: str, viewer: User | None) -> list[list[Any]]:
     return [[e.id, e.user.employee_no, e.user.name, e.user.county.name if e.user.county else "", e.period, e.kind,
              e.kind_label, e.amount_yuan, e.points, e.reason, e.rule, e.rule_version,
              to_local(e.created_at).strftime("%Y-%m-%d %H:%M"), e.created_by.employee_no if e.created_by else "系统",
-             e.reverses_id, "是" if view.is_reversed(e) else ""] for e in view.entries]
+             e.reverses_id, "是" if view.is_reversed(e) else "", _appeal_cell(view.appeals.get(e.id))]
+            for e in view.entries]
+
+
+def _appeal_cell(appeal: Appeal | None) -> str:
+    """The entry's appeal for payroll: its state, when opened and, once decided, when (local time)."""
+    if appeal is None:
+        return ""
+    text = f"{appeal.state_label}（{to_local(appeal.opened_at).strftime('%Y-%m-%d')} 提出"
+    if appeal.decided_at is not None:
+        text += f"，{to_local(appeal.decided_at).strftime('%Y-%m-%d')} 决定"
+    return text + "）"
 
 
 def export_period(period: str, fmt: str, viewer: User | None) -> bytes:

@@ -28,9 +28,13 @@ def _appeals_panel(user: Any) -> dict[str, Any] | None:
     return {"summary": summary, "now": now}
 
 
+def _open_appeals(user: Any) -> int:
+    return appeal_queries.open_summary(user, now=clock.utcnow()).count
+
+
 def init_app(app: Flask) -> None:
     panels.register("manager", "assessment/_home_panel.html", _my_records_panel, order=30)
     for role in ("supervisor", "admin"):
         panels.register(role, "assessment/_appeals_panel.html", _appeals_panel, order=6)
     # the menu's 申诉处理 shows how many wait for a decision in the person's scope
-    register_badge("assessment.appeals_queue", lambda user: appeal_queries.open_summary(user, now=clock.utcnow()).count)
+    register_badge("assessment.appeals_queue", _open_appeals)

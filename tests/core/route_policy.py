@@ -186,3 +186,15 @@ DOMAIN_POLICY.update({
     "accounts.add_person": {ADMIN},
     "accounts.edit_person": {ADMIN},
 })
+
+# appeals (申诉): a manager opens one on their own entry; supervisors (a grid's included) read their scope's queue
+# and appeals and comment; county and city supervisors and admins decide; the appeal and its attachment are the
+# manager's own or in the reader's scope (anything else is a 404)
+DOMAIN_POLICY.update({
+    "assessment.appeal_new": {MANAGER},
+    "assessment.appeals_queue": SUPERVISORS,
+    "assessment.appeal": SUPERVISORS | {MANAGER},
+    "assessment.appeal_attachment": SUPERVISORS | {MANAGER},
+    "assessment.appeal_comment": SUPERVISORS,
+    "assessment.appeal_decide": APPEAL_DECIDERS,
+})
