@@ -49,7 +49,7 @@ def appealable_entries(person: User, entries: list[LedgerEntry], *, appealed: se
     if person.county_id is not None:
         rows = db.session.execute(select(Notice.period, Notice.published_at).where(
             Notice.county_id == person.county_id)).all()
-        notices = {period: published_at for period, published_at in rows}
+        notices = dict(rows)
     deadlines = {}
     for entry in entries:
         facts = appeal_rules.EntryFacts(entry.kind, entry.user_id, entry.created_at, notices.get(entry.period),

@@ -80,18 +80,23 @@ def test_a_manager_appeals_from_their_records_with_a_photo(auth, county):
                            attachment=(io.BytesIO(photo()), "现场.jpg"))
     assert response.status_code == 302
     appeal = the_appeal(county["criticism"])
-    assert appeal.state == "open" and appeal.attachment_content_type == "image/jpeg"
+    assert appeal.state == "open"
+    assert appeal.attachment_content_type == "image/jpeg"
     page = auth.client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "成绩统计有误" in page and "待处理" in page and "现场.jpg" in page
+    assert "成绩统计有误" in page
+    assert "待处理" in page
+    assert "现场.jpg" in page
     picture = auth.client.get(f"/assessment/appeals/{appeal.id}/attachment")
-    assert picture.status_code == 200 and picture.mimetype == "image/jpeg"
+    assert picture.status_code == 200
+    assert picture.mimetype == "image/jpeg"
     assert "sandbox" in picture.headers["Content-Security-Policy"]
     picture.close()
     mine = auth.client.get("/assessment/mine").get_data(as_text=True)
     assert "申诉：待处理" in mine
     assert f"/assessment/ledger/{county['criticism'].id}/appeal" not in mine  # one appeal per entry
     # the supervisors who decide (and the grid's) hear of it
-    told = set(db.session.scalars(select(InboxMessage.user_id).where(InboxMessage.event_key == f"appeal:{appeal.id}:opened")))
+    told = set(db.session.scalars(select(InboxMessage.user_id).where(
+        InboxMessage.event_key == f"appeal:{appeal.id}:opened")))
     assert told == {county["county_sup"].id, county["grid_sup"].id}
     assert audit_actions() == ["appeal.opened"]
 
@@ -110,7 +115,7 @@ def test_the_database_refuses_a_second_appeal_too(county):
     for _ in range(2):
         db.session.add(Appeal(entry_id=entry.id, user_id=entry.user_id, state="open", reason="x", opened_at=now,
                               due_at=now))
-    with pytest.raises(Exception, match="UNIQUE|unique"):
+    with pytest.raises(Exception, match=r"UNIQUE|unique"):
         db.session.commit()
     db.session.rollback()
 
@@ -140,25 +145,32 @@ def test_the_county_supervisor_upholds_the_reversal_is_linked_and_the_manager_to
     sign_in(auth, county["grid_sup"])
     assert appeal.user.name in auth.client.get("/assessment/appeals").get_data(as_text=True)
     url = f"/assessment/appeals/{appeal.id}"
-    assert post_form(auth.client, f"{url}/comment", {"body": "属实，当天在参加公司培训"}, token_from=url).status_code == 302
+    commented = post_form(auth.client, f"{url}/comment", {"body": "属实，当天在参加公司培训"}, token_from=url)
+    assert commented.status_code == 302
     refused = post_form(auth.client, f"{url}/decide", {"decision": "uphold", "reason": "x"}, token_from=url)
     assert refused.status_code == 403  # the grid comments; the county decides
     assert the_appeal(county["penalty"]).state == "open"
 
     sign_in(auth, county["county_sup"])
     home = auth.client.get("/").get_data(as_text=True)
-    assert "待处理的申诉" in home and "1 条申诉等待决定" in home
+    assert "待处理的申诉" in home
+    assert "1 条申诉等待决定" in home
     page = auth.client.get(url).get_data(as_text=True)
     assert "属实，当天在参加公司培训" in page
     response = post_form(auth.client, f"{url}/decide", {"decision": "uphold", "reason": "培训记录可查"}, token_from=url)
     assert response.status_code == 302
     appeal = the_appeal(county["penalty"])
-    assert appeal.state == "upheld" and appeal.decided_by_id == county["county_sup"].id
+    assert appeal.state == "upheld"
+    assert appeal.decided_by_id == county["county_sup"].id
     reversal = db.session.get(LedgerEntry, appeal.reversal_id)
-    assert reversal.kind == "reversal" and reversal.reverses_id == county["penalty"].id
-    assert reversal.amount_yuan == -200 and reversal.evidence["appeal"] == appeal.id
+    assert reversal.kind == "reversal"
+    assert reversal.reverses_id == county["penalty"].id
+    assert reversal.amount_yuan == -200
+    assert reversal.evidence["appeal"] == appeal.id
     message = db.session.scalar(select(InboxMessage).where(InboxMessage.event_key == f"appeal:{appeal.id}:decided"))
-    assert message.user_id == county["manager"].id and "申诉成立" in message.title and "培训记录可查" in message.body
+    assert message.user_id == county["manager"].id
+    assert "申诉成立" in message.title
+    assert "培训记录可查" in message.body
     assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.event_key == message.event_key)) is not None
     assert audit_actions() == ["appeal.opened", "appeal.commented", "appeal.upheld"]
     # decided once: a second decision is refused and writes nothing
@@ -169,7 +181,8 @@ def test_the_county_supervisor_upholds_the_reversal_is_linked_and_the_manager_to
 
     sign_in(auth, county["manager"])
     mine = auth.client.get("/assessment/mine").get_data(as_text=True)
-    assert "申诉：申诉成立" in mine and f"已冲销 #{reversal.id}" in mine
+    assert "申诉：申诉成立" in mine
+    assert f"已冲销 #{reversal.id}" in mine
     rows = auth.client.get("/api/v1/ledger").get_json()
     by_id = {row["id"]: row for row in rows}
     assert by_id[county["penalty"].id]["appeal"]["state"] == "upheld"
@@ -182,15 +195,18 @@ def test_the_county_supervisor_rejects_with_a_reason_and_the_manager_is_told(aut
     appeal = the_appeal(county["criticism"])
     sign_in(auth, county["county_sup"])
     url = f"/assessment/appeals/{appeal.id}"
-    assert post_form(auth.client, f"{url}/decide", {"decision": "reject", "reason": ""}, token_from=url).status_code == 302
+    empty = post_form(auth.client, f"{url}/decide", {"decision": "reject", "reason": ""}, token_from=url)
+    assert empty.status_code == 302
     assert the_appeal(county["criticism"]).state == "open"  # no reason, no decision
     post_form(auth.client, f"{url}/decide", {"decision": "reject", "reason": "考试记录完整，缺考属实"}, token_from=url)
     appeal = the_appeal(county["criticism"])
-    assert appeal.state == "rejected" and appeal.decision_reason == "考试记录完整，缺考属实"
+    assert appeal.state == "rejected"
+    assert appeal.decision_reason == "考试记录完整，缺考属实"
     assert appeal.reversal_id is None
     assert db.session.scalar(select(func.count()).where(LedgerEntry.kind == "reversal")) == 0
     message = db.session.scalar(select(InboxMessage).where(InboxMessage.event_key == f"appeal:{appeal.id}:decided"))
-    assert message.user_id == county["manager"].id and "申诉驳回" in message.title
+    assert message.user_id == county["manager"].id
+    assert "申诉驳回" in message.title
     assert audit_actions() == ["appeal.opened", "appeal.rejected"]
     sign_in(auth, county["manager"])
     assert "考试记录完整，缺考属实" in auth.client.get(url).get_data(as_text=True)
