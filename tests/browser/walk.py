@@ -45,6 +45,7 @@ NOT_PAGES: dict[str, str] = {
     "audit.export_file": "an xlsx/csv download",
     "assessment.export_file": "an xlsx/csv/json download",
     "assessment.notice_pdf": "a PDF download",
+    "assessment.appeal_attachment": "a photo or file attached to an appeal",
     "certificates.download": "a PDF download",
     "certificates.period_zip": "a zip download",
     "courses.export": "a Markdown download",
@@ -176,6 +177,32 @@ def add_walk_extras() -> None:
               f"M1999,新同事,manager,{manager.county.name},{manager.grid.name},13800000000\n")
     people.upload_roster(roster.encode(), "walk.csv", uploader=admin, deactivate_missing=False, max_rows=100,
                          max_bytes=100_000)
+    _open_walk_appeal(manager)
+
+
+def _open_walk_appeal(manager: Any) -> None:
+    """An open appeal (申诉) of a manager of M1001's county (M1001's own where they have an entry to appeal), opened
+    inside its window, so the appeal page and the queue show one."""
+    from datetime import timedelta
+    from pathlib import Path
+
+    from flask import current_app
+
+    from lms.accounts.models import User
+    from lms.assessment import appeals
+    from lms.assessment.models import LedgerEntry
+    from lms.courses import media
+
+    entries = select(LedgerEntry).join(User, User.id == LedgerEntry.user_id).where(
+        User.county_id == manager.county_id, LedgerEntry.kind.in_(("criticism", "cash_penalty", "deduction")))
+    entry = db.session.scalars(entries.order_by((LedgerEntry.user_id == manager.id).desc(), LedgerEntry.id.desc())
+                               ).first()
+    if entry is None:
+        return
+    appeals.open_appeal(entry.id, person=entry.user, reason="考试当天系统故障，无法提交答卷", attachment=None,
+                        now=entry.created_at + timedelta(minutes=5), settings=appeals.AppealSettings(),
+                        media_root=Path(current_app.config["LMS_MEDIA_DIR"]) / "appeals",
+                        limits=media.MediaLimits.from_settings(current_app.config))
 
 
 def world(app: Flask) -> World:
@@ -183,7 +210,7 @@ def world(app: Flask) -> World:
     from lms.accounts.models import User
     from lms.accounts.roster_uploads import RosterUpload
     from lms.announcements.models import Announcement, InboxMessage, OutboxMessage
-    from lms.assessment.models import ClosedPeriod, LedgerEntry
+    from lms.assessment.models import Appeal, ClosedPeriod, LedgerEntry
     from lms.attempts.models import Attempt, AttemptAnswer
     from lms.certificates.models import Certificate
     from lms.courses.models import Lesson, TrainingPack, TrainingSession
@@ -208,6 +235,7 @@ def world(app: Flask) -> World:
             "user_id": manager.id,
             "unit_id": manager.grid_id,  # the organisation's unit page: the walking manager's grid
             "entry_id": entry,
+            "appeal_id": db.session.scalars(select(Appeal.id).order_by(Appeal.id)).first(),
             "announcement_id": db.session.scalars(select(Announcement.id).order_by(Announcement.id)).first(),
             "message_id@announcements.outbox_message": db.session.scalars(select(OutboxMessage.id)).first(),
             "session_id": db.session.scalars(select(TrainingSession.id)).first(),
