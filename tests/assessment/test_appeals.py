@@ -243,3 +243,12 @@ def test_comments_and_count_are_scoped(auth, county):
     sign_in(auth, county["other_sup"])
     assert "待处理的申诉" not in auth.client.get("/").get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(AppealComment)) == 0
+
+
+def test_the_person_page_shows_the_appeal(auth, county):
+    open_appeal(auth, county["manager"], county["criticism"])
+    appeal = the_appeal(county["criticism"])
+    sign_in(auth, county["county_sup"])
+    page = auth.client.get(f"/reports/people/{county['manager'].id}").get_data(as_text=True)
+    assert "申诉：待处理" in page
+    assert f"/assessment/appeals/{appeal.id}" in page
