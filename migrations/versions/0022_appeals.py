@@ -1,7 +1,7 @@
 """appeals: a manager's appeal (申诉) against their own ledger entry, and supervisors' comments on it
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-05
 
 One appeal per entry (unique entry_id); an upheld appeal points at the reversal written with it (unique
@@ -13,8 +13,8 @@ from alembic import op
 import lms.core.types
 
 # revision identifiers, used by Alembic.
-revision = '0020'
-down_revision = '0019'
+revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
