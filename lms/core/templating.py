@@ -39,6 +39,8 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
 # on a desktop in either language. Every admin-only page belongs here.
 ADMIN_GROUP = frozenset({"accounts.admin_users", "org.tree", "audit.search", "announcements.robots",
                          "announcements.outbox"})
+# Pages a supervisor finds in the menu itself, and an administrator in the 管理 group (the admin menu is longer).
+ADMIN_GROUP_FOR_ADMINS = frozenset({"assessment.appeals_queue"})
 
 
 # endpoint -> badge provider: ``provider(user)`` returns what the navigation item shows (e.g. an unread count);
@@ -86,7 +88,7 @@ def navigation() -> list[dict[str, str]]:
     for endpoint, label, roles in NAVIGATION:
         if endpoint in endpoints and current_user.role in roles:
             item = {"endpoint": endpoint, "label": _(label)}
-            if endpoint in ADMIN_GROUP:
+            if endpoint in ADMIN_GROUP or (current_user.role == "admin" and endpoint in ADMIN_GROUP_FOR_ADMINS):
                 item["group"] = "admin"
             badge = _badge(endpoint)
             if badge:
