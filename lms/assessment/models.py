@@ -297,3 +297,21 @@ class AppealComment(db.Model):  # type: ignore[name-defined,misc]
 
     appeal: Mapped[Appeal] = relationship(back_populates="comments")
     author: Mapped[User] = relationship()
+
+
+class PolicyVersion(db.Model):  # type: ignore[name-defined,misc]
+    """One version of the assessment policy (lms.assessment.rules.Policy's values), in force from a period on;
+    insert-only: a change is a new version. Version 0 is the settings' defaults (LMS_* in lms.config), never stored.
+    A closed period keeps the policy it was closed with (``ClosedPeriod.policy``, with its version)."""
+
+    __tablename__ = "assessment_policy_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    effective_from: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM: the first period it governs
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)  # every Policy field
+    reason: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    created_by: Mapped[User | None] = relationship()

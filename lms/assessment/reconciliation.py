@@ -14,7 +14,8 @@ closed; the next monthly close corrects those outcomes and writes the difference
 Only what the corrected outcomes can have changed is compared (``rules.ReconcileScope``): the corrected people's
 R2 runs from the corrected period on, the re-ranked groups' yellow cards and rewards, and R8 for people whose
 yellow cards changed. Everything else in the ledger is left exactly as the closes wrote it, even if a setting
-changed since. The rules run with the current settings, like ``services.recompute_close_entries``.
+changed since. Each closed period is planned with the policy it was closed with (``ClosedPeriod.policy``, through
+``lms.assessment.policy_versions.period_policies``), so a regrade never re-plans the past with today's settings.
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def _score(score: float | None) -> str:
 # --- reconciling ---------------------------------------------------------------------------------------------------
 
 
-def reconcile_regrades(*, now: datetime, actor: User | None, policy: rules.Policy) -> Reconciliation:
+def reconcile_regrades(*, now: datetime, actor: User | None, policy: rules.Policy | rules.PolicyFor) -> Reconciliation:
     """Carry every pending regrade whose period is closed into outcomes, rankings and the ledger. Flushes; never
     commits (the close owns the transaction). Idempotent: a carried regrade is marked, and the ledger difference
     of a corrected history is empty."""
@@ -176,7 +177,7 @@ def _settled_regrades() -> dict[int, str | None]:
 
 
 def _correct_outcomes(settled: Mapping[int, str | None], *, now: datetime, actor: User | None,
-                      policy: rules.Policy) -> list[OutcomeCorrection]:
+                      policy: rules.Policy | rules.PolicyFor) -> list[OutcomeCorrection]:
     """Recompute, as the close decided it, the outcome of every person a settled regrade touched in a closed period;
     correct the rows that differ (status, score or deciding attempt) and keep the old values as a revision."""
     touched: dict[str, dict[int, int]] = defaultdict(dict)  # period → user → the latest regrade that touched them
@@ -190,7 +191,8 @@ def _correct_outcomes(settled: Mapping[int, str | None], *, now: datetime, actor
         people = touched[period]
         quiz_ids = list(db.session.scalars(select(Quiz.id).where(Quiz.kind == MONTHLY, Quiz.period == period,
                                                                  Quiz.retired_at.is_(None), Quiz.status != DRAFT)))
-        period_attempts = outcomes.load_period_attempts(quiz_ids, policy=policy, user_ids=list(people))
+        period_attempts = outcomes.load_period_attempts(quiz_ids, policy=rules.policy_lookup(policy)(period),
+                                                        user_ids=list(people))
         rows = db.session.execute(select(Outcome, User.employee_no).join(User, User.id == Outcome.user_id).where(
             Outcome.period == period, Outcome.user_id.in_(list(people))).order_by(Outcome.user_id)).all()
         for outcome, employee_no in rows:
@@ -213,20 +215,21 @@ def _correct_outcomes(settled: Mapping[int, str | None], *, now: datetime, actor
     return corrections
 
 
-def corrected_history(policy: rules.Policy) -> tuple[list[rules.PeriodPlan], dict[tuple[str, int], int | None]]:
+def corrected_history(policy: rules.Policy | rules.PolicyFor,
+                      ) -> tuple[list[rules.PeriodPlan], dict[tuple[str, int], int | None]]:
     """Every closed period's plan from the stored (corrected) outcomes, and each outcome's ranking group."""
     periods = db.session.scalars(select(ClosedPeriod.period).order_by(ClosedPeriod.period)).all()
     by_period: dict[str, list[rules.OutcomeFact]] = defaultdict(list)
     groups: dict[tuple[str, int], int | None] = {}
-    by_county = policy.ranking_scope == rules.RANK_BY_COUNTY
+    policy_of = rules.policy_lookup(policy)
     for period, user_id, employee_no, county_id, status, score, submitted_at in db.session.execute(
             select(Outcome.period, Outcome.user_id, User.employee_no, Outcome.county_id, Outcome.status,
                    Outcome.score, Outcome.submitted_at).join(User, User.id == Outcome.user_id)
             .order_by(Outcome.period, Outcome.user_id)):
         by_period[period].append(rules.OutcomeFact(user_id, employee_no, county_id, status, score, submitted_at))
-        groups[(period, user_id)] = county_id if by_county else None
+        groups[(period, user_id)] = county_id if policy_of(period).ranking_scope == rules.RANK_BY_COUNTY else None
     facts = [rules.PeriodFacts(p, by_period[p], period_deductions(p), period_indicators(p)) for p in periods]
-    return rules.plan_history(facts, policy, appealed_cards=appealed_cards()), groups
+    return rules.plan_history(facts, policy_of, appealed_cards=appealed_cards()), groups
 
 
 def _issued_entries(user_ids: Sequence[int]) -> tuple[list[rules.IssuedEntry], dict[int, LedgerEntry]]:
@@ -243,7 +246,7 @@ def _issued_entries(user_ids: Sequence[int]) -> tuple[list[rules.IssuedEntry], d
 
 
 def _reconcile_consequences(report: Reconciliation, *, now: datetime, actor: User | None,
-                            policy: rules.Policy) -> None:
+                            policy: rules.Policy | rules.PolicyFor) -> None:
     plans, groups = corrected_history(policy)
     due = [entry for plan in plans for entry in plan.entries]
     r2_from: dict[int, str] = {}

@@ -101,6 +101,14 @@ class Policy:
     ranking_scope: str = RANK_BY_COUNTY
     # Yellow cards within one calendar quarter that make the next quarter a focused-improvement quarter.
     quarter_yellow_cards: int = 2
+    # Which version of the policy this is (lms.assessment.policy_versions); 0: the settings' defaults.
+    version: int = 0
+
+    @classmethod
+    def from_stored(cls, values: Mapping[str, Any]) -> Policy:
+        """A policy as a closed period or a policy version stored it (keys it does not know are left out)."""
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in values.items() if k in known})
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> Policy:
@@ -126,6 +134,62 @@ class Policy:
             ranking_scope=get("LMS_RANKING_SCOPE", defaults.ranking_scope),
             quarter_yellow_cards=get("LMS_QUARTER_YELLOW_CARDS", defaults.quarter_yellow_cards),
         )
+
+
+# Which policy applies to a period: the one a closed period was closed with, the version in force for an open one.
+PolicyFor = Callable[[str], Policy]
+
+
+def policy_lookup(policy: Policy | PolicyFor) -> PolicyFor:
+    """One policy for every period, or a lookup by period, as a lookup."""
+    if isinstance(policy, Policy):
+        return lambda _period: policy
+    return policy
+
+
+# --- the policy as versioned data (lms.assessment.policy_versions) -----------------------------------------------
+
+# What an administrator may change in a new version, with what people read for it. The pass line and the window
+# belong to each test (its version); the grace period to the player; they stay settings.
+POLICY_FIELDS: dict[str, str] = {
+    "first_fail_action": "首次不及格的处理",
+    "consecutive_fail_penalty_yuan": "连续不及格现金处罚（元）",
+    "absent_counts_as_fail": "缺考按不及格计",
+    "makeup_clears_fail": "补考通过计入本月结果",
+    "system_ops_deduction_points": "系统操作不会用扣分",
+    "yellow_card_bottom_n": "黄牌人数（排名末位）",
+    "reward_top_n": "奖励人数（排名前列）",
+    "quarter_yellow_cards": "一季度几张黄牌进入重点提升",
+    "ranking_scope": "排名范围",
+    "assign_late_joiners": "窗口开放后入职的人员也参加当月考试",
+}
+FIRST_FAIL_LABELS = {FIRST_FAIL_CRITICISM: "通报批评", FIRST_FAIL_NONE: "不处理"}
+RANKING_SCOPE_LABELS = {RANK_BY_COUNTY: "县区内排名", RANK_BY_CITY: "全市排名"}
+
+
+def check_policy_values(values: Mapping[str, Any]) -> list[str]:
+    """What is wrong with a new version's values (empty when they can be saved)."""
+    problems = []
+    if values.get("first_fail_action") not in FIRST_FAIL_LABELS:
+        problems.append("首次不及格的处理只能是通报批评或不处理")
+    if values.get("ranking_scope") not in RANKING_SCOPE_LABELS:
+        problems.append("排名范围只能是县区或全市")
+    bounds = {"consecutive_fail_penalty_yuan": (0, 100_000), "system_ops_deduction_points": (0, 100),
+              "yellow_card_bottom_n": (0, 100), "reward_top_n": (0, 100), "quarter_yellow_cards": (1, 3)}
+    for key, (low, high) in bounds.items():
+        value = values.get(key)
+        if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
+            problems.append(f"{POLICY_FIELDS[key]}须在 {low} 到 {high} 之间")
+    for key in ("absent_counts_as_fail", "makeup_clears_fail", "assign_late_joiners"):
+        if not isinstance(values.get(key), bool):
+            problems.append(f"{POLICY_FIELDS[key]}须为是或否")
+    return problems
+
+
+def policy_differences(old: Policy, new: Policy) -> list[tuple[str, Any, Any]]:
+    """(field, old value, new value) of every editable field that differs."""
+    return [(key, getattr(old, key), getattr(new, key)) for key in POLICY_FIELDS
+            if getattr(old, key) != getattr(new, key)]
 
 
 # --- periods and quarters ---------------------------------------------------------------------------------------
@@ -216,7 +280,8 @@ class PlannedEntry:
         return f"{self.period}:user:{self.user_id}:{self.kind}"
 
 
-def fail_run_entries(user_id: int, history: Sequence[tuple[str, str]], policy: Policy) -> list[PlannedEntry]:
+def fail_run_entries(user_id: int, history: Sequence[tuple[str, str]],
+                     policy: Policy | PolicyFor) -> list[PlannedEntry]:
     """R2 over one person's outcomes, oldest first, one item per period that had a monthly test.
 
     The first fail of a run → criticism; every fail that makes the run two or longer → the cash penalty. A pass
@@ -225,7 +290,9 @@ def fail_run_entries(user_id: int, history: Sequence[tuple[str, str]], policy: P
     """
     entries: list[PlannedEntry] = []
     run = 0
+    policy_of = policy_lookup(policy)
     for period, outcome in history:
+        policy = policy_of(period)  # each period as the policy of that period reads it
         if counts_as_fail(outcome, policy):
             run += 1
             what = "缺考（按不及格计）" if outcome == ABSENT else "月考不及格"
@@ -382,18 +449,20 @@ class PeriodPlan:
 
 
 def plan_period(facts: PeriodFacts, *, history: Mapping[int, Sequence[tuple[str, str]]],
-                prior_cards: Mapping[int, Sequence[str]], policy: Policy) -> PeriodPlan:
+                prior_cards: Mapping[int, Sequence[str]], policy: Policy | PolicyFor) -> PeriodPlan:
     """Entries and ranking for one period.
 
     ``history``: each person's (period, outcome) for every earlier period with a test, oldest first.
     ``prior_cards``: each person's earlier yellow-card periods (those still standing, i.e. not reversed).
     """
     period = facts.period
+    policy_of = policy_lookup(policy)
     entries: list[PlannedEntry] = []
     for fact in facts.outcomes:
         past = list(history.get(fact.user_id, ()))
-        entries.extend(e for e in fail_run_entries(fact.user_id, [*past, (period, fact.outcome)], policy)
+        entries.extend(e for e in fail_run_entries(fact.user_id, [*past, (period, fact.outcome)], policy_of)
                        if e.period == period)
+    policy = policy_of(period)
     ranking = rank_period((RankInput(
         user_id=f.user_id, employee_no=f.employee_no, group=f.group, outcome=f.outcome, test_score=f.score,
         deductions=facts.deductions.get(f.user_id, 0.0), indicators=facts.indicators.get(f.user_id, 0.0),
@@ -406,7 +475,7 @@ def plan_period(facts: PeriodFacts, *, history: Mapping[int, Sequence[tuple[str,
     return PeriodPlan(period, entries, ranking)
 
 
-def plan_history(periods: Sequence[PeriodFacts], policy: Policy, *,
+def plan_history(periods: Sequence[PeriodFacts], policy: Policy | PolicyFor, *,
                  appealed_cards: Collection[tuple[str, int]] = ()) -> list[PeriodPlan]:
     """Every period's plan from scratch, oldest first: what incremental closes must have written.
 

@@ -12,14 +12,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts import rules as account_rules
 from lms.accounts.access import can_view_person
 from lms.accounts.models import User
-from lms.assessment import outcomes, reconciliation, rules
+from lms.assessment import outcomes, policy_versions, reconciliation, rules
 from lms.assessment.models import (
     CONFIRMED,
     REJECTED,
@@ -44,7 +43,7 @@ from lms.audit import rules as audit_rules
 from lms.audit import services as audit
 from lms.certificates import services as certificates
 from lms.core import events
-from lms.core.clock import period_of
+from lms.core.clock import period_of, utcnow
 from lms.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lms.extensions import db
 from lms.quizzes.models import DRAFT, MONTHLY, Quiz
@@ -56,7 +55,8 @@ CLOSE_LOCK_KEY = 0x4C4D5305
 
 
 def current_policy() -> rules.Policy:
-    return rules.Policy.from_settings(current_app.config)
+    """The policy governing the current period (the version in force; lms.assessment.policy_versions)."""
+    return policy_versions.policy_for(period_of(utcnow()))
 
 
 def check_period(period: str) -> str:
@@ -162,9 +162,10 @@ def close_month(period: str, *, now: datetime, actor: User | None = None, dry_ru
     """Close a period: outcomes for every assigned manager, the rules' ledger entries, the ranking, yellow cards,
     rewards and quarterly consequences — all in one transaction. Closing a closed period changes nothing."""
     check_period(period)
-    policy = current_policy()
+    policies = policy_versions.period_policies()  # each period's own: closed ones as they were closed
+    policy = policies(period)
     if is_closed(period):
-        return _carry_regrades(period, now=now, actor=actor, dry_run=dry_run, policy=policy)
+        return _carry_regrades(period, now=now, actor=actor, dry_run=dry_run, policy=policies)
     tests = _check_closable(period, now, policy)
     quiz_ids = [t.quiz_id for t in tests]
     report = CloseReport(period, dry_run, tests=tests)
@@ -178,7 +179,7 @@ def close_month(period: str, *, now: datetime, actor: User | None = None, dry_ru
             db.session.rollback()
             return CloseReport(period, dry_run, already_closed=True)
     # Earlier closed periods first: this period's runs and R8 counts read their corrected outcomes and cards.
-    report.corrections = reconciliation.reconcile_regrades(now=now, actor=actor, policy=policy)
+    report.corrections = reconciliation.reconcile_regrades(now=now, actor=actor, policy=policies)
 
     managers = _assigned_managers(tests, quiz_ids, policy)
     period_attempts = outcomes.load_period_attempts(quiz_ids, policy=policy)
@@ -200,7 +201,7 @@ def close_month(period: str, *, now: datetime, actor: User | None = None, dry_ru
                                        attempt.score if attempt else None, attempt.finished_at if attempt else None))
     plan = rules.plan_period(
         rules.PeriodFacts(period, facts, period_deductions(period), period_indicators(period)),
-        history=outcome_history(period), prior_cards=prior_yellow_cards(period), policy=policy)
+        history=outcome_history(period), prior_cards=prior_yellow_cards(period), policy=policies)
     report.entries, report.ranking = plan.entries, plan.ranking
     if dry_run:
         if report.corrections.changes_anything:
@@ -217,7 +218,7 @@ def close_month(period: str, *, now: datetime, actor: User | None = None, dry_ru
 
 
 def _carry_regrades(period: str, *, now: datetime, actor: User | None, dry_run: bool,
-                    policy: rules.Policy) -> CloseReport:
+                    policy: rules.PolicyFor) -> CloseReport:
     """Closing a closed period again writes nothing of its own; it carries pending regrades into the closed
     periods (so a correction need not wait for next month's close), under the close's lock."""
     report = CloseReport(period, dry_run, already_closed=True)
@@ -260,7 +261,7 @@ def _write_close(report: CloseReport, *, now: datetime, actor: User | None, poli
                 "band": r.band} for r in report.ranking])
         if report.entries:  # one bulk statement: thousands of entries in a 10,000-person close
             db.session.execute(insert(LedgerEntry).execution_options(**bulk),
-                               [_entry_values(e, now=now) for e in report.entries])
+                               [_entry_values(e, now=now, policy=policy) for e in report.entries])
         db.session.add(ClosedPeriod(period=period, closed_at=now, closed_by_id=actor.id if actor else None,
                                     quiz_count=len(report.tests), outcome_count=len(report.outcomes),
                                     entry_count=len(report.entries), policy=asdict(policy)))
@@ -284,10 +285,11 @@ def _write_close(report: CloseReport, *, now: datetime, actor: User | None, poli
     return [entry for entry in written if entry.idempotency_key in wanted]
 
 
-def _entry_values(planned: rules.PlannedEntry, *, now: datetime) -> dict[str, Any]:
+def _entry_values(planned: rules.PlannedEntry, *, now: datetime, policy: rules.Policy) -> dict[str, Any]:
     return {"user_id": planned.user_id, "period": planned.period, "kind": planned.kind,
             "amount_yuan": planned.amount_yuan, "points": planned.points, "reason": planned.reason,
             "rule": planned.rule.code, "rule_version": planned.rule.version,
+            "evidence": {"policy_version": policy.version},  # which version of the policy decided it
             "idempotency_key": planned.key, "created_at": now}
 
 
@@ -319,7 +321,7 @@ def recompute_close_entries() -> set[tuple[str, int, str]]:
         by_period[o.period].append(rules.OutcomeFact(o.user_id, numbers[o.user_id], o.county_id, o.status, o.score,
                                                      o.submitted_at))
     facts = [rules.PeriodFacts(p, by_period[p], period_deductions(p), period_indicators(p)) for p in periods]
-    plans = rules.plan_history(facts, current_policy(), appealed_cards=appealed_cards())
+    plans = rules.plan_history(facts, policy_versions.period_policies(), appealed_cards=appealed_cards())
     return {(e.period, e.user_id, e.kind) for plan in plans for e in plan.entries}
 
 
@@ -428,7 +430,7 @@ def record_system_ops_deduction(*, employee_no: str, system: str, what_happened:
     existing = db.session.scalar(select(LedgerEntry).where(LedgerEntry.idempotency_key == key))
     if existing is not None:  # the same form sent twice
         return existing
-    points = current_policy().system_ops_deduction_points
+    points = policy_versions.policy_for(period).system_ops_deduction_points
     entry = LedgerEntry(
         user_id=person.id, period=period, kind=rules.DEDUCTION, points=-points,
         reason=rules.deduction_reason(system=system, what_happened=what_happened, reported_by=reported_by,

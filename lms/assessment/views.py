@@ -19,6 +19,7 @@ from lms.assessment import (
     appeal_views,  # noqa: F401 - registers the appeal pages on bp
     export,
     notices,
+    policy_views,  # noqa: F401 - registers the policy page on bp
     queries,
     rules,
     services,

@@ -9,6 +9,7 @@ from typing import Any
 
 from lms.accounts.rules import ROLE_LABELS
 from lms.assessment.appeal_rules import STATE_LABELS as APPEAL_STATE_LABELS
+from lms.assessment.rules import FIRST_FAIL_LABELS, POLICY_FIELDS, RANKING_SCOPE_LABELS
 from lms.assessment.rules import KIND_LABELS as LEDGER_KIND_LABELS
 from lms.assessment.rules import SYSTEMS as OPERATED_SYSTEMS
 from lms.core.clock import to_local
@@ -35,6 +36,7 @@ NOTICE_PUBLISHED = "notice.published"
 CERTIFICATE_REVOKED = "certificate.revoked"
 PERSONAL_DATA_EXPORTED = "export.personal_data"
 PERIOD_CLOSED = "assessment.period_closed"
+POLICY_VERSION_CREATED = "assessment.policy_version"
 DEDUCTION_RECORDED = "ledger.deduction_recorded"
 INDICATORS_IMPORTED = "assessment.indicators_imported"
 LESSON_TAKEN_OVER = "lesson.taken_over"
@@ -106,6 +108,7 @@ ACTION_LABELS: dict[str, str] = {
     APPEAL_COMMENTED: "填写申诉意见",
     APPEAL_UPHELD: "申诉成立",
     APPEAL_REJECTED: "驳回申诉",
+    POLICY_VERSION_CREATED: "考核规则新版本",
 }
 
 # Who acted when no person did: a command run on the server, or the platform itself (a scheduled job).
@@ -202,6 +205,9 @@ FIELD_LABELS: dict[str, str] = {
     "attachment": "附件",
     "appeal_state": "申诉状态",
     "reversal": "冲销记录编号",
+    # a policy version's fields (lms.assessment.rules.POLICY_FIELDS)
+    "effective_from": "生效月份",
+    **POLICY_FIELDS,
 }
 
 # Values shown through a label (a stored code the reader should never see): field -> {code: label}.
@@ -235,6 +241,8 @@ EXPORT_LABELS = {
 VALUE_LABELS["what"] = dict(EXPORT_LABELS)
 VALUE_LABELS["kind"] = {**LEDGER_KIND_LABELS, **quiz_rules.KIND_LABELS}  # a ledger entry's or a quiz's kind
 VALUE_LABELS["status"] = dict(quiz_rules.STATUS_LABELS)
+VALUE_LABELS["first_fail_action"] = dict(FIRST_FAIL_LABELS)
+VALUE_LABELS["ranking_scope"] = dict(RANKING_SCOPE_LABELS)
 VALUE_LABELS["type"] = {name: qtype.label for name, qtype in QUESTION_TYPES.items()}
 VALUE_LABELS["action"] = dict(ACTION_LABELS)
 VALUE_LABELS["system"] = dict(OPERATED_SYSTEMS)

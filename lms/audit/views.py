@@ -24,6 +24,11 @@ PER_PAGE = 50
 # Labels that audit/rules.py keeps in Chinese and the page translates where it shows them (``_(line.field)``):
 # naming them here puts them in the English catalogue. tests/audit/test_admin_page.py fails when one is missing.
 RULE_LABELS = (
+    _l("考核规则新版本"), _l("生效月份"), _l("不处理"), _l("县区内排名"), _l("全市排名"),  # policy versions
+    _l("首次不及格的处理"), _l("连续不及格现金处罚（元）"), _l("缺考按不及格计"),
+    _l("补考通过计入本月结果"), _l("系统操作不会用扣分"), _l("黄牌人数（排名末位）"),
+    _l("奖励人数（排名前列）"), _l("一季度几张黄牌进入重点提升"), _l("排名范围"),
+    _l("窗口开放后入职的人员也参加当月考试"), _l("通报批评"),
     _l("草稿"), _l("已发布"), _l("单选题"), _l("多选题"), _l("判断题"), _l("填空题"),  # quiz status, question type
     _l("新增人员"), _l("角色变更"), _l("单位变更"), _l("姓名变更"), _l("停用人员"), _l("启用人员"), _l("重置密码"),
     _l("修改密码"), _l("结束登录会话"), _l("导入花名册"), _l("创建 API 令牌"), _l("吊销 API 令牌"), _l("修改设置"),

@@ -31,14 +31,15 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
     ("announcements.inbox", N_("通知"), ("manager", "trainer", "supervisor", "admin")),
     ("accounts.admin_users", N_("人员管理"), ("admin",)),
     ("org.tree", N_("组织架构"), ("admin",)),
+    ("assessment.policy", N_("考核规则"), ("admin",)),
     ("audit.search", N_("审计日志"), ("admin",)),
     ("announcements.robots", N_("群机器人"), ("admin",)),
     ("announcements.outbox", N_("发送记录"), ("admin",)),
 ]
 # The administrator's own pages: one "管理" group of the menu (a disclosure), so the long admin menu stays one line
 # on a desktop in either language. Every admin-only page belongs here.
-ADMIN_GROUP = frozenset({"accounts.admin_users", "org.tree", "audit.search", "announcements.robots",
-                         "announcements.outbox"})
+ADMIN_GROUP = frozenset({"accounts.admin_users", "org.tree", "assessment.policy", "audit.search",
+                         "announcements.robots", "announcements.outbox"})
 # Pages a supervisor finds in the menu itself, and an administrator in the 管理 group (the admin menu is longer).
 ADMIN_GROUP_FOR_ADMINS = frozenset({"assessment.appeals_queue"})
 

@@ -198,3 +198,6 @@ DOMAIN_POLICY.update({
     "assessment.appeal_comment": SUPERVISORS,
     "assessment.appeal_decide": APPEAL_DECIDERS,
 })
+
+# the assessment policy's versions (issue 22): the administrator's
+DOMAIN_POLICY.update({"assessment.policy": {ADMIN}})
