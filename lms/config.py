@@ -83,7 +83,6 @@ DEFAULTS: dict[str, Any] = {
     "LMS_REMINDER_CLOSING_DAYS": 2,
     "LMS_REMINDER_MAKEUP": True,
     "LMS_REMINDER_LEDGER": True,
-    "LMS_REMINDER_APPEAL_DAYS": 7,
     "LMS_REMINDER_APPEAL_CONTACT": "所在县区主管",
     # --- outbound messages: retries (lms.announcements.rules.RetryPolicy) and channels ---
     "LMS_OUTBOX_MAX_ATTEMPTS": 6,

@@ -193,7 +193,7 @@ class ReminderSettings:
             closing_days_before=_setting(settings, "LMS_REMINDER_CLOSING_DAYS", d.closing_days_before),
             makeup=_setting(settings, "LMS_REMINDER_MAKEUP", d.makeup),
             ledger=_setting(settings, "LMS_REMINDER_LEDGER", d.ledger),
-            appeal_days=_setting(settings, "LMS_REMINDER_APPEAL_DAYS", d.appeal_days),
+            appeal_days=_setting(settings, "LMS_APPEAL_DAYS", d.appeal_days),  # the window appeals are open
             appeal_contact=_setting(settings, "LMS_REMINDER_APPEAL_CONTACT", d.appeal_contact),
         )
 
@@ -350,8 +350,9 @@ def ledger_reminder(facts: LedgerFacts, settings: ReminderSettings, *, link: str
     if facts.points:
         lines.append(f"分值：{facts.points:g} 分")
     if facts.kind not in POSITIVE_KINDS:
-        lines += ["", f"如有异议，请在 {settings.appeal_days} 天内向{settings.appeal_contact}提出申诉，"
-                      "说明理由并附上相关材料；申诉成立后将以冲销记录更正，原记录不会被删除。"]
+        lines += ["", f"如有异议，请在 {settings.appeal_days} 天内在“我的考核”中对这条记录提出申诉"
+                      f"（由{settings.appeal_contact}处理），说明理由，可附照片或文件；"
+                      "申诉成立后将以冲销记录更正，原记录不会被删除。"]
     return Reminder(f"ledger:{facts.entry_id}", facts.user_id, LEDGER, f"考核记录：{facts.kind_label}",
                     "\n".join(lines), link)
 

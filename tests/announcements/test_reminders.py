@@ -103,7 +103,7 @@ def test_a_ledger_entry_brings_a_message_with_the_reason_and_how_to_appeal(app, 
     assert messages[0].title == "考核记录：现金处罚"
     assert "原因：连续两个月业务测试不及格（10月 72 分，11月 79.9 分）" in messages[0].body
     assert "金额：200 元" in messages[0].body
-    assert "7 天内向所在县区主管提出申诉" in messages[0].body
+    assert "7 天内在“我的考核”中对这条记录提出申诉（由所在县区主管处理）" in messages[0].body
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0  # enqueue only; no e-mail asked
 
 

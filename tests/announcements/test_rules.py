@@ -164,7 +164,7 @@ def test_a_ledger_message_states_the_reason_and_how_to_appeal(kind, appeal):
     assert reminder.event_key == "ledger:7"
     assert "原因：连续两个月不及格（11月 62 分）" in reminder.body
     assert "金额：200 元" in reminder.body
-    assert ("5 天内向所在县区主管提出申诉" in reminder.body) is appeal
+    assert ("5 天内在“我的考核”中对这条记录提出申诉（由所在县区主管处理）" in reminder.body) is appeal
     assert "2026年11月" in reminder.body
 
 
