@@ -19,7 +19,7 @@ export FLASK_APP := lms
 PURE_MODULES := lms/attempts/key_corrections.py lms/accounts/passwords.py lms/courses/loader.py \
   lms/courses/pack_rules.py $(wildcard lms/quizzes/importers/gift*.py) lms/quizzes/builder.py \
   lms/quizzes/definitions.py lms/quizzes/question_types.py lms/quizzes/quiz_file_questions.py \
-  lms/quizzes/quiz_files.py lms/quizzes/specs.py
+  lms/quizzes/quiz_files.py lms/quizzes/specs.py lms/assessment/appeal_rules.py
 
 .PHONY: run test install os-deps test-os-deps lint test-sqlite test-postgres test-durations i18n bench audit clean screenshots
 

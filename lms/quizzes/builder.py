@@ -106,7 +106,7 @@ NOT_CARRIED = ("sections", "makeup")
 
 def own_questions(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """A taken-over file's own questions (written into the sections of its builder data), by id."""
-    return {str(q.get("id")): q for s in data.get("sections") or [] for q in s.get("questions") or []
+    return {str(q.get("id")): dict(q) for s in data.get("sections") or [] for q in s.get("questions") or []
             if isinstance(q, Mapping)}
 
 
