@@ -3,6 +3,7 @@ from, and the reason."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -30,10 +31,28 @@ class PolicyForm(FlaskForm):
     ranking_scope = SelectField(_l("排名范围"), choices=[
         SelectChoice(key, _l(label)) for key, label in rules.RANKING_SCOPE_LABELS.items()])
     assign_late_joiners = BooleanField(_l("窗口开放后入职的人员也参加当月考试"))
+    county_weights_allowed = BooleanField(_l("允许县区自定过程指标权重（县区自主考核）"))
     effective_from = StringField(_l("生效月份（YYYY-MM，须晚于最近已结账的月份）"), validators=[
         DataRequired(_l("请填写生效月份")), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("月份格式为 YYYY-MM"))])
     reason = TextAreaField(_l("调整原因（将记入审计日志）"), validators=[
         DataRequired(_l("请写明调整原因")), Length(max=1000)])
 
-    def values(self) -> dict[str, Any]:
-        return {key: getattr(self, key).data for key in rules.POLICY_FIELDS}
+    def values(self, weights: dict[str, float] | None = None) -> dict[str, Any]:
+        """The proposed values; ``weights``: each county's indicator weight, read from the ``weight-<id>`` inputs."""
+        found = {key: getattr(self, key).data for key in rules.POLICY_FIELDS if key != "county_indicator_weights"}
+        found["county_indicator_weights"] = {k: w for k, w in (weights or {}).items() if w != 1.0}
+        return found
+
+
+def county_weights(form: Mapping[str, str], county_ids: list[int]) -> tuple[dict[str, float], list[str]]:
+    """The ``weight-<county id>`` inputs as {county id (text): weight}, and what cannot be read (blank = 1)."""
+    weights, problems = {}, []
+    for county_id in county_ids:
+        raw = (form.get(f"weight-{county_id}") or "").strip()
+        if not raw:
+            continue
+        try:
+            weights[str(county_id)] = float(raw)
+        except ValueError:
+            problems.append(f"权重“{raw}”不是数字")
+    return weights, problems

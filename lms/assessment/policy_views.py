@@ -9,13 +9,16 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from lms.accounts.access import roles_required
 from lms.assessment import policy_versions, rules
 from lms.assessment.blueprint import bp
-from lms.assessment.policy_forms import PolicyForm
+from lms.assessment.policy_forms import PolicyForm, county_weights
 from lms.core.clock import period_of, utcnow
 from lms.core.errors import ValidationFailed
+from lms.extensions import db
+from lms.org.models import COUNTY, Unit
 
 
 def _next_open_period() -> str:
@@ -28,7 +31,12 @@ def _next_open_period() -> str:
     return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
 
 
-def _page(form: PolicyForm, *, proposal: rules.Policy | None = None, problems: list[str] | None = None) -> Any:
+def _counties() -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(Unit.kind == COUNTY, Unit.active.is_(True)).order_by(Unit.name)))
+
+
+def _page(form: PolicyForm, *, proposal: rules.Policy | None = None, problems: list[str] | None = None,
+          weights: dict[str, float] | None = None) -> Any:
     period = period_of(utcnow())
     effective = form.effective_from.data or _next_open_period()
     base = policy_versions.policy_for(effective if rules.is_period(effective) else period)
@@ -37,6 +45,8 @@ def _page(form: PolicyForm, *, proposal: rules.Policy | None = None, problems: l
         versions=policy_versions.versions(), fields=rules.POLICY_FIELDS, base=base, proposal=proposal,
         differences=rules.policy_differences(base, proposal) if proposal else [],
         effects=policy_versions.dry_run(proposal) if proposal else [], problems=problems or [],
+        counties=_counties(), county_names={str(c.id): c.name for c in _counties()},
+        weights=weights if weights is not None else dict(base.county_indicator_weights),
         kind_labels=rules.KIND_LABELS, first_fail_labels=rules.FIRST_FAIL_LABELS,
         ranking_scope_labels=rules.RANKING_SCOPE_LABELS)
 
@@ -49,17 +59,19 @@ def policy() -> Any:
         values = asdict(policy_versions.policy_for(effective))
         return _page(PolicyForm(data={**values, "effective_from": effective}))
     form = PolicyForm()
-    if not form.validate():
-        return _page(form, problems=[_("请修改标出的字段。")])
+    weights, unreadable = county_weights(request.form, [c.id for c in _counties()])
+    if not form.validate() or unreadable:
+        return _page(form, problems=[_("请修改标出的字段。"), *unreadable], weights=weights)
+    values = form.values(weights)
     try:
         policy_versions.check_effective_from(form.effective_from.data)
-        proposal = policy_versions.proposed_policy(form.values(), policy_versions.policy_for(form.effective_from.data))
+        proposal = policy_versions.proposed_policy(values, policy_versions.policy_for(form.effective_from.data))
         if request.form.get("action") != "save":
-            return _page(form, proposal=proposal)
-        version = policy_versions.create_version(current_user, form.values(), effective_from=form.effective_from.data,
+            return _page(form, proposal=proposal, weights=weights)
+        version = policy_versions.create_version(current_user, values, effective_from=form.effective_from.data,
                                                  reason=form.reason.data or "", now=utcnow())
     except ValidationFailed as exc:
-        return _page(form, problems=[exc.message, *exc.problems])
+        return _page(form, problems=[exc.message, *exc.problems], weights=weights)
     flash(_("考核规则第 %(n)d 版已保存，自 %(period)s 起生效。", n=version.number, period=version.effective_from),
           "success")
     return redirect(url_for("assessment.policy"))

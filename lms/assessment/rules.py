@@ -101,8 +101,18 @@ class Policy:
     ranking_scope: str = RANK_BY_COUNTY
     # Yellow cards within one calendar quarter that make the next quarter a focused-improvement quarter.
     quarter_yellow_cards: int = 2
+    # 县区自主考核: when allowed (and people rank within their county), a county's imported process indicators
+    # count with its own weight in the unified score; {county id (text): weight}, 1 where none is set.
+    county_weights_allowed: bool = False
+    county_indicator_weights: Mapping[str, float] = field(default_factory=dict)
     # Which version of the policy this is (lms.assessment.policy_versions); 0: the settings' defaults.
     version: int = 0
+
+    def indicator_weight(self, county_id: int | None) -> float:
+        """How much a county's imported indicators count (1 unless the policy lets counties weigh their own)."""
+        if not self.county_weights_allowed or self.ranking_scope != RANK_BY_COUNTY or county_id is None:
+            return 1.0
+        return float(self.county_indicator_weights.get(str(county_id), 1.0))
 
     @classmethod
     def from_stored(cls, values: Mapping[str, Any]) -> Policy:
@@ -162,6 +172,8 @@ POLICY_FIELDS: dict[str, str] = {
     "quarter_yellow_cards": "一季度几张黄牌进入重点提升",
     "ranking_scope": "排名范围",
     "assign_late_joiners": "窗口开放后入职的人员也参加当月考试",
+    "county_weights_allowed": "允许县区自定过程指标权重（县区自主考核）",
+    "county_indicator_weights": "各县区过程指标权重",
 }
 FIRST_FAIL_LABELS = {FIRST_FAIL_CRITICISM: "通报批评", FIRST_FAIL_NONE: "不处理"}
 RANKING_SCOPE_LABELS = {RANK_BY_COUNTY: "县区内排名", RANK_BY_CITY: "全市排名"}
@@ -180,7 +192,13 @@ def check_policy_values(values: Mapping[str, Any]) -> list[str]:
         value = values.get(key)
         if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
             problems.append(f"{POLICY_FIELDS[key]}须在 {low} 到 {high} 之间")
-    for key in ("absent_counts_as_fail", "makeup_clears_fail", "assign_late_joiners"):
+    weights = values.get("county_indicator_weights") or {}
+    if not isinstance(weights, Mapping) or any(
+            isinstance(w, bool) or not isinstance(w, int | float) or not 0 <= w <= 10 for w in weights.values()):
+        problems.append("各县区过程指标权重须在 0 到 10 之间")
+    if weights and values.get("ranking_scope") != RANK_BY_COUNTY:
+        problems.append("只有在县区内排名时，县区才能自定过程指标权重")
+    for key in ("absent_counts_as_fail", "makeup_clears_fail", "assign_late_joiners", "county_weights_allowed"):
         if not isinstance(values.get(key), bool):
             problems.append(f"{POLICY_FIELDS[key]}须为是或否")
     return problems
@@ -465,7 +483,8 @@ def plan_period(facts: PeriodFacts, *, history: Mapping[int, Sequence[tuple[str,
     policy = policy_of(period)
     ranking = rank_period((RankInput(
         user_id=f.user_id, employee_no=f.employee_no, group=f.group, outcome=f.outcome, test_score=f.score,
-        deductions=facts.deductions.get(f.user_id, 0.0), indicators=facts.indicators.get(f.user_id, 0.0),
+        deductions=facts.deductions.get(f.user_id, 0.0),
+        indicators=facts.indicators.get(f.user_id, 0.0) * policy.indicator_weight(f.group),
         submitted_at=f.submitted_at) for f in facts.outcomes), policy)
     card_entries = ranking_entries(period, ranking, policy)
     entries.extend(card_entries)

@@ -25,6 +25,7 @@ PER_PAGE = 50
 # naming them here puts them in the English catalogue. tests/audit/test_admin_page.py fails when one is missing.
 RULE_LABELS = (
     _l("考核规则新版本"), _l("生效月份"), _l("不处理"), _l("县区内排名"), _l("全市排名"),  # policy versions
+    _l("允许县区自定过程指标权重（县区自主考核）"), _l("各县区过程指标权重"),
     _l("首次不及格的处理"), _l("连续不及格现金处罚（元）"), _l("缺考按不及格计"),
     _l("补考通过计入本月结果"), _l("系统操作不会用扣分"), _l("黄牌人数（排名末位）"),
     _l("奖励人数（排名前列）"), _l("一季度几张黄牌进入重点提升"), _l("排名范围"),

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.assessment import policy_versions, services
-from lms.assessment.models import ClosedPeriod, LedgerEntry, PolicyVersion
+from lms.assessment.models import ClosedPeriod, Indicator, LedgerEntry, PolicyVersion, Ranking
 from lms.audit.models import AuditEntry
 from lms.extensions import db
 from tests.assessment.test_regrade_reconciliation import regrade
@@ -116,3 +116,37 @@ def test_only_an_administrator_sees_the_policy(client, auth, make_user):
         auth.login(make_user(role))
         assert client.get("/assessment/policy").status_code in (403, 404)
         auth.logout()
+
+
+@pytest.fixture
+def november(managers, monthly_quiz, take, monkeypatch):
+    """November open, six managers who sat its test (the first the best)."""
+    monkeypatch.setattr("lms.assessment.policy_views.utcnow", lambda: NOW)
+    people = managers(6)
+    take(monthly_quiz("2026-11"), {p: 90.0 - i for i, p in enumerate(people)})
+    return people
+
+
+def test_a_county_s_own_weight_for_its_process_indicators_where_the_policy_allows_it(client, auth, make_user,
+                                                                                      november):
+    """县区自主考核: 城区 counts its imported process indicators double from November; the ranking follows."""
+    people = november
+    last = people[-1]
+    db.session.add(Indicator(period="2026-11", user_id=last.id, name="门店拜访达标率", points=4.0,
+                             imported_by_id=make_user("admin").id))
+    db.session.commit()
+    county = last.county_id
+    auth.login(make_user("admin"))
+    refused = post_form(client, "/assessment/policy", form(
+        consecutive_fail_penalty_yuan="200", ranking_scope="city", county_weights_allowed="y",
+        **{f"weight-{county}": "2", "action": "save"}))
+    assert "只有在县区内排名时" in refused.get_data(as_text=True)
+    saved = post_form(client, "/assessment/policy", form(
+        consecutive_fail_penalty_yuan="200", county_weights_allowed="y", **{f"weight-{county}": "2",
+                                                                            "action": "save"}))
+    assert saved.status_code == 302
+    assert db.session.scalar(select(PolicyVersion.values))["county_indicator_weights"] == {str(county): 2.0}
+    services.close_month("2026-11", now=after_close("2026-11"))
+    row = db.session.scalar(select(Ranking).where(Ranking.user_id == last.id, Ranking.period == "2026-11"))
+    assert row.unified_score == 85.0 + 2 * 4.0  # the test's 85 and twice the 4 imported points
+    assert row.position == 1
