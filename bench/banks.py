@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -32,22 +31,13 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from bench import scale
+from bench.reports import median_ms
 
 RESULTS = Path(__file__).resolve().parent / "results" / "banks.json"
 BANK = "bench-bank"
 QUESTIONS = 300
 PER_PAPER = 30
 TARGETS_MS = {"bank_list_ms": 200, "bank_weak_ms": 200, "bank_question_ms": 200}
-
-
-def median_ms(run: Callable[[], Any], runs: int) -> float:
-    run()  # warm the caches, as a running server would be
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        run()
-        timings.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(timings), 1)
 
 
 def _specs(rng: random.Random) -> list[Any]:

@@ -10,40 +10,23 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 from sqlalchemy import select
 
 from lms.courses.models import Lesson, LessonMedia
 from lms.extensions import db
 from tests.support.browser import BROWSER_MARKS
 from tests.support.browser import sign_in as sign_in_page
+from tests.support.images import GPS_IFD, screenshot_png
 
 pytestmark = BROWSER_MARKS
 SHOTS = Path(tempfile.gettempdir()) / "shots" / "media"
-GPS_IFD = 0x8825
 
 
 @pytest.fixture
 def app_config(app_config, tmp_path):  # type: ignore[no-untyped-def]
     app_config["LMS_MEDIA_DIR"] = str(tmp_path / "media")
     return app_config
-
-
-def screenshot_png() -> bytes:
-    """A 2400 px wide "screenshot" of an ordering screen, with the EXIF a phone adds (maker, GPS position)."""
-    image = Image.new("RGB", (2400, 1350), (245, 247, 250))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, 2400, 120), fill=(0, 82, 155))
-    for row in range(8):
-        top = 220 + row * 130
-        draw.rectangle((120, top, 2280, top + 100), outline=(180, 190, 200), width=4, fill=(255, 255, 255))
-        draw.rectangle((1900, top + 20, 2240, top + 80), fill=(0, 120, 215))
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"
-    exif[GPS_IFD] = {1: "N", 2: (31.0, 14.0, 5.0), 3: "E", 4: (121.0, 28.0, 0.0)}
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG", exif=exif.tobytes())
-    return buffer.getvalue()
 
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -67,7 +50,7 @@ def test_take_over_paste_a_screenshot_attach_a_pdf_and_read_it_on_a_phone(app, c
                  body="## 第一步 登录\n\n打开 B2B 门户并登录。\n\n## 第二步 选择机型\n\n按型号搜索。\n")
     assert runner.invoke(args=["sync"]).exit_code == 0
     trainer, manager = make_user("trainer"), make_user("manager")
-    original = screenshot_png()
+    original = screenshot_png(2400, rows=8, with_exif=True)
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)  # the test file really carries a position
     pdf_path = Path(app.config["LMS_MEDIA_DIR"]).parent / "B2B操作手册.pdf"
     pdf_path.write_bytes(PDF)

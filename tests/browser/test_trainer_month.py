@@ -11,14 +11,12 @@ checked for sideways scrolling and for serious axe-core findings; screenshots go
 from __future__ import annotations
 
 import base64
-import io
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from lms.attempts.models import Attempt
@@ -26,6 +24,7 @@ from lms.extensions import db
 from tests.browser.walk import AXE_SERIOUS, run_axe
 from tests.support.browser import BROWSER_MARKS, sign_in
 from tests.support.clock import server_clock
+from tests.support.images import screenshot_png
 from tests.support.people import long_serving_managers
 from tests.support.quiz_files import sync
 
@@ -86,20 +85,6 @@ PASTE = """([name, b64]) => {
 MORE_CLOCKS = ("lms.courses.views.utcnow", "lms.courses.pack_views.utcnow", "lms.courses.pack_services.utcnow",
                "lms.courses.services.utcnow", "lms.reports.views.utcnow", "lms.announcements.services.utcnow",
                "lms.announcements.inbox.utcnow", "lms.quizzes.services.utcnow")
-
-
-def screenshot_png() -> bytes:
-    """A 2000 px wide screenshot of an ordering screen."""
-    image = Image.new("RGB", (2000, 1100), (245, 247, 250))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, 2000, 110), fill=(0, 82, 155))
-    for row in range(6):
-        top = 200 + row * 140
-        draw.rectangle((100, top, 1900, top + 100), outline=(180, 190, 200), width=4, fill=(255, 255, 255))
-        draw.rectangle((1550, top + 20, 1860, top + 80), fill=(0, 120, 215))
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture
