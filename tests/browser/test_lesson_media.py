@@ -50,7 +50,7 @@ def test_take_over_paste_a_screenshot_attach_a_pdf_and_read_it_on_a_phone(app, c
                  body="## 第一步 登录\n\n打开 B2B 门户并登录。\n\n## 第二步 选择机型\n\n按型号搜索。\n")
     assert runner.invoke(args=["sync"]).exit_code == 0
     trainer, manager = make_user("trainer"), make_user("manager")
-    original = screenshot_png(2400, rows=8, with_exif=True)
+    original = screenshot_png(2400, rows=8, height=1350, with_exif=True)
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)  # the test file really carries a position
     pdf_path = Path(app.config["LMS_MEDIA_DIR"]).parent / "B2B操作手册.pdf"
     pdf_path.write_bytes(PDF)

@@ -9,10 +9,10 @@ from PIL import Image, ImageDraw
 GPS_IFD = 0x8825
 
 
-def screenshot_png(width: int = 2000, *, rows: int = 6, with_exif: bool = False) -> bytes:
+def screenshot_png(width: int = 2000, *, rows: int = 6, height: int | None = None, with_exif: bool = False) -> bytes:
     """A ``width`` px wide PNG "screenshot" of an ordering screen (a header bar, ``rows`` rows with a button each);
     ``with_exif`` adds what a phone writes (maker, a GPS position), which the upload must strip."""
-    height = 260 + rows * 140  # 2000 × 1100 with six rows
+    height = height or 260 + rows * 140  # 2000 × 1100 with six rows
     image = Image.new("RGB", (width, height), (245, 247, 250))
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, width, 110), fill=(0, 82, 155))
