@@ -63,6 +63,8 @@ class Outcome(db.Model):  # type: ignore[name-defined,misc]
     # The person's units when the period closed: rankings and notices are per county at that time.
     county_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    # The version of the policy the close decided it under (lms.assessment.policy_versions); None: before 0023.
+    policy_version: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -195,7 +195,7 @@ def close_month(period: str, *, now: datetime, actor: User | None = None, dry_ru
             "attempt_id": attempt.id if attempt else None,
             "submitted_at": attempt.finished_at if attempt else None,
             "county_id": person.county_id, "grid_id": person.grid_id,
-            "note": decided.note, "created_at": now,
+            "note": decided.note, "policy_version": policy.version, "created_at": now,
         })
         facts.append(rules.OutcomeFact(person.id, person.employee_no, person.county_id, status,
                                        attempt.score if attempt else None, attempt.finished_at if attempt else None))

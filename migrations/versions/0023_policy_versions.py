@@ -38,8 +38,11 @@ def upgrade():
     )
     op.create_index(op.f('ix_assessment_policy_versions_effective_from'), 'assessment_policy_versions',
                     ['effective_from'], unique=False)
+    # Each outcome names the version it was decided under (a plain ADD COLUMN: no table rebuild on SQLite).
+    op.add_column('assessment_outcomes', sa.Column('policy_version', sa.Integer(), nullable=True))
 
 
 def downgrade():
+    op.execute("ALTER TABLE assessment_outcomes DROP COLUMN policy_version")
     op.drop_index(op.f('ix_assessment_policy_versions_effective_from'), table_name='assessment_policy_versions')
     op.drop_table('assessment_policy_versions')

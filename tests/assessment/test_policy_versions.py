@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.assessment import policy_versions, services
-from lms.assessment.models import ClosedPeriod, Indicator, LedgerEntry, PolicyVersion, Ranking
+from lms.assessment.models import ClosedPeriod, Indicator, LedgerEntry, Outcome, PolicyVersion, Ranking
 from lms.audit.models import AuditEntry
 from lms.extensions import db
 from tests.assessment.test_regrade_reconciliation import regrade
@@ -91,6 +91,9 @@ def test_a_higher_penalty_from_the_next_period_with_its_dry_run(client, auth, ma
     services.close_month("2026-11", now=after_close("2026-11"))
     assert penalties(history.twice) == [("2026-10", 200, 0), ("2026-11", 300, 1)]
     assert ("2026-10", 200) in [(p, a) for p, a, _v in penalties(history.late)]
+    versions = dict(db.session.execute(select(Outcome.period, Outcome.policy_version).where(
+        Outcome.user_id == history.twice.id)).all())
+    assert versions == {"2026-09": 0, "2026-10": 0, "2026-11": 1}  # each outcome names its version
     closed = db.session.scalar(select(ClosedPeriod).where(ClosedPeriod.period == "2026-11"))
     assert (closed.policy["version"], closed.policy["consecutive_fail_penalty_yuan"]) == (1, 300)
     assert policy_versions.policy_for("2026-10").consecutive_fail_penalty_yuan == 200
