@@ -39,13 +39,15 @@ def _page(form: PolicyForm, *, proposal: rules.Policy | None = None, problems: l
           weights: dict[str, float] | None = None) -> Any:
     period = period_of(utcnow())
     effective = form.effective_from.data or _next_open_period()
-    base = policy_versions.policy_for(effective if rules.is_period(effective) else period)
+    policy_for = policy_versions.period_policies()  # one read of the closed periods and versions for the page
+    base = policy_for(effective if rules.is_period(effective) else period)
+    counties = _counties()
     return render_template(
-        "assessment/policy.html", form=form, in_force=policy_versions.policy_for(period), period=period,
+        "assessment/policy.html", form=form, in_force=policy_for(period), period=period,
         versions=policy_versions.versions(), fields=rules.POLICY_FIELDS, base=base, proposal=proposal,
         differences=rules.policy_differences(base, proposal) if proposal else [],
         effects=policy_versions.dry_run(proposal) if proposal else [], problems=problems or [],
-        counties=_counties(), county_names={str(c.id): c.name for c in _counties()},
+        counties=counties, county_names={str(c.id): c.name for c in counties},
         weights=weights if weights is not None else dict(base.county_indicator_weights),
         kind_labels=rules.KIND_LABELS, first_fail_labels=rules.FIRST_FAIL_LABELS,
         ranking_scope_labels=rules.RANKING_SCOPE_LABELS)

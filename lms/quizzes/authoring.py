@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from lms.accounts.models import User
+from lms.assessment.services import is_closed
 from lms.audit import rules as audit_rules
 from lms.audit.services import record
 from lms.core.errors import Conflict, NotFound, ValidationFailed
@@ -89,7 +90,7 @@ def _check_makeup_change(quiz: Quiz, data: dict[str, Any], definition: QuizDefin
     """A make-up window added or changed after its period's close would not count for the month: refused."""
     if (data.get("makeup") or None) == ((quiz.builder_data or {}).get("makeup") or None):
         return
-    if definition.period and queries.period_closed(definition.period):
+    if definition.period and is_closed(definition.period):
         raise ValidationFailed("考试未保存：该月已结账，不能再安排或修改补考",
                                [f"{definition.period} 已结账，补考成绩不会再计入该月考核；请在结账前安排补考"])
 

@@ -12,7 +12,6 @@ from sqlalchemy import case, func, select
 
 from lms.accounts.models import User
 from lms.accounts.rules import MANAGER
-from lms.assessment.models import ClosedPeriod
 from lms.attempts.models import EXEMPT, VOID, Accommodation, Attempt, BankQuestionUse
 from lms.core.errors import NotFound
 from lms.courses.models import Lesson
@@ -283,10 +282,6 @@ def unknown_managers(employee_nos: tuple[str, ...] | list[str]) -> list[str]:
     found = set(db.session.scalars(select(User.employee_no).where(
         User.employee_no.in_(list(employee_nos)), User.role == MANAGER, User.active.is_(True))))
     return [e for e in employee_nos if e not in found]
-
-
-def period_closed(period: str) -> bool:
-    return db.session.scalar(select(ClosedPeriod.id).where(ClosedPeriod.period == period)) is not None
 
 
 @dataclass(frozen=True)
