@@ -18,8 +18,16 @@ export FLASK_APP := lms
 # Pure modules not named rules.py (tests/core/test_layers.py lists the same): type-checked like the rules.
 PURE_MODULES := lms/attempts/key_corrections.py lms/accounts/passwords.py lms/courses/loader.py \
   lms/courses/pack_rules.py $(wildcard lms/quizzes/importers/gift*.py) lms/quizzes/builder.py \
+  $(wildcard lms/quizzes/importers/word*.py) \
   lms/quizzes/definitions.py lms/quizzes/question_types.py lms/quizzes/quiz_file_questions.py \
-  lms/quizzes/quiz_files.py lms/quizzes/specs.py lms/assessment/appeal_rules.py
+  lms/quizzes/quiz_files.py lms/quizzes/specs.py lms/assessment/appeal_rules.py $(wildcard lms/quizzes/types/*.py) \
+  lms/quizzes/importers/text_formats.py lms/field/visit_rules.py lms/field/shop_rules.py lms/field/indicator_rules.py \
+  lms/outreach/report_rules.py lms/outreach/media_rules.py \
+  lms/quizzes/importers/moodle_xml.py lms/quizzes/exporters/moodle_xml.py \
+  lms/quizzes/importers/aiken.py lms/quizzes/exporters/gift.py \
+  lms/quizzes/import_plan.py lms/quizzes/exporters/spreadsheet.py lms/field/checkin_rules.py \
+  lms/outreach/coverage_rules.py lms/outreach/session_rules.py lms/outreach/contact_rules.py \
+  lms/outreach/reminder_rules.py
 
 .PHONY: run test install os-deps test-os-deps lint test-sqlite test-postgres test-durations i18n bench audit clean screenshots
 

@@ -29,6 +29,8 @@ DOMAINS = (
     "certificates",
     "reports",
     "announcements",
+    "field",
+    "outreach",
     "sync",
     "demo",
 )

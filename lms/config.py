@@ -69,15 +69,27 @@ DEFAULTS: dict[str, Any] = {
     "LMS_QUARTER_YELLOW_CARDS": 2,  # yellow cards in one quarter that make the next a focused-improvement quarter
     # Answer sheets of running attempts kept per worker for autosaves (~3 KB each; lms.attempts).
     "LMS_ANSWER_SHEET_CACHE": 4096,
+    # --- the field day (lms.field): the progress report's deadline; process indicators written by the close ---
+    "LMS_FIELD_PROGRESS_DUE": "17:00",
+    "LMS_FIELD_INDICATORS": True,
     # --- appeals (lms.assessment.appeal_rules): the window after an entry (or its notice), the decision's due date ---
     "LMS_APPEAL_DAYS": 7,
     "LMS_APPEAL_DECISION_DAYS": 7,
+    # --- shop visits' tickets (lms.field.visit_rules.TicketSettings): days to handle each kind; the terminal supervisor
+    "LMS_FIELD_DUE_DAYS_REMUNERATION": 7,
+    "LMS_FIELD_DUE_DAYS_SYSTEM_OPS": 3,
+    "LMS_FIELD_DUE_DAYS_AFTER_SALES": 7,
+    "LMS_FIELD_TERMINAL_SUPERVISOR": "",  # an employee number; empty: the county supervisor answers after-sales
     # --- point-to-point training suggestions (lms.reports.rules.SuggestionSettings) ---
     "LMS_REPORTS_GRID_PASS_RATE": 0.8,
     "LMS_REPORTS_PERSON_PASS_RATE": 0.5,
     "LMS_REPORTS_TREND_DROP": 5.0,
     "LMS_REPORTS_WINDOW": 6,
     "LMS_REPORTS_MIN_ASSESSED": 3,
+    # --- check-ins on the phone (lms.field.checkin_rules.CheckinSettings) and the field data's retention (PIPL) ---
+    "LMS_CHECKIN_RADIUS_M": 300.0,
+    "LMS_CHECKIN_GRACE_MINUTES": 10,
+    "LMS_FIELD_RETENTION_DAYS": 180,
     # --- reminders (lms.announcements.rules.ReminderSettings) ---
     "LMS_REMINDER_WINDOW_OPEN": True,
     "LMS_REMINDER_CLOSING_DAYS": 2,
@@ -107,6 +119,19 @@ DEFAULTS: dict[str, Any] = {
     "LMS_CERT_STYLESHEET": str(REPO_ROOT / "static" / "css" / "certificate-pdf.css"),
     "LMS_CERT_RENDER_WORKERS": 0,  # 0: one per CPU
     "LMS_CERT_VERIFY_LIMIT": "30 per minute;300 per hour",
+    # Shop links (lms.outreach): how long a link is honoured, and the shop page's budget per address (its lesson
+    # pictures on a budget of their own); the shops' problem reports: per address, and per shop in a day.
+    "LMS_SHOP_LINK_DAYS": 90,
+    "LMS_SHOP_PAGE_LIMIT": "60 per minute;600 per hour",
+    # Training sessions for shops (lms.outreach.session_rules): the check-in QR code works from this many minutes
+    # before the start to this many after the end; the check-in page's budget per address (a room of phones on one
+    # Wi-Fi shares an address, hence more than a shop page's).
+    "LMS_SHOP_SESSION_OPENS_MINUTES": 30,
+    "LMS_SHOP_SESSION_CLOSES_MINUTES": 120,
+    "LMS_SHOP_SESSION_LIMIT": "120 per minute;1200 per hour",
+    "LMS_SHOP_MEDIA_LIMIT": "240 per minute;2400 per hour",
+    "LMS_SHOP_REPORT_LIMIT": "5 per minute;30 per hour",
+    "LMS_SHOP_REPORTS_PER_DAY": 10,
 }
 
 

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from hypothesis import settings as hypothesis_settings
+from werkzeug.routing.rules import Rule
 from werkzeug.security import generate_password_hash
 
 from lms import create_app
@@ -18,6 +19,25 @@ from tests.support.databases import TemplateDatabase
 from tests.support.web import post_form
 
 PASSWORD = "correct-horse-9"
+
+# Every test builds its own app, and werkzeug compiles a URL builder for each of the app's ~200 rules by generating
+# and compiling Python source: most of create_app's time (0.15–0.3 s a test, minutes over the suite). The builder's
+# code depends only on the rule's text and parts (it reads the rule's converters through the rule it is bound to), so
+# the suite compiles each once per worker. Rules with defaults, whose builders fold the defaults in, are not shared.
+_compile_builder = Rule._compile_builder
+_BUILDERS: dict[tuple[Any, ...], Any] = {}
+
+
+def _shared_builder(rule: Rule, append_unknown: bool = True) -> Any:
+    if rule.defaults:
+        return _compile_builder(rule, append_unknown)
+    key = (rule.rule, tuple(rule._trace), append_unknown)
+    if key not in _BUILDERS:
+        _BUILDERS[key] = _compile_builder(rule, append_unknown)
+    return _BUILDERS[key]
+
+
+Rule._compile_builder = _shared_builder  # type: ignore[method-assign]
 
 # Hypothesis checks properties, not speed: its per-example deadline (200 ms) failed two property tests on a loaded
 # 2-core machine with nothing wrong. Speed is measured in bench/, against a baseline of the same run.

@@ -6,12 +6,10 @@ same transaction.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from lms.accounts import history, rules, sessions
@@ -19,8 +17,8 @@ from lms.accounts.models import User
 from lms.accounts.roster_uploads import RosterUpload
 from lms.audit import rules as audit_rules
 from lms.audit import services as audit
-from lms.core.clock import utcnow
-from lms.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from lms.core import staged_uploads
+from lms.core.errors import Conflict, NotFound, ValidationFailed
 from lms.core.tabular import read_table
 from lms.extensions import db
 from lms.org import services as org
@@ -64,10 +62,7 @@ class PreviewOutdated(Conflict):
         self.preview = preview
 
 
-class PreviewExpired(DomainError):
-    status = 410
-    code = "preview_expired"
-
+PreviewExpired = staged_uploads.PreviewExpired  # the name the roster's views catch
 
 def _parse(data: bytes, filename: str, *, max_rows: int, max_bytes: int) -> list[rules.RosterRow]:
     """Every row valid or nothing: any problem raises ValidationFailed listing each row."""
@@ -185,41 +180,24 @@ def import_roster(data: bytes, filename: str, *, max_rows: int, max_bytes: int, 
 
 # --- the admin pages: upload → preview → confirm -----------------------------------------------------------------
 
-def _checksum(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _preview(upload: RosterUpload, rows: list[rules.RosterRow], actor: User) -> RosterPreview:
     diff = _diff(rows, actor=actor, admin_confirmed=True, deactivate_missing=upload.deactivate_missing)
     return RosterPreview(token=upload.token, filename=upload.filename, deactivate_missing=upload.deactivate_missing,
                          rows=len(rows), diff=diff, digest=rules.roster_diff_digest(diff))
 
 
-def _purge_expired() -> None:
-    db.session.execute(delete(RosterUpload).where(RosterUpload.created_at < utcnow() - rules.ROSTER_PREVIEW_TTL))
-
-
 def upload_roster(data: bytes, filename: str, *, uploader: User, deactivate_missing: bool, max_rows: int,
                   max_bytes: int) -> RosterPreview:
     """Check the file and keep it for confirmation; nothing about anyone changes yet."""
     rows = _parse(data, filename, max_rows=max_rows, max_bytes=max_bytes)
-    _purge_expired()
-    upload = RosterUpload(token=secrets.token_urlsafe(24), uploaded_by_id=uploader.id, filename=filename[:200],
-                          data=data, checksum=_checksum(data), deactivate_missing=deactivate_missing)
-    db.session.add(upload)
-    db.session.commit()
+    upload = staged_uploads.keep(RosterUpload, data, filename, uploader=uploader, ttl=rules.ROSTER_PREVIEW_TTL,
+                                 deactivate_missing=deactivate_missing)
     return _preview(upload, rows, uploader)
 
 
 def _pending(token: str, viewer: User) -> RosterUpload:
-    upload = db.session.scalar(select(RosterUpload).where(RosterUpload.token == token))
-    if upload is None or upload.uploaded_by_id != viewer.id:
-        raise NotFound("没有这份待确认的名单")
-    if rules.is_preview_expired(upload.created_at, now=utcnow()) or _checksum(upload.data) != upload.checksum:
-        db.session.delete(upload)
-        db.session.commit()
-        raise PreviewExpired("这份名单的预览已过期，请重新上传")
-    return upload
+    return staged_uploads.pending(RosterUpload, token, viewer, ttl=rules.ROSTER_PREVIEW_TTL,
+                                  missing="没有这份待确认的名单", expired="这份名单的预览已过期，请重新上传")
 
 
 def _pending_rows(upload: RosterUpload, *, max_rows: int, max_bytes: int) -> list[rules.RosterRow]:
@@ -252,10 +230,7 @@ def confirm_upload(token: str, *, actor: User, digest: str, admin_confirmed: boo
 
 
 def cancel_upload(token: str, *, viewer: User) -> None:
-    upload = db.session.scalar(select(RosterUpload).where(RosterUpload.token == token))
-    if upload is not None and upload.uploaded_by_id == viewer.id:
-        db.session.delete(upload)
-        db.session.commit()
+    staged_uploads.cancel(RosterUpload, token, viewer)
 
 
 # --- one person ----------------------------------------------------------------------------------------------------

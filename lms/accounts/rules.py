@@ -7,7 +7,9 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
+
+from lms.core import tabular
 
 MANAGER, TRAINER, SUPERVISOR, ADMIN = "manager", "trainer", "supervisor", "admin"
 ROLES = (MANAGER, TRAINER, SUPERVISOR, ADMIN)
@@ -91,23 +93,7 @@ class RosterParse:
 
 def map_header(cells: list[str]) -> tuple[dict[str, int], list[str]]:
     """Column positions by canonical name, and problems with the header (missing or unknown columns)."""
-    positions: dict[str, int] = {}
-    problems: list[str] = []
-    for index, cell in enumerate(cells):
-        label = (cell or "").strip().lstrip("\ufeff")
-        if not label:
-            continue
-        key = HEADER_ALIASES.get(label) or HEADER_ALIASES.get(label.lower())
-        if key is None:
-            problems.append(f"第1行（表头）：未知列“{label}”")
-        elif key in positions:
-            problems.append(f"第1行（表头）：列“{label}”重复")
-        else:
-            positions[key] = index
-    for column in REQUIRED_COLUMNS:
-        if column not in positions:
-            problems.append(f"第1行（表头）：缺少必需列“{column}”")
-    return positions, problems
+    return tabular.map_header(cells, HEADER_ALIASES, REQUIRED_COLUMNS)
 
 
 def person_problems(employee_no: str, name: str, role_text: str, *, county: str | None, grid: str | None,
@@ -455,7 +441,3 @@ def refuse_edit(before: Person, after: Person, *, actor: str | None, active_admi
 
 # A roster upload waits this long for its confirmation; after that it must be uploaded again.
 ROSTER_PREVIEW_TTL = timedelta(minutes=30)
-
-
-def is_preview_expired(created_at: datetime, *, now: datetime) -> bool:
-    return now - created_at > ROSTER_PREVIEW_TTL

@@ -202,9 +202,10 @@ class ReminderSettings:
 
 QUIZ_OPEN, QUIZ_CLOSING, QUIZ_MAKEUP, NEW_LESSON, LEDGER, NUDGE, ANNOUNCEMENT = (
     "quiz_open", "quiz_closing", "quiz_makeup", "new_lesson", "ledger", "nudge", "announcement")
+SHOP_REPORT = "shop_report"  # a shop reported a problem from its own page (lms.outreach.reports)
 MESSAGE_KINDS = {
     ANNOUNCEMENT: "通知", QUIZ_OPEN: "考试开放", QUIZ_CLOSING: "考试即将截止", QUIZ_MAKEUP: "补考",
-    NEW_LESSON: "新课程", LEDGER: "考核记录", NUDGE: "催阅提醒",
+    NEW_LESSON: "新课程", LEDGER: "考核记录", NUDGE: "催阅提醒", SHOP_REPORT: "门店反映",
 }
 
 

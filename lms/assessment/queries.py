@@ -401,6 +401,15 @@ def period_indicators(period: str) -> dict[int, float]:
     return {user_id: float(total or 0) for user_id, total in db.session.execute(query)}
 
 
+def period_indicator_rows(period: str) -> dict[int, dict[str, float]]:
+    """Each person's indicators of a period by name (imported and computed), for the close's preview."""
+    rows: dict[int, dict[str, float]] = defaultdict(dict)
+    for user_id, name, points in db.session.execute(select(Indicator.user_id, Indicator.name, Indicator.points).where(
+            Indicator.period == period).order_by(Indicator.user_id, Indicator.name)):
+        rows[user_id][name] = float(points)
+    return dict(rows)
+
+
 def outcome_history(before: str) -> dict[int, list[tuple[str, str]]]:
     history: dict[int, list[tuple[str, str]]] = defaultdict(list)
     rows = db.session.execute(select(Outcome.user_id, Outcome.period, Outcome.status).where(

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.accounts import rules as account_rules
 from lms.accounts.access import can_view_person
 from lms.accounts.models import User
-from lms.assessment import outcomes, policy_versions, reconciliation, rules
+from lms.assessment import indicator_sources, outcomes, policy_versions, reconciliation, rules
 from lms.assessment.models import (
     CONFIRMED,
     REJECTED,
@@ -34,6 +34,7 @@ from lms.assessment.queries import (
     monthly_tests,
     outcome_history,
     period_deductions,
+    period_indicator_rows,
     period_indicators,
     prior_yellow_cards,
 )
@@ -87,8 +88,15 @@ class CloseReport:
     finished_attempts: int = 0
     unfinished_attempts: int = 0  # dry run: attempts past their deadline that the close would finish first
     certificates: int = 0
+    # What the ranking adds up, per person: indicators by name (imported and computed) and points deducted.
+    indicators: dict[int, dict[str, float]] = field(default_factory=dict)
+    deductions: dict[int, float] = field(default_factory=dict)
     # Regrades carried into earlier closed periods by this close (lms.assessment.reconciliation), if any.
     corrections: Any = None
+
+    @property
+    def scores(self) -> dict[int, float | None]:
+        return {o["user_id"]: o["score"] for o in self.outcomes}
 
     @property
     def outcome_counts(self) -> Counter[str]:
@@ -182,6 +190,8 @@ def close_month(period: str, *, now: datetime, actor: User | None = None, dry_ru
     report.corrections = reconciliation.reconcile_regrades(now=now, actor=actor, policy=policies)
 
     managers = _assigned_managers(tests, quiz_ids, policy)
+    # Computed indicators (the field day's process indicators) join the imported ones before anything is scored.
+    computed = indicator_sources.write_computed(period, managers, now=now)
     period_attempts = outcomes.load_period_attempts(quiz_ids, policy=policy)
     facts = []
     for person in managers:
@@ -199,13 +209,14 @@ def close_month(period: str, *, now: datetime, actor: User | None = None, dry_ru
         })
         facts.append(rules.OutcomeFact(person.id, person.employee_no, person.county_id, status,
                                        attempt.score if attempt else None, attempt.finished_at if attempt else None))
+    report.deductions, report.indicators = period_deductions(period), period_indicator_rows(period)
     plan = rules.plan_period(
-        rules.PeriodFacts(period, facts, period_deductions(period), period_indicators(period)),
+        rules.PeriodFacts(period, facts, report.deductions, period_indicators(period)),
         history=outcome_history(period), prior_cards=prior_yellow_cards(period), policy=policies)
     report.entries, report.ranking = plan.entries, plan.ranking
     if dry_run:
-        if report.corrections.changes_anything:
-            db.session.rollback()  # the preview flushed the corrections to plan this period on them
+        if report.corrections.changes_anything or computed:
+            db.session.rollback()  # the preview flushed corrections and computed indicators to plan on them
         return report
     written = _write_close(report, now=now, actor=actor, policy=policy)
     log.info("closed %s: %d outcomes, %d entries", period, len(report.outcomes), len(written))
@@ -405,8 +416,11 @@ def entry_facts(entry: LedgerEntry) -> dict[str, Any]:
 
 def record_system_ops_deduction(*, employee_no: str, system: str, what_happened: str, reported_by: str,
                                 actor: User, now: datetime, period: str | None = None,
-                                request_key: str | None = None) -> LedgerEntry:
-    """R3: shops report that a manager still cannot handle a system after training → points off that period."""
+                                request_key: str | None = None,
+                                evidence: dict[str, Any] | None = None) -> LedgerEntry:
+    """R3: shops report that a manager still cannot handle a system after training → points off that period.
+
+    ``evidence`` adds to what the entry keeps (a shop visit's tickets and visits, lms.field.r3)."""
     if actor.role not in (account_rules.TRAINER, account_rules.SUPERVISOR, account_rules.ADMIN):
         raise Forbidden("只有培训师、主管或管理员可以登记系统操作扣分")
     period = check_period(period or period_of(now))
@@ -436,8 +450,8 @@ def record_system_ops_deduction(*, employee_no: str, system: str, what_happened:
         reason=rules.deduction_reason(system=system, what_happened=what_happened, reported_by=reported_by,
                                       points=points),
         rule=rules.RULE_SYSTEM_OPS.code, rule_version=rules.RULE_SYSTEM_OPS.version,
-        evidence={"system": system, "system_label": rules.SYSTEMS[system], "what_happened": what_happened,
-                  "reported_by": reported_by},
+        evidence={**(evidence or {}), "system": system, "system_label": rules.SYSTEMS[system],
+                  "what_happened": what_happened, "reported_by": reported_by},
         idempotency_key=key, created_at=now, created_by_id=actor.id)
     audit.record(audit_rules.DEDUCTION_RECORDED, actor=actor, target=person, subject=f"{period} {person.employee_no}",
                  changes={"period": period, "kind": rules.DEDUCTION, "points": -points, "system": system},

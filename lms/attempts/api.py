@@ -23,7 +23,7 @@ from lms.attempts.wording import answer_html, options_html
 from lms.core.clock import utcnow
 from lms.core.errors import ValidationFailed
 from lms.core.markdown import render_markdown
-from lms.quizzes.question_types import MAX_FILL_LENGTH
+from lms.quizzes.question_types import MAX_FILL_LENGTH, TYPES
 
 STATE_EXTRAS: list[Callable[[Attempt], dict[str, Any]]] = []
 
@@ -35,7 +35,8 @@ def _iso(value: datetime | None) -> str | None:
 def question_json(question: dict[str, Any], *, total: float, max_score: float) -> dict[str, Any]:
     public = rules.public_question(question)
     return {
-        "id": public["id"], "type": public["type"], "section": public["section"], "points": public["points"],
+        "id": public["id"], "type": public["type"], "answer": public["answer"], "section": public["section"],
+        "points": public["points"],
         "scaled_points": rules.scaled_points(float(public["points"]), total, max_score),
         "stem_html": render_markdown(public["stem"]),
         "options": options_html(public),
@@ -167,7 +168,9 @@ def check_wrong_answer() -> Any:
 openapi.schema("PaperQuestion", {
     "type": "object", "required": ["id", "type", "stem_html", "points", "options"],
     "properties": {
-        "id": {"type": "string"}, "type": {"type": "string", "enum": ["single", "multiple", "truefalse", "fill"]},
+        "id": {"type": "string"}, "type": {"type": "string", "enum": list(TYPES)},
+        "answer": {"type": "string", "enum": ["choice", "choices", "text"],
+                   "description": "what the question takes: one option id, several, or typed text (fill-in, numeric)"},
         "section": {"type": "string"}, "stem_html": {"type": "string"},
         "points": {"type": "number", "description": "raw points of the question file"},
         "scaled_points": {"type": "number", "description": "the question's share of max_score, two decimals (what "
@@ -205,7 +208,7 @@ _SEQ = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1,
 _CHOICES = {"type": "array", "maxItems": 26, "items": {"type": "string", "maxLength": 10}}
 _TEXT = {"type": "string", "maxLength": MAX_FILL_LENGTH}
 openapi.schema("Answer", {
-    "description": "one answer: the chosen option ids (single, multiple, true/false) or the text (fill-in); "
+    "description": "one answer: the chosen option ids (single, multiple, true/false) or the text (fill-in, numeric); "
                    "an empty list or text clears it",
     "oneOf": [
         {"type": "object", "required": ["choices"], "additionalProperties": False, "properties": {

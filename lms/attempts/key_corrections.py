@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from lms.quizzes.question_types import KeyCorrection, question_type
+
 # --- a paper question ---------------------------------------------------------------------------------------------
 
 
@@ -28,14 +30,7 @@ class QuestionInfo:
 
 def question_info(question: dict[str, Any], position: int) -> QuestionInfo:
     """What a paper question was (its authoring-order options and key), whatever shuffle the paper had."""
-    if question["type"] == "truefalse":
-        options: tuple[str, ...] = ("正确", "错误")
-        correct = tuple(0 if c == "T" else 1 for c in question.get("correct", []))
-    else:
-        ordered = sorted(question.get("options", []), key=lambda o: o.get("source_index", 0))
-        options = tuple(o["text"] for o in ordered)
-        correct = tuple(sorted(o.get("source_index", 0) for o in question.get("options", [])
-                               if o["id"] in set(question.get("correct", []))))
+    options, correct = question_type(question["type"]).key_info(question)
     return QuestionInfo(question["id"], question["type"], question.get("stem", ""), options, correct,
                         tuple(question.get("accepted", [])), question.get("lesson"),
                         float(question.get("points", 1)), position)
@@ -45,10 +40,7 @@ def source_indexes(question: dict[str, Any], choices: list[str] | None) -> tuple
     """Display ids chosen on one paper → the options' authoring-order indexes."""
     if not choices:
         return ()
-    if question["type"] == "truefalse":
-        return tuple(sorted(0 if c == "T" else 1 for c in choices))
-    by_id = {o["id"]: o.get("source_index", 0) for o in question.get("options", [])}
-    return tuple(sorted(by_id[c] for c in choices if c in by_id))
+    return question_type(question["type"]).source_indexes(question, choices)
 
 
 # --- corrected keys ------------------------------------------------------------------------------------------------
@@ -78,52 +70,22 @@ def changed_only(changes: Iterable[ScoreChange]) -> list[ScoreChange]:
     return sorted(found, key=lambda c: (not c.outcome_changed, -abs(c.delta), c.attempt_id))
 
 
-@dataclass(frozen=True)
-class KeyCorrection:
-    """A corrected key for one question: option indexes in authoring order (true/false: 0 true, 1 false), or the
-    accepted texts of a fill-in question."""
-
-    question_id: str
-    correct: tuple[int, ...] = ()
-    accepted: tuple[str, ...] = ()
-
-
-def check_correction(question_type: str, option_count: int, correction: KeyCorrection) -> list[str]:
+def check_correction(question_type_name: str, option_count: int, correction: KeyCorrection) -> list[str]:
     """Problems with a corrected key (empty when it can be applied)."""
-    problems = []
-    if question_type == "fill":
-        if not [a for a in correction.accepted if a.strip()]:
-            problems.append("填空题至少需要一个可接受的答案")
-        return problems
-    if any(not 0 <= i < option_count for i in correction.correct):
-        problems.append("所选选项不存在")
-    if not correction.correct:
-        problems.append("请至少选择一个正确选项")
-    elif question_type in ("single", "truefalse") and len(correction.correct) != 1:
-        problems.append("单选题和判断题只能有一个正确答案")
-    return problems
+    return question_type(question_type_name).correction_problems(option_count, correction)
 
 
 def corrected_question(question: dict[str, Any], correction: KeyCorrection) -> dict[str, Any]:
     """A paper question with the corrected key, mapped onto this paper's shuffled option ids. The input is not
     changed (papers are JSON values; the caller stores the new one)."""
-    fixed = dict(question)
-    if question["type"] == "fill":
-        fixed["accepted"] = [a.strip() for a in correction.accepted if a.strip()]
-    elif question["type"] == "truefalse":
-        fixed["correct"] = ["T" if i == 0 else "F" for i in correction.correct]
-    else:
-        wanted = set(correction.correct)
-        fixed["correct"] = sorted(o["id"] for o in question.get("options", []) if o.get("source_index") in wanted)
-        if fixed.get("weights"):
-            fixed["weights"] = None  # old per-option weights belong to the old key
-    return fixed
+    return question_type(question["type"]).apply_correction(question, correction)
 
 
 def stored_correction(question_id: str, stored: dict[str, Any]) -> KeyCorrection:
-    """A correction as the regrade stores it ({"correct": [...], "accepted": [...]}) → KeyCorrection."""
+    """A correction as the regrade stores it ({"correct": [...], "accepted": [...], "numbers": [[v, t], ...]})."""
     return KeyCorrection(question_id, tuple(int(i) for i in stored.get("correct") or ()),
-                         tuple(str(a) for a in stored.get("accepted") or ()))
+                         tuple(str(a) for a in stored.get("accepted") or ()),
+                         tuple((float(v), float(t)) for v, t in stored.get("numbers") or ()))
 
 
 def with_corrections(paper: dict[str, Any], corrections: Iterable[KeyCorrection]) -> dict[str, Any]:

@@ -149,7 +149,8 @@ class QuestionKeyCorrection(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
     question_id: Mapped[str] = mapped_column(String(200))
-    # lms.attempts.key_corrections.KeyCorrection: {"correct": [source option indexes], "accepted": [texts]}
+    # lms.attempts.key_corrections.KeyCorrection: {"correct": [source option indexes], "accepted": [texts],
+    # "numbers": [[value, tolerance], ...]}
     correction: Mapped[dict[str, Any]] = mapped_column(JSON)
     corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     corrected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -166,7 +166,8 @@ def apply_regrade(quiz: Quiz, correction: KeyCorrection, *, actor: User, now: da
                 db.session.add(AttemptEvent(attempt_id=attempt.id, kind="regraded", at=now, detail={
                     "question": correction.question_id, "old_score": change.old_score,
                     "new_score": change.new_score, "by": actor.employee_no}))
-        stored = {"correct": list(correction.correct), "accepted": list(correction.accepted)}
+        stored = {"correct": list(correction.correct), "accepted": list(correction.accepted),
+                  "numbers": [list(pair) for pair in correction.numbers]}
         db.session.add(QuestionKeyCorrection(quiz_id=quiz.id, question_id=correction.question_id, correction=stored,
                                              corrected_by_id=actor.id, corrected_at=now))
         reconciliation.record_regrade(quiz_id=quiz.id, question_id=correction.question_id, correction=stored,

@@ -28,9 +28,7 @@ from typing import Any
 from lms.quizzes.definitions import QuizDefinition
 from lms.quizzes.question_types import Answer, QuestionGrade, question_type
 from lms.quizzes.rules import MAKEUP_ATTEMPTS
-from lms.quizzes.specs import LETTERS, QuestionSpec
-
-TRUE_FALSE_OPTIONS = (("T", "正确"), ("F", "错误"))
+from lms.quizzes.specs import QuestionSpec
 
 
 class PaperShortage(ValueError):
@@ -46,19 +44,7 @@ def _paper_question(spec: QuestionSpec, *, qid: str, bank: str | None, section: 
         "points": points, "explanation": spec.explanation, "lesson": spec.lesson, "tags": list(spec.tags),
         "options": [], "correct": [], "weights": None, "accepted": list(spec.accepted),
     }
-    if spec.type == "truefalse":
-        question["options"] = [{"id": oid, "text": text} for oid, text in TRUE_FALSE_OPTIONS]
-        question["correct"] = ["T" if spec.truth else "F"]
-    elif spec.type in ("single", "multiple"):
-        order = list(range(len(spec.options)))
-        if shuffle_options:
-            rng.shuffle(order)
-        # Display ids are positions on this paper, so an id never reveals the authoring order.
-        ids = {original: LETTERS[position] for position, original in enumerate(order)}
-        question["options"] = [{"id": ids[i], "text": spec.options[i], "source_index": i} for i in order]
-        question["correct"] = sorted(ids[i] for i in spec.correct)
-        if spec.weights is not None:
-            question["weights"] = {ids[i]: spec.weights[i] for i in order}
+    question.update(question_type(spec.type).to_paper(spec, rng, shuffle_options=shuffle_options))
     return question
 
 
@@ -94,7 +80,7 @@ def public_question(question: dict[str, Any]) -> dict[str, Any]:
     """What the browser may see before review: no key, no weights, no explanation."""
     return {
         "id": question["id"], "type": question["type"], "stem": question["stem"], "points": question["points"],
-        "section": question["section"],
+        "section": question["section"], "answer": question_type(question["type"]).answer_kind,
         "options": [{"id": o["id"], "text": o["text"]} for o in question["options"]],
     }
 
@@ -335,7 +321,4 @@ def after_practice(before: Practice, *, correct: bool, today: date) -> Practice:
 def correct_answer_texts(question: Mapping[str, Any]) -> list[str]:
     """The right answer in words, as the person saw the options: the texts of the right options (正确 / 错误 for a
     true-or-false question), or the accepted answers of a fill-in; never the option letters."""
-    if question["type"] == "fill":
-        return list(question.get("accepted") or [])
-    right = set(question.get("correct") or [])
-    return [option["text"] for option in question["options"] if option["id"] in right]
+    return question_type(question["type"]).correct_texts(question)

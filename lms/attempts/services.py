@@ -84,7 +84,8 @@ def extra_seconds(accommodations: list[Accommodation]) -> int:
     return sum((a.minutes or 0) * 60 for a in accommodations if a.kind == EXTRA_TIME)
 
 
-def _as_answer(row: AttemptAnswer) -> Answer:
+def as_answer(row: AttemptAnswer) -> Answer:
+    """A saved answer as the question types grade it."""
     return Answer(choices=tuple(row.choices or ()), text=row.text)
 
 
@@ -214,7 +215,7 @@ def _parse_for(question: Mapping[str, Any], payload: Any) -> tuple[Answer, int]:
     """An answer as the page sent it, checked against its question (type, option ids); and its change number."""
     if not isinstance(payload, dict):
         raise ValidationFailed("答案格式错误：需要 JSON 对象 {\"choices\": [...]} 或 {\"text\": \"...\"}")
-    allowed = {"text", "seq"} if question["type"] == "fill" else {"choices", "seq"}
+    allowed = {"text", "seq"} if question_type(question["type"]).answer_kind == "text" else {"choices", "seq"}
     if set(payload) - allowed:
         raise ValidationFailed(f"答案格式错误：此题只接受 {', '.join(sorted(allowed))}", code="invalid_answer")
     try:
@@ -307,7 +308,7 @@ def finish_attempt(attempt_id: int, *, now: datetime, status: str, reason: str,
     attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
     assert attempt is not None  # noqa: S101 - locked above
     version = attempt.quiz_version
-    answers = {qid: _as_answer(row) for qid, row in queries.saved_answers(attempt_id).items()}
+    answers = {qid: as_answer(row) for qid, row in queries.saved_answers(attempt_id).items()}
     result = rules.grade_paper(attempt.paper, answers, pass_score=version.pass_score, max_score=version.max_score)
     attempt.status, attempt.finish_reason, attempt.finished_at = status, reason, now
     attempt.in_progress_key = None

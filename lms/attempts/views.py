@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from lms.accounts.access import roles_required, user_scope_clause
 from lms.accounts.models import User
+from lms.accounts.queries import managers_in_scope
 from lms.attempts import evidence, queries, rules, services
 from lms.attempts.models import ACCOMMODATION_KINDS, Accommodation, Attempt
 from lms.attempts.wording import answer_html, options_html
@@ -21,6 +22,7 @@ from lms.core.errors import DomainError
 from lms.core.markdown import render_markdown
 from lms.extensions import db
 from lms.quizzes import services as quizzes
+from lms.quizzes.question_types import question_type
 
 bp = Blueprint("attempts", __name__)
 
@@ -62,6 +64,9 @@ def result(attempt_id: int) -> Any:
             "options": options_html(question),
             "given": given,
             "explanation_html": render_markdown(question["explanation"]) if question["explanation"] else "",
+            "key_texts": rules.correct_answer_texts(question),  # fully right answers; partial ones are not "the" key
+            "feedback_html": [render_markdown(text) for text in question_type(question["type"]).feedback_for(
+                question, services.as_answer(given) if given else None)] if review else [],
         })
     is_staff = attempt.user_id != current_user.id
     events = queries.attempt_events(attempt.id)
@@ -162,9 +167,7 @@ def people(slug: str) -> Any:
             else:
                 flash(_("已记录。"), "success")
         return redirect(url_for("attempts.people", slug=slug))
-    managers = list(db.session.scalars(
-        select(User).where(User.role == "manager", User.active.is_(True), user_scope_clause(current_user))
-        .order_by(User.employee_no)))
+    managers = managers_in_scope(current_user)
     ids = [m.id for m in managers]
     attempts: dict[int, Attempt] = {}
     for attempt in db.session.scalars(select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id.in_(ids))

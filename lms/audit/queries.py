@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased, joinedload
 from lms.accounts.models import User
 from lms.audit import rules
 from lms.audit.models import AuditEntry
-from lms.core.clock import SHANGHAI, as_utc, to_local
+from lms.core.clock import local_midnight, to_local
 from lms.extensions import db
 
 EXPORT_LIMIT = 50_000  # a year of a busy platform's acts; more than that is a job for the database, not a download
@@ -32,10 +32,6 @@ class AuditFilter:
     def as_record(self) -> dict[str, str]:
         """The parts that were set, as plain text (the export's own audit entry keeps them)."""
         return {key: str(value) for key, value in asdict(self).items() if value not in (None, "")}
-
-
-def _local_midnight(day: date) -> datetime:
-    return as_utc(datetime.combine(day, time.min, tzinfo=SHANGHAI))
 
 
 def _like(text: str) -> str:
@@ -65,9 +61,9 @@ def search(wanted: AuditFilter) -> Select[Any]:
         target = wanted.target.strip()
         query = query.where(_person_matches(AuditEntry.target_user_id, target))
     if wanted.start is not None:
-        query = query.where(AuditEntry.at >= _local_midnight(wanted.start))
+        query = query.where(AuditEntry.at >= local_midnight(wanted.start))
     if wanted.end is not None:
-        query = query.where(AuditEntry.at < _local_midnight(wanted.end + timedelta(days=1)))
+        query = query.where(AuditEntry.at < local_midnight(wanted.end + timedelta(days=1)))
     if wanted.text:
         like = _like(wanted.text.strip())
         query = query.where(or_(AuditEntry.subject.ilike(like, escape="\\"),

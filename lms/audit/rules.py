@@ -13,6 +13,8 @@ from lms.assessment.rules import FIRST_FAIL_LABELS, POLICY_FIELDS, RANKING_SCOPE
 from lms.assessment.rules import KIND_LABELS as LEDGER_KIND_LABELS
 from lms.assessment.rules import SYSTEMS as OPERATED_SYSTEMS
 from lms.core.clock import to_local
+from lms.field.rules import SHOP_KIND_LABELS
+from lms.outreach.session_rules import KINDS as SHOP_SESSION_KINDS
 from lms.quizzes import rules as quiz_rules
 from lms.quizzes.question_types import TYPES as QUESTION_TYPES
 
@@ -48,6 +50,7 @@ QUESTION_EDITED = "question.edited"
 QUESTION_RETIRED = "question.retired"
 QUESTION_RESTORED = "question.restored"
 QUESTIONS_TAGGED = "question.tagged"
+QUESTIONS_IMPORTED = "question.imported"
 QUIZ_CREATED = "quiz.created"
 QUIZ_EDITED = "quiz.edited"
 QUIZ_PUBLISHED = "quiz.published"
@@ -58,10 +61,28 @@ UNIT_RENAMED = "unit.renamed"
 UNIT_MOVED = "unit.moved"
 UNIT_DEACTIVATED = "unit.deactivated"
 UNIT_REACTIVATED = "unit.reactivated"
+UNIT_PLACE_SET = "unit.place_set"
+FIELD_DATA_PURGED = "field.data_purged"
 APPEAL_OPENED = "appeal.opened"
 APPEAL_COMMENTED = "appeal.commented"
 APPEAL_UPHELD = "appeal.upheld"
 APPEAL_REJECTED = "appeal.rejected"
+CHECKLIST_SAVED = "field.checklist_saved"
+TICKET_ANSWERED = "field.ticket_answered"
+TICKET_CLOSED = "field.ticket_closed"
+CANDIDATE_CONFIRMED = "field.candidate_confirmed"
+CANDIDATE_DISMISSED = "field.candidate_dismissed"
+SHOP_CREATED = "shop.created"
+SHOP_EDITED = "shop.edited"
+SHOP_CLOSED = "shop.closed"
+SHOP_REOPENED = "shop.reopened"
+SHOPS_IMPORTED = "shops.imported"
+SHOP_LINK_MADE = "shop.link_made"
+SHOP_LINK_REVOKED = "shop.link_revoked"
+SHOP_SESSION_SCHEDULED, SHOP_SESSION_EDITED = "shop_session.scheduled", "shop_session.edited"
+SHOP_SESSION_CANCELLED, SHOP_SESSION_CHECKIN_REMOVED = "shop_session.cancelled", "shop_session.checkin_removed"
+DAY_ASSIGNED = "field.day_assigned"
+FIELD_WEIGHTS_CHANGED = "field.indicator_weights"
 
 ACTION_LABELS: dict[str, str] = {
     PERSON_CREATED: "新增人员",
@@ -94,6 +115,7 @@ ACTION_LABELS: dict[str, str] = {
     QUESTION_RETIRED: "停用题目",
     QUESTION_RESTORED: "恢复题目",
     QUESTIONS_TAGGED: "批量修改题目标签",
+    QUESTIONS_IMPORTED: "导入题目",
     QUIZ_CREATED: "新建考试",
     QUIZ_EDITED: "修改考试",
     QUIZ_PUBLISHED: "发布考试",
@@ -104,11 +126,29 @@ ACTION_LABELS: dict[str, str] = {
     UNIT_MOVED: "网格调整所属县区",
     UNIT_DEACTIVATED: "停用单位",
     UNIT_REACTIVATED: "启用单位",
+    UNIT_PLACE_SET: "设置营业厅位置",
+    FIELD_DATA_PURGED: "清除到期的外勤照片和位置",
     APPEAL_OPENED: "提出申诉",
     APPEAL_COMMENTED: "填写申诉意见",
     APPEAL_UPHELD: "申诉成立",
     APPEAL_REJECTED: "驳回申诉",
     POLICY_VERSION_CREATED: "考核规则新版本",
+    CHECKLIST_SAVED: "修改拜访检查表",
+    TICKET_ANSWERED: "答复门店工单",
+    TICKET_CLOSED: "关闭门店工单",
+    CANDIDATE_CONFIRMED: "确认拜访扣分",
+    CANDIDATE_DISMISSED: "驳回拜访扣分",
+    SHOP_CREATED: "新增渠道",
+    SHOP_EDITED: "修改渠道",
+    SHOP_CLOSED: "关闭渠道",
+    SHOP_REOPENED: "重新启用渠道",
+    SHOP_LINK_MADE: "生成门店学习链接",
+    SHOP_LINK_REVOKED: "作废门店学习链接",
+    SHOP_SESSION_SCHEDULED: "安排门店培训", SHOP_SESSION_EDITED: "修改门店培训", SHOP_SESSION_CANCELLED: "取消门店培训",
+    SHOP_SESSION_CHECKIN_REMOVED: "撤销门店培训签到",
+    SHOPS_IMPORTED: "导入渠道",
+    DAY_ASSIGNED: "布置当日工作",
+    FIELD_WEIGHTS_CHANGED: "修改过程指标分值",
 }
 
 # Who acted when no person did: a command run on the server, or the platform itself (a scheduled job).
@@ -158,6 +198,7 @@ FIELD_LABELS: dict[str, str] = {
     "deactivated": "停用",
     "scopes": "权限范围",
     "expires_at": "到期时间",
+    "link": "门店链接编号",
     "sessions": "会话数",
     "code": "编号",
     "refused": "未接受",
@@ -169,6 +210,13 @@ FIELD_LABELS: dict[str, str] = {
     "title": "标题",
     "version": "版本",
     "status": "状态",
+    # shop visits (lms.field)
+    "checklist_version": "检查表版本",
+    "items": "检查项数",
+    "ticket": "工单编号",
+    "shop": "门店",
+    "category": "问题类别",
+    "candidate": "待确认扣分编号",
     # an audit log export's filters
     "action": "操作类型",
     "actor": "操作人",
@@ -195,8 +243,22 @@ FIELD_LABELS: dict[str, str] = {
     "extra": "其他属性",  # entries written before the name was named on its own
     "added": "加上此标签的题目",
     "removed": "去掉此标签的题目",
+    # a question file imported into a bank (lms.quizzes.imports)
+    "new": "新题",
+    "unchanged": "未变",
+    "skipped": "跳过",
+    "pictures": "图片",
     # a unit's changes (lms.org.services)
     "unit_name": "单位名称",
+    "latitude": "纬度",
+    "longitude": "经度",
+    "checkins_purged": "清除的签到数",
+    "visits_purged": "清除的拜访数",
+    "activities_purged": "清除的地面活动数",
+    "shop_reports_purged": "清除照片的门店自报问题数",
+    "photos_deleted": "删除的照片数",
+    "retention_days": "保留天数",
+    "oldest_kept": "保留的最早签到",
     "level": "层级",
     "people": "人数",
     "in_use": "使用状态",
@@ -205,9 +267,26 @@ FIELD_LABELS: dict[str, str] = {
     "attachment": "附件",
     "appeal_state": "申诉状态",
     "reversal": "冲销记录编号",
+    # a shop's changes (lms.field.shops)
+    "star": "星级",
+    "manager": "负责人",
+    "address": "地址",
+    "position": "坐标",
+    # a training session for shops (lms.outreach.session_services)
+    "session_kind": "培训方式", "place": "地点", "starts_at": "开始时间", "ends_at": "结束时间", "shops": "邀请的门店",
+    "checked_in_at": "签到时间",
     # a policy version's fields (lms.assessment.rules.POLICY_FIELDS)
     "effective_from": "生效月份",
     **POLICY_FIELDS,
+    # the field day: a day's assignment (lms.field.daily_services), process indicator points (lms.field.indicators)
+    "day": "日期",
+    "text": "工作安排",
+    # (lms.field.indicator_rules.PROCESS_INDICATORS' keys and labels, kept here so these rules import no other domain)
+    "checkin_rate": "签到率",
+    "visit_compliance": "拜访达标率",
+    "daily_report_rate": "日报提交率",
+    "tickets_in_time": "工单及时办结率",
+    "shop_coverage": "门店学习覆盖率",
 }
 
 # Values shown through a label (a stored code the reader should never see): field -> {code: label}.
@@ -228,6 +307,10 @@ EXPORT_PERSON = "reports_person"
 EXPORT_SUGGESTIONS = "reports_suggestions"
 EXPORT_CERTIFICATES = "certificates_period"
 EXPORT_AUDIT_LOG = "audit_log"
+EXPORT_FIELD_DAILY = "field_daily"
+EXPORT_FIELD_CHECKINS = "field_checkins"
+EXPORT_FIELD_VISIT_COMPLIANCE = "field_visit_compliance"
+EXPORT_OUTREACH_COVERAGE = "outreach_coverage"
 EXPORT_LABELS = {
     EXPORT_ASSESSMENT_PERIOD: "考核结果与台账",
     EXPORT_NOTICE: "考核通报",
@@ -237,9 +320,14 @@ EXPORT_LABELS = {
     EXPORT_SUGGESTIONS: "点对点培训建议",
     EXPORT_CERTIFICATES: "证书批量下载",
     EXPORT_AUDIT_LOG: "审计日志",
+    EXPORT_FIELD_DAILY: "工作日报看板",
+    EXPORT_FIELD_CHECKINS: "签到统计",
+    EXPORT_FIELD_VISIT_COMPLIANCE: "拜访达标",
+    EXPORT_OUTREACH_COVERAGE: "门店学习覆盖",
 }
 VALUE_LABELS["what"] = dict(EXPORT_LABELS)
-VALUE_LABELS["kind"] = {**LEDGER_KIND_LABELS, **quiz_rules.KIND_LABELS}  # a ledger entry's or a quiz's kind
+# a ledger entry's, a quiz's or a shop's kind
+VALUE_LABELS["kind"] = {**LEDGER_KIND_LABELS, **quiz_rules.KIND_LABELS, **SHOP_KIND_LABELS}
 VALUE_LABELS["status"] = dict(quiz_rules.STATUS_LABELS)
 VALUE_LABELS["first_fail_action"] = dict(FIRST_FAIL_LABELS)
 VALUE_LABELS["ranking_scope"] = dict(RANKING_SCOPE_LABELS)
@@ -248,6 +336,7 @@ VALUE_LABELS["action"] = dict(ACTION_LABELS)
 VALUE_LABELS["system"] = dict(OPERATED_SYSTEMS)
 VALUE_LABELS["level"] = {"city": "市公司", "county": "县区", "grid": "网格"}
 VALUE_LABELS["in_use"] = {True: "在用", False: "停用"}
+VALUE_LABELS["session_kind"] = dict(SHOP_SESSION_KINDS)
 EMPTY = "—"
 
 

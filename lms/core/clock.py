@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -22,6 +22,16 @@ def as_utc(value: datetime) -> datetime:
 
 def to_local(value: datetime, tz: ZoneInfo = SHANGHAI) -> datetime:
     return as_utc(value).astimezone(tz)
+
+
+def local_date(value: datetime | None, tz: ZoneInfo = SHANGHAI) -> date | None:
+    """The local (Asia/Shanghai) day a moment falls on; None for none (e.g. the day a person joined, unknown)."""
+    return to_local(value, tz).date() if value is not None else None
+
+
+def local_midnight(day: date, tz: ZoneInfo = SHANGHAI) -> datetime:
+    """The moment a local (Asia/Shanghai) day starts, in UTC: where a day's or a month's window opens."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
 def parse_local(text: str, tz: ZoneInfo = SHANGHAI) -> datetime:

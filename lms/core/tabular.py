@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from lms.core.errors import ValidationFailed
@@ -101,3 +101,26 @@ def _xlsx_lines(data: bytes, filename: str, max_rows: int) -> Iterator[tuple[int
         yield from _limit(rows, filename, max_rows)
     finally:
         workbook.close()
+
+
+def map_header(cells: Sequence[str], aliases: Mapping[str, str], required: Sequence[str]
+               ) -> tuple[dict[str, int], list[str]]:
+    """Column positions by canonical name (``aliases``: each accepted label, Chinese or English in any case, → its
+    name), and every problem with the header row: an unknown column, a column given twice, a required one missing."""
+    positions: dict[str, int] = {}
+    problems: list[str] = []
+    for index, cell in enumerate(cells):
+        label = (cell or "").strip().lstrip("\ufeff")
+        if not label:
+            continue
+        key = aliases.get(label) or aliases.get(label.lower())
+        if key is None:
+            problems.append(f"第1行（表头）：未知列“{label}”")
+        elif key in positions:
+            problems.append(f"第1行（表头）：列“{label}”重复")
+        else:
+            positions[key] = index
+    for column in required:
+        if column not in positions:
+            problems.append(f"第1行（表头）：缺少必需列“{column}”")
+    return positions, problems

@@ -22,12 +22,25 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
     ("home.index", N_("首页"), ("manager", "trainer", "supervisor", "admin")),
     ("courses.catalogue", N_("课程"), ("manager", "trainer", "supervisor", "admin")),
     ("quizzes.index", N_("考试"), ("manager", "trainer", "supervisor", "admin")),
+    ("field.checkin", N_("签到"), ("manager",)),
     ("certificates.mine", N_("我的证书"), ("manager",)),
+    ("field.shops_list", N_("我的渠道"), ("manager",)),
+    ("field.shops_list", N_("渠道管理"), ("supervisor", "admin")),
     ("certificates.index", N_("证书管理"), ("supervisor", "trainer", "admin")),
     ("reports.supervisor_home", N_("考核看板"), ("supervisor", "admin")),
+    ("field.checkin_board", N_("签到统计"), ("supervisor",)),
     ("reports.trainer_home", N_("培训分析"), ("trainer", "admin")),
     ("assessment.periods", N_("月度考核"), ("supervisor", "admin", "trainer")),
     ("assessment.appeals_queue", N_("申诉处理"), ("supervisor", "admin")),
+    ("field.visit_list", N_("门店拜访"), ("manager",)),
+    ("field.ticket_list", N_("门店工单"), ("supervisor", "admin")),
+    ("field.r3_queue", N_("拜访扣分"), ("supervisor", "admin")),
+    ("field.visit_compliance", N_("拜访达标"), ("supervisor", "admin")),
+    ("field.checklist", N_("拜访检查表"), ("trainer", "admin")),
+    ("field.daily_today", N_("今日工作"), ("manager",)),
+    ("field.daily_board", N_("工作日报"), ("supervisor", "admin")),
+    ("outreach.manager_home", N_("门店学习"), ("manager", "supervisor", "admin")),
+    ("outreach.coverage", N_("门店学习覆盖"), ("supervisor", "admin")),
     ("announcements.inbox", N_("通知"), ("manager", "trainer", "supervisor", "admin")),
     ("accounts.admin_users", N_("人员管理"), ("admin",)),
     ("org.tree", N_("组织架构"), ("admin",)),
@@ -36,12 +49,25 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
     ("announcements.robots", N_("群机器人"), ("admin",)),
     ("announcements.outbox", N_("发送记录"), ("admin",)),
 ]
-# The administrator's own pages: one "管理" group of the menu (a disclosure), so the long admin menu stays one line
-# on a desktop in either language. Every admin-only page belongs here.
+# Menu groups (disclosures), so the menu stays one line on a desktop in either language for every role.
+# The administrator's own pages form "管理"; a supervisor's, trainer's or administrator's pages about the field day
+# form "外勤". A manager's field pages stay in the menu itself: they are the manager's working day.
 ADMIN_GROUP = frozenset({"accounts.admin_users", "org.tree", "assessment.policy", "audit.search",
                          "announcements.robots", "announcements.outbox"})
 # Pages a supervisor finds in the menu itself, and an administrator in the 管理 group (the admin menu is longer).
 ADMIN_GROUP_FOR_ADMINS = frozenset({"assessment.appeals_queue"})
+FIELD_GROUP = frozenset({"field.shops_list", "field.checkin_board", "field.ticket_list", "field.r3_queue",
+                         "field.checklist", "field.daily_board", "field.visit_compliance",
+                         "outreach.manager_home", "outreach.coverage"})
+MENU_GROUPS: list[tuple[str, str]] = [("field", N_("外勤")), ("admin", N_("管理"))]
+
+
+def _group(endpoint: str, role: str) -> str | None:
+    if endpoint in ADMIN_GROUP or (role == "admin" and endpoint in ADMIN_GROUP_FOR_ADMINS):
+        return "admin"
+    if endpoint in FIELD_GROUP and role != "manager":
+        return "field"
+    return None
 
 
 # endpoint -> badge provider: ``provider(user)`` returns what the navigation item shows (e.g. an unread count);
@@ -89,8 +115,9 @@ def navigation() -> list[dict[str, str]]:
     for endpoint, label, roles in NAVIGATION:
         if endpoint in endpoints and current_user.role in roles:
             item = {"endpoint": endpoint, "label": _(label)}
-            if endpoint in ADMIN_GROUP or (current_user.role == "admin" and endpoint in ADMIN_GROUP_FOR_ADMINS):
-                item["group"] = "admin"
+            group = _group(endpoint, current_user.role)
+            if group:
+                item["group"] = group
             badge = _badge(endpoint)
             if badge:
                 item["badge"] = str(badge)
@@ -126,6 +153,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["navigation"] = navigation
+    app.jinja_env.globals["menu_groups"] = MENU_GROUPS
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     IntegerField,
     SelectField,
@@ -35,6 +36,7 @@ class LessonForm(FlaskForm):
     tags = StringField(_l("标签（逗号分隔）"), validators=[Optional(), Length(max=300)])
     summary = TextAreaField(_l("摘要"), validators=[Optional(), Length(max=500)])
     quiz = StringField(_l("练习测验标识"), validators=[Optional(), Length(max=80)])
+    for_shops = BooleanField(_l("也发给渠道门店（本月门店学习包）"))
     body = TextAreaField(_l("正文（Markdown）"), validators=[DataRequired()])
     note = StringField(_l("修改说明"), validators=[Optional(), Length(max=200)])
     # Stored and inserted into the body by the "插入" button (or at the cursor by courses-editor.js); never saved
@@ -46,6 +48,7 @@ class LessonForm(FlaskForm):
             "title": self.title.data, "category": self.category.data, "period": (self.period.data or "").strip(),
             "order": self.order.data if self.order.data is not None else 100, "effective": self.effective.data,
             "tags": self.tags.data or "", "summary": self.summary.data or "", "quiz": (self.quiz.data or "").strip(),
+            "audience": rules.SHOP_AUDIENCE if self.for_shops.data else "",
         }
 
 

@@ -23,7 +23,7 @@ from lms.courses.rules import LessonMeta
 MAX_FILE_BYTES = 512 * 1024
 MAX_FRONT_MATTER_BYTES = 16 * 1024
 MAX_YAML_DEPTH = 7  # levels of nested mappings and lists
-KNOWN_KEYS = ("title", "category", "tags", "period", "order", "summary", "quiz", "effective")
+KNOWN_KEYS = ("title", "category", "tags", "period", "order", "summary", "quiz", "effective", "audience")
 MAX_TITLE = 200
 MAX_SUMMARY = 500
 
@@ -102,6 +102,14 @@ def _text(value: Any) -> str | None:
     return None
 
 
+def _for_shops(values: dict[str, Any], at: Any, problems: list[str]) -> bool:
+    """``audience: shops``: the lesson is also for the shops that sell (the month's shop pack, lms.outreach)."""
+    audience = _text(values.get("audience"))
+    if audience is not None and audience != rules.SHOP_AUDIENCE:
+        problems.append(f"{at('audience')}: audience 只能是 {rules.SHOP_AUDIENCE}（也发给渠道门店）")
+    return audience == rules.SHOP_AUDIENCE
+
+
 def validate_meta(values: dict[str, Any], lines: dict[str, int], path: str) -> tuple[LessonMeta | None, list[str]]:  # noqa: PLR0912 - one check per key reads best as a flat list
     """Check the front matter keys; problems read ``path:line: message``."""
     problems: list[str] = []
@@ -152,12 +160,13 @@ def validate_meta(values: dict[str, Any], lines: dict[str, int], path: str) -> t
     if effective is not None and (not isinstance(effective, date) or hasattr(effective, "hour")):
         problems.append(f"{at('effective')}: effective 必须是日期，例如 2026-11-01")
         effective = None
+    for_shops = _for_shops(values, at, problems)
     if problems:
         return None, problems
     assert title is not None  # noqa: S101 - narrowed by the checks above
     assert category is not None  # noqa: S101 - narrowed by the checks above
     return LessonMeta(title=title, category=category, tags=tuple(tags), period=period, order=order,
-                      summary=summary, quiz=quiz, effective=effective), []
+                      summary=summary, quiz=quiz, effective=effective, for_shops=for_shops), []
 
 
 def parse_lesson(data: bytes, path: str, slug: str) -> tuple[LessonFile | None, list[str]]:  # noqa: PLR0911 - one early return per kind of broken file

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
@@ -40,6 +40,8 @@ class Lesson(db.Model):  # type: ignore[name-defined,misc]
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     quiz_slug: Mapped[str | None] = mapped_column(String(80))
     effective: Mapped[date | None] = mapped_column(Date)
+    # Marked "for shops" by the trainer (front matter ``audience: shops``): in the month's shop pack (lms.outreach).
+    for_shops: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Lower-cased title, summary, tags and body text, searched with LIKE (works for Chinese, which has no spaces).
     search_text: Mapped[str] = mapped_column(Text, default="")
     current_number: Mapped[int] = mapped_column(Integer, default=0)
@@ -111,6 +113,7 @@ class LessonRevision(db.Model):  # type: ignore[name-defined,misc]
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     quiz_slug: Mapped[str | None] = mapped_column(String(80))
     effective: Mapped[date | None] = mapped_column(Date)
+    for_shops: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     body: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
     toc_html: Mapped[str] = mapped_column(Text, default="")
@@ -125,7 +128,8 @@ class LessonRevision(db.Model):  # type: ignore[name-defined,misc]
     def meta(self) -> rules.LessonMeta:
         return rules.LessonMeta(title=self.title, category=self.category, tags=tuple(self.tags or ()),
                                 period=self.period, order=self.sort_order, summary=self.summary,
-                                quiz=self.quiz_slug, effective=self.effective)
+                                quiz=self.quiz_slug, effective=self.effective,
+                                for_shops=bool(self.for_shops))
 
     @property
     def source_text(self) -> str:

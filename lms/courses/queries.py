@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 
 from lms.accounts.access import scope_clause, user_scope_clause
 from lms.accounts.models import User
+from lms.accounts.queries import managers_in_scope
 from lms.courses import pack_queries, rules
 from lms.courses.models import Lesson, LessonProgress, TrainingInvitation, TrainingPack, TrainingSession
 from lms.extensions import db
@@ -100,8 +101,7 @@ class PersonProgress:
 def pack_progress_by_person(viewer: User, pack: list[Lesson]) -> list[PersonProgress]:
     """Channel managers the viewer may see, with how many of the pack's lessons each studied (least first)."""
     ids = [lesson.id for lesson in pack]
-    people = list(db.session.scalars(select(User).where(User.role == "manager", User.active.is_(True),
-                                                        user_scope_clause(viewer)).order_by(User.employee_no)))
+    people = managers_in_scope(viewer)
     counts: dict[int, int] = defaultdict(int)
     if ids and people:
         stmt = (select(LessonProgress.user_id, func.count()).join(User, User.id == LessonProgress.user_id)

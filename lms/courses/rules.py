@@ -159,6 +159,11 @@ class LessonMeta:
     summary: str = ""
     quiz: str | None = None
     effective: date | None = None
+    # Also for the shops that sell (执行渠道): front matter ``audience: shops``; the month's shop pack (lms.outreach).
+    for_shops: bool = False
+
+
+SHOP_AUDIENCE = "shops"
 
 
 def source_text(meta: LessonMeta, body: str) -> str:
@@ -175,6 +180,8 @@ def source_text(meta: LessonMeta, body: str) -> str:
         front["summary"] = meta.summary
     if meta.quiz:
         front["quiz"] = meta.quiz
+    if meta.for_shops:
+        front["audience"] = SHOP_AUDIENCE
     dumped = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000)
     return f"---\n{dumped}---\n\n{body.strip()}\n"
 

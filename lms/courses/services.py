@@ -80,6 +80,7 @@ def _refresh_listing(lesson: Lesson) -> None:
     lesson.tags = list(revision.tags or [])
     lesson.quiz_slug = revision.quiz_slug
     lesson.effective = revision.effective
+    lesson.for_shops = bool(revision.for_shops)
     lesson.search_text = " ".join(
         [revision.title, revision.summary, " ".join(revision.tags or []), rules.plain_text(revision.body)]).lower()
 
@@ -91,7 +92,8 @@ def _add_revision(lesson: Lesson, meta: LessonMeta, body: str, *, author: User |
     revision = LessonRevision(
         number=lesson.current_number, title=meta.title, category=meta.category, period=meta.period,
         sort_order=meta.order, summary=meta.summary, tags=list(meta.tags), quiz_slug=meta.quiz,
-        effective=meta.effective, body=body, html=rendered.html, toc_html=rendered.toc_html, note=note[:200],
+        effective=meta.effective, for_shops=meta.for_shops, body=body, html=rendered.html,
+        toc_html=rendered.toc_html, note=note[:200],
         author_id=author.id if author else None, created_at=now,
     )
     lesson.revisions.append(revision)

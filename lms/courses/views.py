@@ -263,7 +263,8 @@ def edit_lesson(slug: str) -> Any:
     form = LessonForm(data={
         "slug": item.slug, "title": latest.title, "category": latest.category, "period": latest.period or "",
         "order": latest.sort_order, "effective": latest.effective, "tags": ", ".join(latest.tags or []),
-        "summary": latest.summary, "quiz": latest.quiz_slug or "", "body": latest.body,
+        "summary": latest.summary, "quiz": latest.quiz_slug or "", "for_shops": latest.for_shops,
+        "body": latest.body,
     } if request.method == "GET" else None)
     problems: list[str] = []
     if request.method == "POST" and request.form.get("action") == "insert":

@@ -24,6 +24,7 @@ from lms.courses import pack_queries, pack_services
 from lms.courses.models import Lesson
 from lms.extensions import db
 from lms.quizzes.models import Quiz
+from lms.quizzes.question_types import question_type
 
 PERIODS = ("2026-09", "2026-10", "2026-11")
 # One letter per period (P pass, F fail, A absent, E exempt); most people pass every month.
@@ -39,13 +40,7 @@ def _answers(attempt: Attempt, correct_count: int) -> dict[str, Any]:
     chosen: dict[str, Any] = {}
     for position, question in enumerate(attempt.paper["questions"]):
         right = position < correct_count
-        if question["type"] == "fill":
-            chosen[question["id"]] = {"text": question["accepted"][0] if right else "不知道"}
-        elif right:
-            chosen[question["id"]] = {"choices": list(question["correct"])}
-        else:
-            wrong = [o["id"] for o in question["options"] if o["id"] not in question["correct"]]
-            chosen[question["id"]] = {"choices": wrong[:1]}
+        chosen[question["id"]] = question_type(question["type"]).sample_answer(question, right)
     return chosen
 
 

@@ -1,4 +1,5 @@
-"""Loading the demo: people first, then their history (``history``: monthly tests sat, months closed)."""
+"""Loading the demo: people first, then their history (``history``: monthly tests sat, months closed), then the
+field day (shops, check-ins, visits with their tickets, daily reports)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.accounts.services import hash_password
-from lms.demo import history
+from lms.demo import checkins, daily, history, shops, visits
 from lms.demo.people import DEMO_PASSWORD, demo_people
 from lms.extensions import db
 from lms.org import services as org
@@ -54,6 +55,12 @@ def load_demo() -> DemoReport:
     report.history.append(f"monthly tests: {history.sit_monthly_tests()}")
     report.history.append(f"assessment: {history.close_months()}")
     report.history.append(f"training packs: {history.publish_packs()}")
+    report.history.append(f"shops: {shops.load_shops()} added")
+    report.history.append(f"business halls placed: {checkins.place_halls()}; "
+                          f"check-ins: {checkins.record_checkins()}")
+    report.history.append(f"visits: {visits.record_visits()}")
+    days, activities = daily.record_days()
+    report.history.append(f"daily reports: {days} days written, {activities} ground activities")
     return report
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, true
+from sqlalchemy import Boolean, Float, ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.clock import utcnow
@@ -25,6 +25,9 @@ class Unit(db.Model):  # type: ignore[name-defined,misc]
     # A deactivated unit stays (people's history and old results name it) but is hidden from pickers.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Where the unit's business hall (营业厅) is: the morning check-in is judged against it (lms.field).
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
 
     parent: Mapped[Unit | None] = relationship(remote_side="Unit.id", back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.name")

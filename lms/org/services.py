@@ -120,6 +120,25 @@ def rename_unit(unit_id: int, name: str, *, actor: User) -> Unit:
     return unit
 
 
+def set_unit_place(unit_id: int, latitude: float | None, longitude: float | None, *, actor: User) -> Unit:
+    """Where the unit's business hall is (both coordinates, or neither to clear it): check-ins are judged against
+    it. Audited."""
+    unit = queries.get_unit(unit_id)
+    if (latitude is None) != (longitude is None):
+        raise ValidationFailed("请同时填写纬度和经度，或都留空")
+    if latitude is not None and longitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValidationFailed("纬度应在 -90 到 90 之间，经度应在 -180 到 180 之间")
+    changes = audit_rules.describe_changes({"latitude": unit.latitude, "longitude": unit.longitude},
+                                           {"latitude": latitude, "longitude": longitude})
+    if not changes:
+        return unit
+    unit.latitude, unit.longitude = latitude, longitude
+    audit.record(audit_rules.UNIT_PLACE_SET, subject=unit.name, actor=actor, changes=changes)
+    db.session.commit()
+    log.info("unit %d place set to %s,%s by %s", unit.id, latitude, longitude, actor.employee_no)
+    return unit
+
+
 def move_grid(unit_id: int, county_id: int, *, actor: User) -> Unit:
     """Move a grid (and its people) under another county: each person's county changes, noted in their history.
     Audited."""

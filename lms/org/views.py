@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from lms.accounts.access import roles_required
 from lms.core.errors import ValidationFailed
 from lms.org import queries, rules, services
-from lms.org.forms import CountyForm, GridForm, MoveForm, RenameForm
+from lms.org.forms import CountyForm, GridForm, MoveForm, PlaceForm, RenameForm
 from lms.org.models import COUNTY, GRID, Unit
 
 bp = Blueprint("org", __name__)
@@ -78,6 +78,7 @@ def tree() -> Any:
 def unit(unit_id: int) -> Any:
     found: Unit = queries.get_unit(unit_id)
     rename = RenameForm(prefix="rename", data={"name": found.name})
+    place = PlaceForm(prefix="place", data={"latitude": found.latitude, "longitude": found.longitude})
     move = MoveForm(prefix="move")
     if found.kind == GRID:
         move.county.choices = _county_choices(exclude=found.parent_id)
@@ -91,7 +92,7 @@ def unit(unit_id: int) -> Any:
     return render_template("org/unit.html", unit=found, people=people, management=management, rename=rename,
                            move=move, kinds=KIND_LABELS, refusals=[REFUSAL_LABELS[c] for c in
                                                                    rules.deactivation_refusals(load)],
-                           load=load, form=FlaskForm())
+                           load=load, form=FlaskForm(), place=place)
 
 
 @bp.route("/admin/org/<int:unit_id>/rename", methods=["POST"])
@@ -139,4 +140,21 @@ def set_active(unit_id: int) -> Any:
             _refused(exc, _("未启用") if active else _("未停用"))
         else:
             flash(_("已启用。") if active else _("已停用。"), "success")
+    return redirect(url_for("org.unit", unit_id=unit_id))
+
+
+@bp.route("/admin/org/<int:unit_id>/place", methods=["POST"])
+@roles_required("admin")
+def set_place(unit_id: int) -> Any:
+    form = PlaceForm(prefix="place")
+    if form.validate_on_submit():
+        try:
+            services.set_unit_place(unit_id, form.latitude.data, form.longitude.data, actor=current_user)
+        except ValidationFailed as exc:
+            flash(_("未保存位置：%(why)s", why=exc.message), "error")
+        else:
+            flash(_("已保存营业厅位置。"), "success")
+    else:
+        why = "；".join(str(m) for messages in form.errors.values() for m in messages)
+        flash(_("未保存位置：%(why)s", why=why), "error")
     return redirect(url_for("org.unit", unit_id=unit_id))

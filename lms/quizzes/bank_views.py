@@ -1,5 +1,6 @@
-"""Pages: the trainers' question banks — the banks (upload, template, a new empty bank), a bank's questions found by
-filters with bulk tagging, one question as managers see it with its key, usage and history, and its editor."""
+"""Pages: the trainers' question banks — the banks (upload, the xlsx and Word templates, a new empty bank), a bank's
+questions found by filters with bulk tagging, one question as managers see it with its key, usage and history, and
+its editor."""
 
 from __future__ import annotations
 
@@ -17,21 +18,25 @@ from lms.core.clock import utcnow
 from lms.core.errors import DomainError, ValidationFailed
 from lms.core.markdown import render_markdown
 from lms.core.numbers import page_number
-from lms.quizzes import bank_services, importers, queries, services
+from lms.quizzes import bank_services, importers, imports, queries, services
 from lms.quizzes.blueprint import bp
 from lms.quizzes.definitions import QuizDefinition, Section, spec_from_json
+from lms.quizzes.exporters import EXPORTERS
 from lms.quizzes.forms import BankForm, QuestionFilterForm, QuestionForm, TagForm, problem_words
+from lms.quizzes.import_plan import shortened
 from lms.quizzes.models import BankQuestion, QuestionBank
 from lms.quizzes.specs import QuestionSpec
 
 STAFF = ("trainer", "admin")
+bp.add_app_template_filter(shortened, "stem_excerpt")
 
 
 @bp.route("/quizzes/banks", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def banks() -> Any:
+    """The banks, and the upload of a question file: read at once and shown as a preview, written only when the
+    trainer confirms it there (``import_views.import_preview``)."""
     problems: list[str] = []
-    skipped: list[tuple[str, int | None, str]] = []
     if request.method == "POST":
         upload = request.files.get("file")
         bank_slug = (request.form.get("bank") or "").strip()
@@ -39,21 +44,19 @@ def banks() -> Any:
             problems.append(_("请选择要导入的文件。"))
         else:
             try:
-                report = services.import_questions(
+                preview = imports.stage_import(
                     upload.read(), upload.filename, bank_slug, title=request.form.get("title") or None,
-                    max_bytes=current_app.config["LMS_UPLOAD_MAX_BYTES"], by=current_user)
+                    max_bytes=current_app.config["LMS_UPLOAD_MAX_BYTES"], by=current_user,
+                    limits=imports.configured_limits())
             except ValidationFailed as exc:
                 problems = [exc.message, *exc.problems]
             except DomainError as exc:
                 problems = [exc.message]
             else:
-                skipped = report.skipped
-                flash(_("已导入 %(new)d 道新题，更新 %(updated)d 道，跳过 %(skipped)d 道。", new=report.imported,
-                        updated=report.updated, skipped=len(report.skipped)), "success")
-                if not skipped:
-                    return redirect(url_for("quizzes.bank", slug=bank_slug))
-    return render_template("quizzes/banks.html", banks=services.list_banks(), problems=problems, skipped=skipped,
-                           form=request.form, bank_form=BankForm())
+                return redirect(url_for("quizzes.import_preview", token=preview.token))
+    return render_template("quizzes/banks.html", banks=services.list_banks(), problems=problems,
+                           form=request.form, bank_form=BankForm(),
+                           accepted_extensions=",".join(importers.SUPPORTED_EXTENSIONS))
 
 
 @bp.route("/quizzes/banks/template.xlsx")
@@ -62,6 +65,14 @@ def bank_template() -> Any:
     return Response(importers.xlsx_template(),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": "attachment; filename=question-bank-template.xlsx"})
+
+
+@bp.route("/quizzes/banks/template.docx")
+@roles_required(*STAFF)
+def bank_template_docx() -> Any:
+    return Response(importers.docx_template(),
+                    mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    headers={"Content-Disposition": "attachment; filename=question-bank-template.docx"})
 
 
 @bp.route("/quizzes/banks/new", methods=["POST"])
@@ -92,6 +103,7 @@ def _question_list(bank: QuestionBank | None) -> Any:
     if bank is not None:
         arguments.pop("bank", None)
     return render_template("quizzes/bank.html", bank=bank, form=form, page=queries.paginate(rows, page_number()),
+                           exporters=EXPORTERS,
                            arguments=arguments, tag_form=TagForm(formdata=None),
                            back=request.full_path.rstrip("?"))
 

@@ -18,6 +18,7 @@ from lms.quizzes.definitions import DrawRule, QuizDefinition, Section
 from lms.quizzes.quiz_files import QuizFileError, parse_quiz_data, parse_sections
 from lms.quizzes.rules import WindowPolicy
 from lms.quizzes.specs import LETTERS, QuestionSpec
+from lms.quizzes.types.numbers import format_key
 
 SOURCE = "browser"  # the "file" named in a built quiz's problems and question sources
 _LOCATION = re.compile(r"^[^:\s]*:[^:\s]*: ")  # "browser:?: " in front of the file parser's problems
@@ -39,8 +40,12 @@ def file_question(spec: QuestionSpec) -> dict[str, Any]:
             data["weights"] = list(spec.weights)
     elif spec.type == "truefalse":
         data["answer"] = bool(spec.truth)
+    elif spec.type == "numeric":
+        data["answer"] = [format_key(value, tolerance) for value, tolerance in spec.numbers]
     else:
         data["answer"] = list(spec.accepted)
+    if spec.weights is not None and spec.type in ("fill", "numeric"):
+        data["weights"] = list(spec.weights)
     if spec.explanation:
         data["explanation"] = spec.explanation
     if spec.lesson:

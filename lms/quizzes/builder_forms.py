@@ -26,13 +26,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from lms.quizzes.models import KIND_LABELS, MONTHLY, PRACTICE, SYSTEM_OPS
+from lms.quizzes.question_types import TYPES
 from lms.quizzes.rules import MAKEUP_ABSENT, MAKEUP_CHOSEN, MAKEUP_FAILED, MAKEUP_FAILED_OR_ABSENT
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 DIFFICULTIES = [SelectChoice(str(n), str(n)) for n in range(1, 6)]
-TYPE_CHOICES = [SelectChoice("", _l("不限")), SelectChoice("single", _l("单选题")),
-                SelectChoice("multiple", _l("多选题")), SelectChoice("truefalse", _l("判断题")),
-                SelectChoice("fill", _l("填空题"))]
+# Every registered type (its label is translated where it is shown, like the bank's type filter).
+TYPE_CHOICES = [SelectChoice("", _l("不限")), *(SelectChoice(name, _l(t.label)) for name, t in TYPES.items())]
 REVIEW_CHOICES = [SelectChoice("after_close", _l("考试关闭后公布答案")),
                   SelectChoice("immediately", _l("交卷后立即公布答案")), SelectChoice("never", _l("不公布答案"))]
 MAKEUP_CHOICES = [SelectChoice(MAKEUP_FAILED_OR_ABSENT, _l("未及格和缺考的人员")),

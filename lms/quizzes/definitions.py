@@ -142,6 +142,9 @@ def spec_to_json(spec: QuestionSpec) -> dict[str, Any]:
         data[key] = list(data[key])
     if data["weights"] is not None:
         data["weights"] = list(data["weights"])
+    numbers = data.pop("numbers")
+    if numbers:  # absent when empty, so adding the field changed no stored question's checksum
+        data["numbers"] = [list(pair) for pair in numbers]
     return data
 
 
@@ -151,6 +154,8 @@ def spec_from_json(data: dict[str, Any]) -> QuestionSpec:
         values[key] = tuple(values.get(key) or ())
     if values.get("weights") is not None:
         values["weights"] = tuple(values["weights"])
+    values["numbers"] = tuple((float(value), float(tolerance)) for value, tolerance in values.get("numbers") or ())
+    values["feedback"] = tuple(values.get("feedback") or ())
     values["extra"] = dict(values.get("extra") or {})
     return QuestionSpec(**values)
 

@@ -22,11 +22,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from lms.quizzes.queries import NEVER_USED, WEAK, WEAK_FACILITY, WEAK_MIN_ANSWERS
 from lms.quizzes.question_types import TYPES
 from lms.quizzes.specs import LETTERS, QuestionSpec
+from lms.quizzes.types.numbers import format_key, parse_key
 
 OPTION_ROWS = 6  # rows a new question shows (enough without JavaScript); static/js/question-form.js adds more
 DIFFICULTIES = [(str(n), str(n)) for n in range(1, 6)]
@@ -116,6 +117,10 @@ PROBLEM_WORDS = (
     ("one weight per option", _l("选项改动后原有的部分得分权重已失效，请重新保存。")),
     ("answer must be true or false", _l("请选择判断题的答案：正确或错误。")),
     ("needs at least one accepted answer", _l("填空题至少需要一个参考答案。")),
+    ("needs at least one number", _l("数值题至少需要一个答案。")),
+    ("tolerance cannot be negative", _l("误差不能为负数。")),
+    ("one weight per accepted answer", _l("答案改动后原有的部分得分比例已失效，请重新保存。")),
+    ("one weight per number", _l("答案改动后原有的部分得分比例已失效，请重新保存。")),
     ("unknown question type", _l("请选择题型。")),
 )
 
@@ -134,7 +139,10 @@ class QuestionForm(FlaskForm):
                                   choices=[SelectChoice(str(i), letter) for i, letter in enumerate(LETTERS)])
     truth = RadioField(_l("判断题答案"), choices=[SelectChoice("true", _l("正确")), SelectChoice("false", _l("错误"))],
                        validators=[Optional()], validate_choice=False)
-    accepted = TextAreaField(_l("填空题参考答案（每行一个，任一个都算对）"), validators=[Optional(), Length(max=2000)])
+    accepted = TextAreaField(_l("填空题参考答案（每行一个，任一个都算对；* 代表任意文字）"),
+                             validators=[Optional(), Length(max=2000)])
+    numbers = TextAreaField(_l("数值答案（每行一个：3、3±0.5 或 1..5，任一个都算对）"),
+                            validators=[Optional(), Length(max=2000)])
     points = DecimalField(_l("分值"), default=1, places=None,
                           validators=[DataRequired(), NumberRange(min=0.1, max=100)])
     explanation = TextAreaField(_l("解析（Markdown，复盘时显示）"), validators=[Optional(), Length(max=5000)])
@@ -156,11 +164,22 @@ class QuestionForm(FlaskForm):
             "name": name, "type": spec.type, "stem": spec.stem, "options": rows,
             "correct": [str(i) for i in spec.correct],
             "truth": "" if spec.truth is None else ("true" if spec.truth else "false"),
+            "numbers": "\n".join(format_key(value, tolerance) for value, tolerance in spec.numbers),
             "accepted": "\n".join(spec.accepted),
             "points": int(spec.points) if float(spec.points).is_integer() else spec.points,
             "explanation": spec.explanation,
             "tags": ", ".join(dict.fromkeys(t.removeprefix("category:") for t in spec.tags)),
             "difficulty": str(spec.difficulty), "lesson": spec.lesson or ""}, lessons=lessons)
+
+    def typed_numbers(self) -> list[tuple[float, float] | None]:
+        """Each line of the numeric answers read as a key; None for a line that is not one."""
+        return [parse_key(line) for line in (self.numbers.data or "").splitlines() if line.strip()]
+
+    def validate_numbers(self, field: Any) -> None:  # WTForms calls validate_<field> for the field
+        if self.type.data == "numeric":
+            bad = [line for line in (field.data or "").splitlines() if line.strip() and parse_key(line) is None]
+            if bad:  # an empty field is the service's to name (PROBLEM_WORDS), like an empty fill-in
+                raise ValidationError(_("“%(line)s”不是数字：每行写 3、3±0.5 或 1..5", line=bad[0][:40]))
 
     def to_spec(self, base: QuestionSpec | None = None) -> QuestionSpec:
         """What was typed, as a question (key and validity are the service's). Blank option rows are dropped and
@@ -182,6 +201,7 @@ class QuestionForm(FlaskForm):
         truth = {"true": True, "false": False}.get(self.truth.data or "") if kind == "truefalse" else None
         accepted = tuple(a.strip() for a in (self.accepted.data or "").splitlines() if a.strip()) \
             if kind == "fill" else ()
+        numbers = tuple(key for key in self.typed_numbers() if key is not None) if kind == "numeric" else ()
         typed_tags = split_tags(self.tags.data or "")
         kept = tuple(t for t in (base.tags if base else ()) if t.startswith("category:")
                      and t.removeprefix("category:") in typed_tags)
@@ -190,11 +210,12 @@ class QuestionForm(FlaskForm):
             extra["title"] = self.name.data.strip()
         spec = QuestionSpec(
             key=base.key if base else "new", type=kind, stem=(self.stem.data or "").strip(), options=tuple(options),
-            correct=tuple(correct), truth=truth, accepted=accepted,
+            correct=tuple(correct), truth=truth, accepted=accepted, numbers=numbers,
             points=float(self.points.data) if self.points.data is not None else 0.0,
             explanation=(self.explanation.data or "").strip(), tags=(*kept, *typed_tags),
             difficulty=int(self.difficulty.data or 3), lesson=self.lesson.data or None, extra=extra)
-        if base is not None and (base.type, base.options, base.accepted) == (kind, spec.options, spec.accepted):
+        if base is not None and (base.type, base.options, base.accepted, base.numbers) == \
+                (kind, spec.options, spec.accepted, spec.numbers):
             # The same answers to choose from: weights and per-answer feedback still refer to the right ones.
             spec = replace(spec, weights=base.weights if base.correct == spec.correct else None,
                            feedback=base.feedback)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.accounts.models import User
 from lms.core.clock import utcnow
 from lms.core.i18n import N_
+from lms.core.staged_uploads import StagedUpload
 from lms.core.types import UTCDateTime
 from lms.extensions import db
 from lms.quizzes.question_types import TYPES
@@ -190,3 +191,30 @@ class BankQuestionRevision(db.Model):  # type: ignore[name-defined,misc]
     @property
     def origin_label(self) -> str:
         return REVISION_ORIGIN_LABELS.get(self.origin, self.origin)
+
+
+class QuestionImportUpload(StagedUpload, db.Model):  # type: ignore[name-defined,misc]
+    """A question file waiting between its preview and the trainer's confirmation (``lms.quizzes.imports``; its life
+    is every waiting file's: lms.core.staged_uploads)."""
+
+    __tablename__ = "question_import_uploads"
+
+    bank_slug: Mapped[str] = mapped_column(String(100))
+    bank_title: Mapped[str | None] = mapped_column(String(200))  # for a bank the import creates
+
+
+class QuestionMedia(db.Model):  # type: ignore[name-defined,misc]
+    """A picture that came with imported questions, stored under ``LMS_MEDIA_DIR/questions`` by its SHA-256 and
+    served at ``/quizzes/media/<stored_name>``; one row per bank that holds it."""
+
+    __tablename__ = "question_media"
+    __table_args__ = (UniqueConstraint("bank_id", "stored_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("question_banks.id"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(80), index=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the command line
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

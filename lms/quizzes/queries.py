@@ -5,7 +5,6 @@ builder's questions to pick and draw from, its quiz list and a quiz's versions."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import ceil
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -14,6 +13,7 @@ from lms.accounts.models import User
 from lms.accounts.rules import MANAGER
 from lms.attempts.models import EXEMPT, VOID, Accommodation, Attempt, BankQuestionUse
 from lms.core.errors import NotFound
+from lms.core.paging import ListPage, page_of
 from lms.courses.models import Lesson
 from lms.extensions import db
 from lms.quizzes import builder, services
@@ -156,39 +156,8 @@ def bank_tags(bank: str | None = None) -> list[str]:
     return sorted(found)
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of a list worked out in Python, shaped like Flask-SQLAlchemy's pagination for ``pager()``."""
-
-    items: list[QuestionRow]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def paginate(rows: list[QuestionRow], page: int, per_page: int = PER_PAGE) -> Page:
-    page = max(1, min(page, max(1, ceil(len(rows) / per_page))))
-    return Page(rows[(page - 1) * per_page : page * per_page], page, per_page, len(rows))
+def paginate(rows: list[QuestionRow], page: int, per_page: int = PER_PAGE) -> ListPage[QuestionRow]:
+    return page_of(rows, page, per_page)
 
 
 # --- the test builder ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 from lms.core.yaml_files import LINE_KEY
 from lms.quizzes.rules import validate_spec
 from lms.quizzes.specs import LETTERS, QUESTION_TYPES, QuestionSpec
+from lms.quizzes.types.numbers import parse_key
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_.-]{1,60}$")
 
@@ -64,7 +65,7 @@ def parse_question(  # noqa: PLR0912, PLR0915 - one pass that collects every pro
         problems.append(f"{where}: question id {key!r} may use only letters, digits, '-', '_' and '.'")
     qtype = str(data.get("type", "single")).strip()
     aliases = {"tf": "truefalse", "judge": "truefalse", "判断": "truefalse", "单选": "single", "多选": "multiple",
-               "填空": "fill"}
+               "填空": "fill", "number": "numeric", "numerical": "numeric", "数值": "numeric"}
     qtype = aliases.get(qtype, qtype)
     if qtype not in QUESTION_TYPES:
         return None, [f"{where}: question {key}: unknown type {qtype!r} (use {', '.join(QUESTION_TYPES)})"]
@@ -72,6 +73,7 @@ def parse_question(  # noqa: PLR0912, PLR0915 - one pass that collects every pro
     correct: tuple[int, ...] = ()
     truth: bool | None = None
     accepted: tuple[str, ...] = ()
+    numbers: tuple[tuple[float, float], ...] = ()
     answer = data.get("answer")
     if answer is None:
         problems.append(f"{where}: question {key} has no answer")
@@ -90,6 +92,12 @@ def parse_question(  # noqa: PLR0912, PLR0915 - one pass that collects every pro
             truth = False
         else:
             problems.append(f"{where}: question {key}: answer must be true or false")
+    elif qtype == "numeric":
+        keys = [(text, parse_key(text)) for text in as_text_list(answer) if text.strip()]
+        bad = [text for text, parsed in keys if parsed is None]
+        if bad:
+            problems.append(f"{where}: question {key}: answer {bad[0]!r} must be a number such as 3, 3±0.5 or 1..5")
+        numbers = tuple(parsed for _text, parsed in keys if parsed is not None)
     else:
         accepted = tuple(a.strip() for a in as_text_list(answer) if a.strip())
     try:
@@ -113,6 +121,7 @@ def parse_question(  # noqa: PLR0912, PLR0915 - one pass that collects every pro
         weights=tuple(float(w) for w in weights) if isinstance(weights, list) else None,
         truth=truth,
         accepted=accepted,
+        numbers=numbers,
         points=points,
         explanation=str(data.get("explanation", "") or "").strip(),
         tags=tags,

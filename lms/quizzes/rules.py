@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from lms.quizzes.specs import LETTERS, QUESTION_TYPES, QuestionSpec
+from lms.quizzes.question_types import TYPES
+from lms.quizzes.specs import QUESTION_TYPES, QuestionSpec
 
 MONTHLY, PRACTICE, SYSTEM_OPS = "monthly", "practice", "system-ops"
 QUIZ_KINDS = (MONTHLY, PRACTICE, SYSTEM_OPS)
@@ -70,7 +71,7 @@ def makeup_invited(audience: str, *, sat: bool, passed: bool, chosen: bool) -> b
     return True
 
 
-def validate_spec(spec: QuestionSpec) -> list[str]:  # noqa: PLR0912 - one flat checklist per question type
+def validate_spec(spec: QuestionSpec) -> list[str]:
     """What is wrong with a question, whatever its source (file, importer)."""
     where = f"{spec.source}: " if spec.source else ""
     problems = []
@@ -83,20 +84,5 @@ def validate_spec(spec: QuestionSpec) -> list[str]:  # noqa: PLR0912 - one flat 
         problems.append(f"{where}question {spec.key}: points must be positive")
     if not 1 <= spec.difficulty <= 5:
         problems.append(f"{where}question {spec.key}: difficulty must be 1..5")
-    if spec.type in ("single", "multiple"):
-        if len(spec.options) < 2:
-            problems.append(f"{where}question {spec.key} needs at least two options")
-        if len(spec.options) > len(LETTERS):
-            problems.append(f"{where}question {spec.key} has more than {len(LETTERS)} options")
-        if not spec.correct or any(not 0 <= i < len(spec.options) for i in spec.correct):
-            problems.append(f"{where}question {spec.key}: the answer must name existing options")
-        elif spec.type == "single" and len(spec.correct) != 1:
-            problems.append(f"{where}question {spec.key}: a single-choice question has exactly one answer")
-        if spec.weights is not None and len(spec.weights) != len(spec.options):
-            problems.append(f"{where}question {spec.key}: one weight per option")
-    elif spec.type == "truefalse":
-        if spec.truth is None:
-            problems.append(f"{where}question {spec.key}: answer must be true or false")
-    elif not [a for a in spec.accepted if a.strip()]:
-        problems.append(f"{where}question {spec.key}: a fill-in question needs at least one accepted answer")
+    problems.extend(TYPES[spec.type].validate(spec, where))
     return problems

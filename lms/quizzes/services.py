@@ -1,9 +1,10 @@
-"""Quiz and bank use cases: applying the sync plan, importing questions into a bank, reading banks for drawing."""
+"""Quiz and bank use cases: applying the sync plan, storing a bank's questions, reading banks for drawing.
+(Importing a file into a bank: lms.quizzes.imports.)"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -13,7 +14,6 @@ from lms.core.clock import utcnow
 from lms.core.errors import NotFound, ValidationFailed
 from lms.core.sync import SyncReport
 from lms.extensions import db
-from lms.quizzes import importers
 from lms.quizzes.bank_services import add_revision
 from lms.quizzes.definitions import (
     BankDefinition,
@@ -26,7 +26,6 @@ from lms.quizzes.loader import QuizzesPlan
 from lms.quizzes.models import (
     DRAFT,
     FROM_FILE,
-    FROM_IMPORT,
     MANAGED_BY_BROWSER,
     MANAGED_BY_FILE,
     BankQuestion,
@@ -34,8 +33,6 @@ from lms.quizzes.models import (
     Quiz,
     QuizVersion,
 )
-from lms.quizzes.quiz_files import SLUG_RE
-from lms.quizzes.rules import validate_spec
 from lms.quizzes.specs import QuestionSpec
 
 log = logging.getLogger(__name__)
@@ -203,54 +200,6 @@ def bank_questions(slugs: set[str]) -> dict[str, list[QuestionSpec]]:
     for slug, spec in rows:
         found[slug].append(spec_from_json(spec))
     return found
-
-
-@dataclass
-class ImportReport:
-    bank: str
-    imported: int
-    updated: int
-    unchanged: int
-    skipped: list[tuple[str, int | None, str]] = field(default_factory=list)  # (name, line, reason)
-    dry_run: bool = False
-
-
-def import_questions(data: bytes, filename: str, bank_slug: str, *, title: str | None = None,
-                     dry_run: bool = False, max_bytes: int | None = None, by: User | None = None) -> ImportReport:
-    """Import a GIFT, Aiken or .xlsx file into a bank (created if missing). All or nothing."""
-    if not SLUG_RE.match(bank_slug):
-        raise ValidationFailed(f"题库标识 {bank_slug!r} 无效：只能使用小写字母、数字、- 和 _")
-    if max_bytes is not None and len(data) > max_bytes:
-        raise ValidationFailed(f"{filename}: 文件超过 {max_bytes // 1024 // 1024} MB 上限")
-    result = importers.parse_file(data, filename)
-    problems = [problem for spec in result.questions for problem in validate_spec(spec)]
-    keys: dict[str, str] = {}
-    for spec in result.questions:
-        if spec.key in keys:
-            problems.append(f"{spec.source or filename}: duplicate question id {spec.key!r} (also {keys[spec.key]})")
-        keys[spec.key] = spec.source or filename
-    if problems:
-        raise ValidationFailed(f"{filename}: 有题目无法导入，未做任何修改", problems)
-    if not result.questions:
-        raise ValidationFailed(f"{filename}: 没有可导入的题目")
-    skipped = [(item.name, getattr(item, "line", None), item.reason) for item in result.skipped]
-    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == bank_slug))
-    if bank is None:
-        bank = QuestionBank(slug=bank_slug, title=title or bank_slug, description="")
-        db.session.add(bank)
-        db.session.flush()
-    try:
-        counts = store_bank_questions(bank, list(result.questions), now=utcnow(), origin=FROM_IMPORT, by=by)
-        if dry_run:
-            db.session.rollback()
-        else:
-            db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    log.info("imported %s into bank %s: %s", filename, bank_slug, counts)
-    return ImportReport(bank=bank_slug, imported=counts.added, updated=counts.updated, unchanged=counts.unchanged,
-                        skipped=skipped, dry_run=dry_run)
 
 
 def list_banks() -> list[tuple[QuestionBank, int]]:

@@ -14,6 +14,7 @@ from lms.core.clock import utcnow
 from lms.quizzes import (
     bank_views,  # noqa: F401 - registers the question-bank pages on bp
     builder_views,  # noqa: F401 - registers the test builder's pages on bp
+    import_views,  # noqa: F401 - registers the import preview, question pictures and exports on bp
     services,
 )
 from lms.quizzes.blueprint import bp

@@ -29,6 +29,7 @@ from lms.core.settings import is_on
 from lms.courses import services as courses
 from lms.extensions import db
 from lms.quizzes import services as quizzes
+from lms.quizzes.types.numbers import parse_key
 from lms.reports import charts, export, forms, rules
 from lms.reports.queries import analytics, common, ledger, open_tests, period_report, person_report, supervisor_board
 from lms.reports.queries import suggestions as suggestion_queries  # the page's view is called suggestions
@@ -232,8 +233,13 @@ def quiz_xlsx(slug: str) -> Any:
 
 
 def _correction(question_id: str, info: QuestionInfo, form: forms.RegradeForm) -> KeyCorrection:
+    lines = tuple(line.strip() for line in (form.accepted.data or "").splitlines() if line.strip())
+    if info.type == "numeric":
+        keys = [parse_key(line) for line in lines]
+        if any(key is None for key in keys):
+            raise ValidationFailed(_("更正后的答案无效"), [_("每行一个数字，如 3、3±0.5 或 1..5")])
+        return KeyCorrection(question_id, accepted=lines, numbers=tuple(key for key in keys if key is not None))
     if info.type == "fill":
-        lines = tuple(line.strip() for line in (form.accepted.data or "").splitlines() if line.strip())
         return KeyCorrection(question_id, accepted=lines)
     try:
         chosen = tuple(sorted({int(value) for value in request.form.getlist("correct")}))

@@ -60,6 +60,10 @@ if (form && form.dataset.summaryUrl) {
     const button = event.target.closest("button[name=action]");
     if (!button || button.value.indexOf("remove_") !== 0) { return; }
     event.preventDefault();
+    // The form the server sends back carries its own summary: a summary asked for before it (a change a moment
+    // ago, a slow network) must not overwrite it when it arrives later.
+    clearTimeout(timer);
+    sent += 1;
     const at = place(button);
     const body = new FormData(form);
     body.set("action", button.value);
@@ -71,6 +75,7 @@ if (form && form.dataset.summaryUrl) {
       .then(function (html) {
         const fresh = html && new DOMParser().parseFromString(html, "text/html").getElementById("quiz-builder");
         if (!fresh) { fallback(); return; }
+        sent += 1;
         form.replaceChildren.apply(form, Array.from(fresh.childNodes));
         focusAt(at);
       })

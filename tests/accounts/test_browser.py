@@ -96,7 +96,8 @@ def test_a_person_ends_another_device_and_a_copied_cookie_dies_with_sign_out(chr
     on_copy = copy.new_page()
     on_copy.goto("/assessment/mine")
     assert "/login" not in on_copy.url  # the copy works while the phone is signed in …
-    on_phone.locator(".nav-toggle-label").click()  # the phone's menu holds the sign-out button
+    on_phone.locator(".nav-toggle-label").click()  # the phone's menu holds the account's disclosure …
+    on_phone.locator(".nav-account > summary").click()  # … and that the sign-out button
     on_phone.get_by_role("button", name="退出", exact=True).click()
     on_phone.wait_for_url("**/login")
     on_copy.goto("/assessment/mine")

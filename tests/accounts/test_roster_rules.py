@@ -166,11 +166,3 @@ def test_the_digest_changes_when_what_would_be_written_changes():
 )
 def test_who_an_admin_may_deactivate_on_the_person_page(person, actor, admins, expected):
     assert rules.refuse_deactivation(person, actor=actor, active_admins=admins) == expected
-
-
-def test_a_preview_expires_after_thirty_minutes():
-    from datetime import UTC, datetime, timedelta
-
-    start = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
-    assert not rules.is_preview_expired(start, now=start + timedelta(minutes=30))
-    assert rules.is_preview_expired(start, now=start + timedelta(minutes=31))

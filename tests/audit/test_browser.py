@@ -3,24 +3,21 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from lms.audit import rules, services
 from lms.extensions import db
+from tests.browser.checks import shot as folder_shot
 from tests.support.browser import BROWSER_MARKS, sign_in
 
 pytestmark = BROWSER_MARKS
 
-SHOTS = Path(os.environ.get("LMS_SHOTS", "/tmp/shots/audit"))  # noqa: S108 - screenshots for a person to look at
 
 
 def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    folder_shot(page, "audit", name)
 
 
 @pytest.fixture

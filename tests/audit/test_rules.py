@@ -48,7 +48,7 @@ def test_the_rules_import_no_framework():
     assert not {name for name in imported if name.split(".")[0] in ("flask", "sqlalchemy", "flask_babel")}
     assert {name for name in imported if name.startswith("lms.")} <= {
         "lms.accounts.rules", "lms.assessment.rules", "lms.assessment.appeal_rules", "lms.core.clock", "lms.quizzes",
-        "lms.quizzes.question_types"}
+        "lms.quizzes.question_types", "lms.field.rules", "lms.outreach.session_rules"}
 
 
 def test_a_quiz_s_kind_and_status_and_a_question_s_type_read_as_words():

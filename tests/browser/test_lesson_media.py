@@ -68,6 +68,7 @@ def test_take_over_paste_a_screenshot_attach_a_pdf_and_read_it_on_a_phone(app, c
     page.screenshot(path=str(SHOTS / "takeover-confirm-1366.png"), full_page=True)
     page.get_by_role("button", name="确认接管").click()
     page.wait_for_url("**/lessons/system-b2b-ordering/edit")
+    page.wait_for_load_state("load")  # the editor's script listens for the paste only once it has run
 
     page.evaluate(PASTE, ["image.png", base64.b64encode(original).decode()])
     body = page.locator("textarea[name=body]")

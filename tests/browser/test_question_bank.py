@@ -1,17 +1,18 @@
 """The question bank in a real Chromium, as a trainer does it at 1366 px: find a question by filter, open it, fix its
 key and explanation (a new version in its history), retire another, tag three at once; the list at 360 px reads as
-cards with nothing sideways. Screenshots go to /tmp/shots/banks/."""
+cards with nothing sideways. Screenshots go to LMS_WALK_SCREENSHOTS/banks/."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import expect
+
+from tests.browser.checks import shot
 from tests.support.browser import BROWSER_MARKS, sign_in
 
 pytestmark = BROWSER_MARKS
 
-SHOTS = Path("/tmp/shots/banks")  # noqa: S108 - where the issue asks screenshots to go
 GIFT = """::充值返还::预存话费返还分几个月到账？{~一次到账 =分12个月 ~分6个月#### 见政策第3条}
 
 ::实名登记::入网须实名登记。{T}
@@ -27,21 +28,21 @@ GIFT = """::充值返还::预存话费返还分几个月到账？{~一次到账 
 
 
 def _overflow(page: Any) -> int:
+    page.wait_for_load_state("load")  # measured with the stylesheets applied
     return int(page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"))
 
 
 def _shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    shot(page, "banks", name)
 
 
 def test_trainer_finds_edits_retires_and_tags_questions(page, app, runner, make_user, write_lesson):
     write_lesson("policy/terminal.md", title="11月终端补贴政策")
     assert runner.invoke(args=["sync"]).exit_code == 0
     with app.app_context():
-        from lms.quizzes import services
+        from lms.quizzes import imports
 
-        services.import_questions(GIFT.encode(), "policy.gift", "policy", title="11月政策题库")
+        imports.import_questions(GIFT.encode(), "policy.gift", "policy", title="11月政策题库")
     page.set_viewport_size({"width": 1366, "height": 900})
     sign_in(page, make_user("trainer"))
 
@@ -51,7 +52,8 @@ def test_trainer_finds_edits_retires_and_tags_questions(page, app, runner, make_
     page.fill("input[name=q]", "补贴")
     page.click("form[role=search] button[type=submit]")
     rows = page.locator("table.bank-questions tbody tr")
-    assert rows.count() == 1
+    page.wait_for_url("**type=single**")  # the filtered list, not the one the button was pressed on
+    expect(rows).to_have_count(1)
     assert "单选题" in rows.first.inner_text()
     _shot(page, "list-filtered-1366")
     rows.first.locator("a").first.click()
@@ -61,13 +63,15 @@ def test_trainer_finds_edits_retires_and_tags_questions(page, app, runner, make_
 
     # Its key was wrong: 渠道 (B) is right; and the explanation says why. A new version, visible in the history.
     page.click("text=编辑")
-    assert page.locator("fieldset[data-types='truefalse']").is_hidden()  # only the single-choice part shows
+    page.wait_for_url("**/edit")
+    # only the single-choice part shows, once the editor's script has run
+    expect(page.locator("fieldset[data-types='truefalse']")).to_be_hidden()
     page.uncheck("input[name=correct][value='0']")
     page.check("input[name=correct][value='1']")
     page.select_option("select[name=lesson]", label="11月终端补贴政策")
     page.fill("textarea[name=explanation]", "补贴由渠道承担，见11月终端政策。")
     page.click("button[data-add-option]")  # a seventh row appears without a reload
-    assert page.locator("[data-option-row]").count() == 7
+    expect(page.locator("[data-option-row]")).to_have_count(7)
     _shot(page, "edit-1366")
     page.click("form.question-form button[type=submit]")
     assert "已保存为第 2 版" in page.locator(".flash").inner_text()
@@ -102,7 +106,8 @@ def test_trainer_finds_edits_retires_and_tags_questions(page, app, runner, make_
     assert "已为 3 道题添加标签“重点”" in page.locator(".flash").inner_text()
     page.select_option("select[name=tag]", "重点")
     page.click("form[role=search] button[type=submit]")
-    assert page.locator("table.bank-questions tbody tr").count() == 3
+    page.wait_for_url("**tag=%E9%87%8D%E7%82%B9**")
+    expect(page.locator("table.bank-questions tbody tr")).to_have_count(3)
     _shot(page, "list-tagged-1366")
     assert _overflow(page) <= 0
 
@@ -113,6 +118,7 @@ def test_trainer_finds_edits_retires_and_tags_questions(page, app, runner, make_
     assert page.locator("table.bank-questions.cards").count() == 1
     _shot(page, "list-360")
     page.locator("table.bank-questions tbody tr a").first.click()
+    page.locator("text=编辑").first.wait_for()  # the question's page, not the list it was clicked on
     assert _overflow(page) <= 0
     _shot(page, "question-360")
     page.click("text=编辑")

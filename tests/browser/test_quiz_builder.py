@@ -35,6 +35,7 @@ def shot(page, name: str) -> None:
 
 
 def no_sideways_scroll(page, width: int) -> None:
+    page.wait_for_load_state("load")  # measured with the stylesheets applied, not before they arrive
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 

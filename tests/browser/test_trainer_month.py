@@ -247,10 +247,11 @@ def write_the_lessons(story: Story, trainer: Any) -> None:
             continue
         page.get_by_role("button", name="保存草稿").click()  # a saved draft takes screenshots
         expect(page.locator(".flash")).to_contain_text("草稿已保存。")
+        page.wait_for_load_state("load")  # the editor's script listens for the paste only once it has run
         page.evaluate(PASTE, ["image.png", base64.b64encode(screenshot_png()).decode()])
         page.wait_for_function("() => document.querySelector('textarea[name=body]').value.includes('/media/')",
-                               timeout=10_000)
-        page.locator("#lesson-preview img").wait_for(timeout=10_000)
+                               timeout=15_000)
+        page.locator("#lesson-preview img").wait_for(timeout=15_000)
         story.check(page, "07-trainer-1366-lesson-editor-screenshot")
         page.fill("input[name=note]", "加上新版下单页截图")
         page.get_by_role("button", name="保存并发布").click()

@@ -1,12 +1,11 @@
 """The month's training pack in Chromium: a trainer at 1366 px builds December's pack (three lessons in their
 order, December's monthly test), previews and publishes it once; the managers get one message; a manager at 360 px
 sees the pack on the home page in that order; the progress page's month picker switches between November and
-December. Screenshots go to /tmp/shots/packs/ when that folder can be made."""
+December. Screenshots go to LMS_WALK_SCREENSHOTS/packs/ when that is set."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +14,7 @@ from lms.announcements.models import Announcement, InboxMessage
 from lms.courses import services
 from lms.courses.rules import LessonMeta
 from lms.extensions import db
+from tests.browser.checks import shot as folder_shot
 from tests.browser.walk import AXE_SERIOUS, run_axe
 from tests.support.browser import BROWSER_MARKS, sign_in
 from tests.support.clock import server_clock
@@ -22,7 +22,6 @@ from tests.support.packs import published_pack
 
 pytestmark = BROWSER_MARKS
 
-SHOTS = Path("/tmp/shots/packs")  # noqa: S108 - screenshots for people to look at, not data
 
 
 @pytest.fixture
@@ -57,11 +56,7 @@ def world(app, make_user, monthly_quiz, clock):
 
 
 def shot(page, name):
-    try:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    folder_shot(page, "packs", name)
 
 
 def check_page(page):

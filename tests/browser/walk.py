@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,20 +48,47 @@ NOT_PAGES: dict[str, str] = {
     "assessment.notice_pdf": "a PDF download",
     "assessment.appeal_attachment": "a photo or file attached to an appeal",
     "certificates.download": "a PDF download",
+    "field.visit_photo": "a shop photo of a visit",
     "certificates.period_zip": "a zip download",
     "courses.export": "a Markdown download",
     "courses.attachment": "a lesson's attached file",
     "courses.media_file": "an image or attachment uploaded in the lesson editor",
     "quizzes.bank_template": "an xlsx download",
+    "quizzes.bank_template_docx": "a docx download",
+    "quizzes.bank_export": "a bank's download (xlsx, later GIFT and Moodle XML)",
+    "quizzes.question_media": "a picture of an imported question",
+    "quizzes.import_picture": "a picture of a waiting import, for its uploader's preview",
+    "quizzes.import_preview": "bound to its uploader's token for an hour (tests/quizzes/test_import_browser.py)",
+    "field.shops_template": "a CSV download",
+    "field.shops_import_preview": "bound to its uploader's token for half an hour (tests/browser/test_shops.py)",
     "reports.supervisor_home_xlsx": "an xlsx download",
+    "field.checkin_photo": "a check-in photo (tests/field/test_checkin_views.py: who may see it)",
     "reports.person_xlsx": "an xlsx download",
     "reports.period_xlsx": "an xlsx download",
     "reports.quiz_xlsx": "an xlsx download",
     "reports.suggestions_xlsx": "an xlsx download",
     "reports.trainer_home_xlsx": "an xlsx download",
+    "field.daily_photo": "a photo of a ground activity (tests/field/test_daily_browser.py shows it on its pages)",
+    "field.daily_board_xlsx": "an xlsx download",
+    "field.checkin_board_xlsx": "an xlsx download",
+    "field.visit_compliance_xlsx": "an xlsx download",
+    "outreach.shop_qr": "a shop link's QR code (an SVG image on 门店学习, loaded when 二维码 is opened)",
+    "outreach.coverage_xlsx": "an xlsx download",
+    "outreach.shop_page": "opened only by a shop's own token, made on the manager's page "
+                          "(tests/outreach/test_browser.py walks it at 360 px and 1366 px)",
+    "outreach.session_checkin": "opened only by a training session's own QR code, shown on the manager's session page "
+                                "(tests/outreach/test_session_browser.py walks it at 360 px and 1366 px)",
+    "outreach.shop_poster": "a PDF download (tests/outreach/test_followup_browser.py downloads it)",
+    "outreach.all_posters": "a PDF download (tests/outreach/test_followup_browser.py downloads it)",
+    "outreach.shop_lesson_media": "a lesson picture on a shop's page, by its token "
+                                  "(tests/outreach/test_report_browser.py shows it at 360 px)",
+    "outreach.shop_lesson_file": "a file beside a lesson on a shop's page, by its token "
+                                 "(tests/outreach/test_shop_media.py)",
+    "field.ticket_photo": "a photo a shop sent with its own report (tests/outreach/test_report_views.py)",
 }
-# Pages with side effects on open, walked last so they do not change what the other pages show.
-WALK_LAST = ("attempts.take",)
+# Pages with side effects on open, walked last so they do not change what the other pages show; each builds itself
+# from the API after loading, and is checked once it shows what the selector finds (its requests answered).
+WALK_LAST = {"attempts.take": "#quiz-actions:not([hidden]), #quiz-message:not([hidden]), #quiz-done:not([hidden])"}
 
 
 def internal_codes() -> dict[str, tuple[str, ...]]:
@@ -168,7 +196,7 @@ def add_walk_extras() -> None:
     pack_services.save_pack(pack, title=pack.title, quiz_id=pack.quiz_id, lesson_ids=live, author=trainer)
     pack_services.publish_pack(pack, trainer)
     from lms.accounts import people
-    from lms.quizzes import services as quizzes
+    from lms.quizzes import imports as quizzes
 
     gift = "::酬金结算::酬金按月结算。{T}\n\n::终端补贴::合约机补贴由谁承担？{=渠道 ~客户}\n"
     quizzes.import_questions(gift.encode(), "walk.gift", "walk-bank", title="走查题库")
@@ -178,6 +206,54 @@ def add_walk_extras() -> None:
     people.upload_roster(roster.encode(), "walk.csv", uploader=admin, deactivate_missing=False, max_rows=100,
                          max_bytes=100_000)
     _open_walk_appeal(manager)
+    _add_walk_visit(manager)
+    _add_walk_shop_session(manager)
+
+
+def _add_walk_shop_session(manager: Any) -> None:
+    """A training session for shops of M1001's, tomorrow (so it can still be edited), with its one shop invited."""
+    from datetime import timedelta
+
+    from lms.core.clock import utcnow
+    from lms.field.models import Shop
+    from lms.outreach import session_rules, session_services
+
+    shops = tuple(db.session.scalars(select(Shop.id).where(Shop.manager_id == manager.id, Shop.active.is_(True))
+                                     .order_by(Shop.code)))
+    starts = utcnow().replace(second=0, microsecond=0) + timedelta(days=1)
+    session_services.schedule_session(manager, session_rules.SessionDraft(
+        title="12月终端政策片区培训", kind=session_rules.AREA, place="东城营业厅二楼会议室", starts_at=starts,
+        ends_at=starts + timedelta(hours=2), shop_ids=shops[:3]))
+
+
+def _add_walk_visit(manager: Any) -> None:
+    """A shop of M1001's and one visit of it with a photo and a B2B problem (a ticket for the grid supervisor), so the
+    visit pages, the tickets and the checklist show something."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from lms.core.clock import utcnow
+    from lms.courses import media
+    from lms.field import visit_rules, visits
+    from lms.field.models import Shop
+    from tests.support.images import screenshot_png
+
+    shop = db.session.scalars(select(Shop).where(Shop.manager_id == manager.id)).first()
+    if shop is None:
+        shop = Shop(code="WALK001", name="东城手机店", kind="terminal", star=4, address="东城路1号", latitude=30.0,
+                    longitude=120.0, grid_id=manager.grid_id, manager_id=manager.id)
+        db.session.add(shop)
+        db.session.commit()
+    form = visits.VisitForm(
+        shop_id=shop.id, checklist_version=1,
+        answers={"signboard": "yes", "realname_poster": "yes", "realname_card": "no", "expired_posters": "no"},
+        fix_by={"realname_card": (utcnow() + timedelta(days=3)).date().isoformat()},
+        problems={"system_ops": "店员不会在B2B订货", "remuneration": "无", "after_sales": "无"},
+        photos=[visits.Photo(screenshot_png(400, rows=1), "门头.png")], latitude=30.0002, longitude=120.0)
+    visits.record_visit(form, person=manager, now=utcnow(), limits=media.MediaLimits(),
+                        media_root=Path(current_app.config["LMS_MEDIA_DIR"]) / "field",
+                        settings=visit_rules.TicketSettings())
 
 
 def _open_walk_appeal(manager: Any) -> None:
@@ -214,6 +290,9 @@ def world(app: Flask) -> World:
     from lms.attempts.models import Attempt, AttemptAnswer
     from lms.certificates.models import Certificate
     from lms.courses.models import Lesson, TrainingPack, TrainingSession
+    from lms.field.models import Shop
+    from lms.field.visit_models import Visit
+    from lms.outreach.session_models import ShopSession
     from lms.quizzes.models import Quiz
 
     found = World()
@@ -236,9 +315,12 @@ def world(app: Flask) -> World:
             "unit_id": manager.grid_id,  # the organisation's unit page: the walking manager's grid
             "entry_id": entry,
             "appeal_id": db.session.scalars(select(Appeal.id).order_by(Appeal.id)).first(),
+            "visit_id": db.session.scalars(select(Visit.id).where(Visit.user_id == manager.id)).first(),
             "announcement_id": db.session.scalars(select(Announcement.id).order_by(Announcement.id)).first(),
             "message_id@announcements.outbox_message": db.session.scalars(select(OutboxMessage.id)).first(),
             "session_id": db.session.scalars(select(TrainingSession.id)).first(),
+            "shop_session_id": db.session.scalars(select(ShopSession.id).where(ShopSession.manager_id == manager.id)
+                                                  .order_by(ShopSession.id)).first(),
             "pack_id": db.session.scalars(select(TrainingPack.id)).first(),
             "slug@courses": db.session.scalars(select(Lesson.slug).order_by(Lesson.slug)).first(),
             "slug@quizzes": monthly.slug if monthly else None,
@@ -259,6 +341,9 @@ def world(app: Flask) -> World:
             if monthly else None,
             "number": 1,
             "token@accounts.roster_preview": db.session.scalars(select(RosterUpload.token)).first(),
+            # a shop of the walking manager (in the grid and county of the walking supervisors)
+            "shop_id": db.session.scalars(select(Shop.id).where(Shop.manager_id == manager.id)
+                                          .order_by(Shop.code)).first(),
             "code": db.session.scalars(select(Certificate.code).where(Certificate.user_id == manager.id)).first(),
         }
         for who, number in IDENTITIES.items():
@@ -359,7 +444,7 @@ INSPECT = """
       autocomplete: i.getAttribute('autocomplete') || ''})),
     text: visibleText,
     title: document.title,
-    csp: window.__cspViolations || [],
+    csp: (window.__cspViolations || []).splice(0),  // taken: a later look at the page reports only new ones
     lang: document.documentElement.lang,
   };
 }
@@ -368,15 +453,18 @@ INSPECT = """
 
 @dataclass
 class Visit:
-    """What one page showed; ``problems`` are the failed checks, each a line naming the page."""
+    """What one page showed at one width; ``problems`` are the failed checks, each a line naming the page;
+    ``checks`` names the checks made (none for a page the person may not open)."""
 
     who: str
     viewport: str
     endpoint: str
     url: str
     status: int
+    english: bool = False
     problems: list[str] = field(default_factory=list)
     axe: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
 
 
 def input_problems(inputs: list[dict[str, str]]) -> Iterator[str]:
@@ -390,17 +478,18 @@ def input_problems(inputs: list[dict[str, str]]) -> Iterator[str]:
             yield f"<input name=file> is not a file picker ({kind})"
 
 
-def inspect_page(page: Any, visit: Visit, *, phone: bool, english: bool, console: list[str],
+def inspect_page(page: Any, visit: Visit, *, english: bool, console: list[str],
                  failed_requests: list[str], codes: re.Pattern[str], untranslated: re.Pattern[str] | None) -> None:
     where = f"{visit.who}/{visit.viewport}{'/en' if english else ''} {visit.url}"
     found = page.evaluate(INSPECT)
+    visit.checks += ["console", "requests", "csp", "inputs", "untranslated" if english else "codes", "overflow"]
     for message in console:
         visit.problems.append(f"{where}: console: {message}")
     for request in failed_requests:
         visit.problems.append(f"{where}: request failed: {request}")
     for violation in found["csp"]:
         visit.problems.append(f"{where}: CSP violation: {violation}")
-    if phone and found["scrollWidth"] > found["clientWidth"]:
+    if found["scrollWidth"] > found["clientWidth"]:
         visit.problems.append(f"{where}: scrolls sideways at {found['clientWidth']} px (scrollWidth "
                               f"{found['scrollWidth']}; too wide: {', '.join(found['wide']) or 'unknown'})")
     visit.problems.extend(f"{where}: {p}" for p in input_problems(found["inputs"]))
@@ -425,9 +514,19 @@ def axe_source() -> str:
     return str(AXE_SCRIPT)
 
 
+# One round trip: axe's violations, cut to what the walk reads (rule, impact, help, the first three nodes); null
+# when the page has no axe yet.
+AXE_RUN = """
+options => typeof window.axe === 'undefined' ? null : axe.run(document, options).then(results =>
+  results.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                nodes: v.nodes.slice(0, 3).map(n => n.target)})))
+"""
+
+
 def run_axe(page: Any, *, contrast: bool = True) -> list[dict[str, Any]]:
-    """axe-core's violations on the page. Colour contrast costs most of axe's time (4-8x all other rules
-    together) and does not change with the viewport, so the walk checks it on the phone, where it matters most.
+    """axe-core's violations on the page. Colour contrast costs most of axe's time (2-3x all other rules
+    together), so the walk checks it at one width, on the phone, where it matters most (at 360 px the top menu is
+    folded away: its links are checked at 1366 px by every rule but this one).
 
     A walk's browser context loads axe into every document (``add_init_script``), once per page instead of sending
     its 570 kB with every check; a page without it gets it here. Only the violations come back from the page (the
@@ -435,11 +534,12 @@ def run_axe(page: Any, *, contrast: bool = True) -> list[dict[str, Any]]:
     options: dict[str, Any] = {"resultTypes": ["violations"]}
     if not contrast:
         options["rules"] = {"color-contrast": {"enabled": False}}
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
+    violations = page.evaluate(AXE_RUN, options)
+    if violations is None:
         page.evaluate(axe_source())
-    violations = page.evaluate("options => axe.run(document, options).then(results => results.violations)", options)
-    return [{"id": v["id"], "impact": v.get("impact"), "help": v.get("help"),
-             "nodes": [n.get("target") for n in v.get("nodes", [])][:3]} for v in violations]
+        violations = page.evaluate(AXE_RUN, options)
+    return [{"id": v["id"], "impact": v.get("impact"), "help": v.get("help"), "nodes": v["nodes"]}
+            for v in violations]
 
 
 def sign_in(page: Any, employee_no: str) -> None:
@@ -476,63 +576,179 @@ class Walker:
     found: World
 
 
-def walk(walker: Walker, who: str, viewport: str, *, english: bool = False, axe: bool = True) -> list[Visit]:
-    """Sign in as ``who`` in a fresh browser context and open every page they may open; returns each visit."""
-    browser, base_url, app, found = walker.browser, walker.base_url, walker.app, walker.found
-    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="en-US" if english else "zh-CN",
-                                  base_url=base_url, timezone_id="Asia/Shanghai")
-    if english:
-        context.add_cookies([{"name": "lms_lang", "value": "en", "url": base_url}])
-    context.add_init_script(CSP_LISTENER)
-    if axe:
-        context.add_init_script(axe_source())
-    page = context.new_page()
-    console: list[str] = []
-    failed: list[str] = []
-    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: console.append(f"uncaught: {e}"))
-    document_url: list[str] = [""]
+# The route matrix's roles (tests/core/test_route_matrix.py) of the walk's identities.
+MATRIX_ROLES = {"anonymous": "anonymous", "manager": "manager", "trainer": "trainer", "grid": "grid_supervisor",
+                "county": "county_supervisor", "city": "city_supervisor", "admin": "admin"}
 
-    def on_response(response: Any) -> None:
-        if response.status >= 400 and response.url != document_url[0]:
-            failed.append(f"{response.status} {response.url.removeprefix(base_url)}")
 
-    page.on("response", on_response)
+def policy_allows(who: str, endpoint: str) -> bool:
+    """Whether the route matrix's policy lets ``who`` have a page at ``endpoint`` (an endpoint it does not name:
+    yes)."""
+    from tests.core.test_route_matrix import POLICY
+
+    roles = POLICY.get(endpoint)
+    return roles is None or MATRIX_ROLES[who] in roles
+
+
+def not_theirs(who: str, target: WalkPage, status: int, url: str) -> bool:
+    """A page the walk does not check: not theirs (the route matrix tests who may open what; here only the pages
+    people read), or an anonymous visitor sent to sign in."""
+    if status in (401, 403, 404) or (url.rstrip("/").endswith("/login") and who != "anonymous"):
+        return True
+    return who == "anonymous" and "/login" in url and target.endpoint != "accounts.login"
+
+
+class InFlight:
+    """The page's requests not answered yet (a lazy image, a script's fetch): waited for before a page is checked,
+    so what they answer is part of the check."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.requests: set[Any] = set()
+        page.on("request", self._started)
+        page.on("requestfinished", self._answered)
+        page.on("requestfailed", self._answered)
+
+    def _started(self, request: Any) -> None:
+        self.requests.add(request)
+
+    def _answered(self, request: Any) -> None:
+        self.requests.discard(request)
+
+    def wait(self, timeout: float = 15.0) -> list[str]:
+        """Wait until every request has its answer; returns those still waiting after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while self.requests and time.monotonic() < deadline:
+            self.page.wait_for_timeout(10)  # Playwright delivers the requests' events while it waits
+        return sorted(r.url for r in self.requests)
+
+
+# After a resize: the next rendering update runs the page's resize steps (media queries, `resize` listeners) and
+# the lazy images' distance check; one more frame when an image is not loaded yet, so the fetches it starts are
+# under way (and then waited for) before the page is checked at its new width.
+RESIZED = """
+() => new Promise(done => requestAnimationFrame(() => {
+  if ([...document.images].every(img => img.complete)) done();
+  else requestAnimationFrame(() => done());
+}))
+"""
+
+
+class Walk:
+    """One person's walk in one language: a fresh browser context, signed in once, and what its page reported."""
+
+    def __init__(self, walker: Walker, who: str, viewports: tuple[str, ...], *, english: bool, axe: bool) -> None:
+        self.walker, self.who, self.viewports, self.english, self.axe = walker, who, viewports, english, axe
+        self.context = walker.browser.new_context(viewport=VIEWPORTS[viewports[0]],
+                                                  locale="en-US" if english else "zh-CN", base_url=walker.base_url,
+                                                  timezone_id="Asia/Shanghai")
+        if english:
+            self.context.add_cookies([{"name": "lms_lang", "value": "en", "url": walker.base_url}])
+        self.context.add_init_script(CSP_LISTENER)
+        if axe:
+            self.context.add_init_script(axe_source())
+        self.page = self.context.new_page()
+        self.width = viewports[0]
+        self.in_flight = InFlight(self.page)
+        self.console: list[str] = []
+        self.failed: list[str] = []
+        self.document_url = ""
+        self.page.on("console", lambda m: self.console.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.console.append(f"uncaught: {e}"))
+        self.page.on("response", self._on_response)
+        self.codes, self.untranslated = code_pattern(), untranslated_pattern()
+        self.shots = screenshot_dir()
+
+    def _on_response(self, response: Any) -> None:
+        if response.status >= 400 and response.url != self.document_url:
+            self.failed.append(f"{response.status} {response.url.removeprefix(self.walker.base_url)}")
+
+    def _visits(self, target: WalkPage, status: int) -> list[Visit]:
+        return [Visit(self.who, viewport, target.endpoint, target.url, status, self.english)
+                for viewport in self.viewports]
+
+    def _resize(self, viewport: str) -> None:
+        if viewport != self.width:
+            self.page.set_viewport_size(VIEWPORTS[viewport])
+            self.width = viewport
+            self.page.evaluate(RESIZED)
+
+    def answer_alone(self, target: WalkPage) -> list[Visit] | None:
+        """A page the route matrix promises ``who`` does not get: its answer asked for without a browser load; its
+        visits when that answer is one the walk does not check (None: the page is to be loaded and checked)."""
+        if policy_allows(self.who, target.endpoint) or target.endpoint in WALK_LAST:
+            return None
+        answer = self.context.request.get(target.url, headers={"Accept": "text/html"})
+        status, url = answer.status, answer.url
+        answer.dispose()
+        return self._visits(target, status) if status < 500 and not_theirs(self.who, target, status, url) else None
+
+    def open(self, target: WalkPage) -> list[Visit]:
+        """Load ``target`` at the first width and check it at each width."""
+        self.console.clear()
+        self.failed.clear()
+        self.document_url = self.walker.base_url + target.url
+        self._resize(self.viewports[0])
+        response = self.page.goto(target.url, wait_until="load")
+        status = response.status if response is not None else 0
+        here = self._visits(target, status)
+        if status >= 500 or status == 0:
+            for visit in here:
+                visit.problems.append(f"{self.who}/{visit.viewport} {target.url}: status {status}")
+            return here
+        if not_theirs(self.who, target, status, self.page.url):
+            return here
+        if target.endpoint in WALK_LAST:
+            self.page.wait_for_selector(WALK_LAST[target.endpoint], state="attached")
+        for visit in here:
+            self._resize(visit.viewport)
+            self.look(visit)
+        return here
+
+    def look(self, visit: Visit) -> None:
+        """The checks of the page as it is now, at ``visit``'s width."""
+        for url in self.in_flight.wait():
+            visit.problems.append(f"{self.who}/{self.width} {visit.url}: no answer to "
+                                  f"{url.removeprefix(self.walker.base_url)}")
+        # Console messages about a denied document are the browser's own reports of a 403/404.
+        self.console[:] = [m for m in self.console if "status of 40" not in m or "favicon" in m]
+        inspect_page(self.page, visit, english=self.english, console=self.console, failed_requests=self.failed,
+                     codes=self.codes, untranslated=self.untranslated)
+        self.console.clear()  # reported: the next width's visit reports what comes after this look
+        self.failed.clear()
+        if self.axe:
+            visit.axe = run_axe(self.page, contrast=self.width == "phone")
+            visit.checks += ["axe"] + (["color-contrast"] if self.width == "phone" else [])
+        if self.shots is not None:
+            name = f"{self.who}-{self.width}{'-en' if self.english else ''}-{visit.endpoint}.png"
+            (self.shots / name).parent.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(self.shots / name), full_page=True)
+
+
+def walk(walker: Walker, who: str, viewports: tuple[str, ...], *, english: bool = False,
+         axe: bool = True) -> list[Visit]:
+    """Sign in as ``who`` in a fresh browser context and open every page they may open, checking each at each of
+    ``viewports`` in turn; returns a visit per page and width.
+
+    A page is loaded once, at the first width, and then the window is resized: the product's pages load the same
+    files at every width (no ``srcset``, no stylesheet or script chosen by a media query, no script reading the width
+    as it loads), so a second load would fetch and run the same things. What a resize does start (a lazy image that
+    comes into range, a listener) is waited for and checked, at the width it belongs to: each width's visit reports
+    the console errors, failed requests and CSP violations seen since the previous width's look (the load's, for
+    the first width).
+
+    A page the route matrix (tests/core/test_route_matrix.py) promises them they do not get is asked for without
+    the browser: an answer the walk does not check (a 403, a 404, being sent to sign in) is all it reads of such a
+    page in the browser too; any other answer, and every page the matrix lets them have, is loaded and checked."""
+    run = Walk(walker, who, viewports, english=english, axe=axe)
     number = IDENTITIES[who]
     if number:
-        sign_in(page, number)
-    walked, _ = pages(app, found, who)
-    codes, untranslated = code_pattern(), untranslated_pattern()
-    shots = screenshot_dir()
+        sign_in(run.page, number)
+    walked, _ = pages(walker.app, walker.found, who)
     visits: list[Visit] = []
     for target in walked:
-        console.clear()
-        failed.clear()
-        document_url[0] = base_url + target.url
-        response = page.goto(target.url, wait_until="load")
-        status = response.status if response is not None else 0
-        visit = Visit(who, viewport, target.endpoint, target.url, status)
-        visits.append(visit)
-        if status >= 500 or status == 0:
-            visit.problems.append(f"{who}/{viewport} {target.url}: status {status}")
-            continue
-        if status in (401, 403, 404) or (page.url.rstrip("/").endswith("/login") and who != "anonymous"):
-            continue  # not theirs: the route matrix tests who may open what; here only the pages people read
-        if who == "anonymous" and "/login" in page.url and target.endpoint != "accounts.login":
-            continue  # sent to sign in
-        if target.endpoint in WALK_LAST:  # pages that build themselves from the API after loading
-            page.wait_for_load_state("networkidle")
-        # Console messages about the denied documents above are the browser's own reports of a 403/404.
-        console[:] = [m for m in console if "status of 40" not in m or "favicon" in m]
-        inspect_page(page, visit, phone=viewport == "phone", english=english, console=console,
-                     failed_requests=failed, codes=codes, untranslated=untranslated)
-        if axe:
-            visit.axe = run_axe(page, contrast=viewport == "phone")
-        if shots is not None:
-            name = f"{who}-{viewport}{'-en' if english else ''}-{target.endpoint}.png"
-            (shots / name).parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shots / name), full_page=True)
-    context.close()
+        visits += run.answer_alone(target) or run.open(target)
+    run.context.close()
     return visits
 
 
@@ -552,6 +768,7 @@ def report(visits: list[Visit], path: Path | None = None) -> dict[str, Any]:
         "problems": sum(len(v.problems) for v in visits),
         "problem_lines": [p for v in visits for p in v.problems],
         "axe_serious_lines": list(serious(visits)),
+        "checks": [f"{v.who}|{v.viewport}|{v.endpoint}|{v.status}|{'+'.join(v.checks)}" for v in visits],
     }
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -52,6 +52,7 @@ VALUES: dict[str, str] = {
     "quiz_slug": "",
     "lesson_slugs": "",
     "tags": "政策",
+    "key": "walk_item",  # a visit-checklist item's code: lowercase letters, digits and _
 }
 # Forms whose purpose is checked: (endpoint of the page, a fragment of the form's action or '' for the page itself).
 MUST_SUCCEED = {
@@ -91,33 +92,53 @@ FILL = """
 """
 
 
-def forms_on(page: Any) -> list[Any]:
-    """The forms of the page's main content (the header's sign-out and the footer are not the page's)."""
-    return page.locator("main form").all()
+FORMS = "main form"  # the page's own forms (the header's sign-out and the footer are not the page's)
+SUBMIT_BUTTON = "button[type=submit], input[type=submit], button:not([type])"
+
+# What the walk reads of a form, in one round trip; and, unless it is the quiz player's form, the form filled (FILL)
+# and opened (a form folded inside <details>, a confirmation say, is opened as a person opens it).
+PREPARE = """
+(form, [values, button]) => {
+  const fill = """ + FILL.strip() + """;
+  const about = {id: form.getAttribute('id'), action: form.getAttribute('action') || '',
+                 method: (form.getAttribute('method') || 'get').toUpperCase(),
+                 files: form.querySelectorAll('input[type=file]').length, button: !!form.querySelector(button)};
+  if (about.id === 'quiz-form') return about;
+  form.dataset.walkValues = values;
+  fill(form);
+  for (let d = form.closest('details'); d; d = d.parentElement && d.parentElement.closest('details')) d.open = true;
+  return about;
+}
+"""
 
 
-def submit(page: Any, form: Any, endpoint: str, tmp_path: Path) -> int:
-    """Fill and submit ``form`` as a person would; returns the status of the answer to the form's own request
-    (a page load, or the fetch of a form the page's script answers in place)."""
+def count_forms(page: Any) -> int:
+    """The page's own forms, counted in the loaded page (a quarter of a locator's time, on every page walked)."""
+    return int(page.evaluate("selector => document.querySelectorAll(selector).length", FORMS))
 
-    form.evaluate("(f, v) => { f.dataset.walkValues = v; }", json.dumps(VALUES, ensure_ascii=False))
-    form.evaluate(FILL)
-    # A form folded inside <details> (a confirmation, say) is opened first, as a person opens it.
-    form.evaluate("f => { for (let d = f.closest('details'); d;"
-                  " d = d.parentElement && d.parentElement.closest('details')) d.open = true; }")
-    for picker in form.locator("input[type=file]").all():
+
+def prepare(form: Any) -> dict[str, Any]:
+    """The form's id, action, method, number of file pickers and whether it has a submit button; the form filled
+    and opened, unless it is the quiz player's."""
+    about: dict[str, Any] = form.evaluate(PREPARE, [json.dumps(VALUES, ensure_ascii=False), SUBMIT_BUTTON])
+    return about
+
+
+def submit(page: Any, form: Any, about: dict[str, Any], endpoint: str, tmp_path: Path) -> int:
+    """Submit ``form`` (filled by ``prepare``) as a person would; returns the status of the answer to the form's own
+    request (a page load, or the fetch of a form the page's script answers in place)."""
+    for picker in form.locator("input[type=file]").all() if about["files"] else ():
         name, content = FILES.get(endpoint, ("note.txt", "巡检\n"))
         path = tmp_path / name
         path.write_text(content, encoding="utf-8")
         with page.expect_file_chooser() as chooser:
             picker.click()
         chooser.value.set_files(str(path))
-    button = form.locator("button[type=submit], input[type=submit], button:not([type])").first
-    method = (form.get_attribute("method") or "get").upper()
+    method = about["method"]
     with page.expect_response(lambda r: r.request.method == method
                               and r.request.resource_type in ("document", "fetch", "xhr")) as answer:
-        if button.count():
-            button.click()
+        if about["button"]:
+            form.locator(SUBMIT_BUTTON).first.click()
         else:
             form.evaluate("f => f.requestSubmit()")
     page.wait_for_load_state("load")
@@ -125,10 +146,10 @@ def submit(page: Any, form: Any, endpoint: str, tmp_path: Path) -> int:
 
 
 def outcome(page: Any) -> str:
-    errors = page.locator(".has-error, .flash-error, .problems li, p.error, .error-page")
-    if not errors.count():
+    errors = page.locator(".has-error, .flash-error, .problems li, p.error, .error-page").all_inner_texts()
+    if not errors:
         return "done"
-    return "refused: " + " | ".join(t.strip()[:60] for t in errors.all_inner_texts()[:3])
+    return "refused: " + " | ".join(t.strip()[:60] for t in errors[:3])
 
 
 @dataclass
@@ -140,16 +161,18 @@ class FormsRun:
     problems: list[str] = field(default_factory=list)
     results: dict[tuple[str, str], str] = field(default_factory=dict)
     console: list[str] = field(default_factory=list)
+    codes: re.Pattern[str] = field(default_factory=walk.code_pattern)
 
     def submit_one(self, page: Any, target: walk.WalkPage, index: int, tmp_path: Path) -> None:
-        form = forms_on(page)[index]
-        if form.get_attribute("id") == "quiz-form":
+        form = page.locator(FORMS).nth(index)
+        about = prepare(form)
+        if about["id"] == "quiz-form":
             return  # the quiz player answers through the API (tests/browser/test_quiz_player.py)
-        action = form.get_attribute("action") or ""
+        action = about["action"]
         where = f"{self.who} {target.url} form {index} ({action or 'itself'})"
         self.console.clear()
         try:
-            status = submit(page, form, target.endpoint, tmp_path)
+            status = submit(page, form, about, target.endpoint, tmp_path)
         except Exception as error:
             self.problems.append(f"{where}: could not submit: {error}")
             return
@@ -158,7 +181,7 @@ class FormsRun:
         self.problems.extend(f"{where}: console: {m}" for m in self.console if "status of 4" not in m)
         text = page.locator("main").inner_text()
         self.problems.extend(f"{where}: internal code {m!r} in the answer"
-                             for m in sorted({m.group(1) for m in walk.code_pattern().finditer(text)}))
+                             for m in sorted({m.group(1) for m in self.codes.finditer(text)}))
         key = (target.endpoint, re.sub(r"/\d+", "/<id>", action.removeprefix(self.base_url)))
         self.results[key] = outcome(page)
         if target.endpoint in LAST and self.results[key] == "done":
@@ -205,11 +228,12 @@ def run_forms(walker: walk.Walker, who: str, tmp_path: Path) -> None:
         response = page.goto(target.url)
         if response is None or response.status >= 400 or target.endpoint in walk.WALK_LAST:
             continue
-        for index in range(len(forms_on(page))):
+        for index in range(count_forms(page)):
             if index:
                 page.goto(target.url)  # each form from the page as it first showed
-            if index < len(forms_on(page)):
-                run.submit_one(page, target, index, tmp_path)
+                if index >= count_forms(page):
+                    continue
+            run.submit_one(page, target, index, tmp_path)
     run.check_purposes()
     context.close()
     run.write_figures()

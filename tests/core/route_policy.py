@@ -34,8 +34,13 @@ DOMAIN_POLICY.update({
     "quizzes.detail": SIGNED_IN,
     "quizzes.banks": AUTHORS,
     "quizzes.bank_template": AUTHORS,
+    "quizzes.bank_template_docx": AUTHORS,
     "quizzes.bank": AUTHORS,
     "quizzes.bank_new": AUTHORS,
+    "quizzes.import_preview": AUTHORS,  # the uploader's own token only: anyone else gets 404
+    "quizzes.import_picture": AUTHORS,
+    "quizzes.question_media": SIGNED_IN,  # papers show question pictures to managers
+    "quizzes.bank_export": AUTHORS,
     "quizzes.questions": AUTHORS,
     "quizzes.question": AUTHORS,
     "quizzes.question_new": AUTHORS,
@@ -183,6 +188,7 @@ DOMAIN_POLICY.update({
     "org.rename": {ADMIN},
     "org.move": {ADMIN},
     "org.set_active": {ADMIN},
+    "org.set_place": {ADMIN},
     "accounts.add_person": {ADMIN},
     "accounts.edit_person": {ADMIN},
 })
@@ -201,3 +207,106 @@ DOMAIN_POLICY.update({
 
 # the assessment policy's versions (issue 22): the administrator's
 DOMAIN_POLICY.update({"assessment.policy": {ADMIN}})
+
+# field check-ins: the phone page for managers; the board for supervisors (line management: not trainers or
+# administrators); a person's check-ins and photos for the person and their supervisors (anyone else gets 404)
+DOMAIN_POLICY.update({
+    "field.checkin": {MANAGER},
+    "field.checkin_notice": {MANAGER},
+    "field.checkin_submit": {MANAGER},
+    "field.checkin_board": {GRID_SUP, COUNTY_SUP, CITY_SUP},
+    "field.checkin_board_xlsx": {GRID_SUP, COUNTY_SUP, CITY_SUP},
+    "field.checkin_person": SIGNED_IN,
+    "field.checkin_photo": SIGNED_IN,
+})
+
+# shop visits (lms.field): managers and supervisors visit; visits and photos for the person and their supervisors
+# (someone else's is a 404); tickets for managers (theirs) and handlers; the R3 queue for supervisors; the
+# checklist for trainers and admins
+DOMAIN_POLICY.update({
+    "field.visit_new": {MANAGER, GRID_SUP, COUNTY_SUP, CITY_SUP},
+    "field.visit_list": SUPERVISORS | {MANAGER},
+    "field.visit_detail": SUPERVISORS | {MANAGER},
+    "field.visit_photo": SUPERVISORS | {MANAGER},
+    "field.checklist": AUTHORS,
+    "field.ticket_list": SUPERVISORS | {MANAGER},
+    "field.ticket_photo": SUPERVISORS | {MANAGER},  # a shop's own report's photo: its handlers and the shop's manager
+    "field.ticket_answer": SUPERVISORS,
+    "field.ticket_close": SUPERVISORS,
+    "field.r3_queue": SUPERVISORS,
+    "field.r3_decide": SUPERVISORS,
+    "field.visit_compliance": SUPERVISORS,
+    "field.visit_compliance_xlsx": SUPERVISORS,
+})
+
+# field: the shop registry (lms/field/shop_views.py): the list and a shop's page for managers (their own shops) and
+# supervisors and admins (their scope; another scope's shop is a 404); adding and full edits for admins and county
+# or city supervisors, the manager alone for a grid's supervisor; the import for admins
+FIELD_PEOPLE = {MANAGER, GRID_SUP, COUNTY_SUP, CITY_SUP, ADMIN}
+DOMAIN_POLICY.update({
+    "field.shops_list": FIELD_PEOPLE,
+    "field.shop_page": FIELD_PEOPLE,
+    "field.shop_new": {COUNTY_SUP, CITY_SUP, ADMIN},
+    "field.shop_edit": {GRID_SUP, COUNTY_SUP, CITY_SUP, ADMIN},
+    "field.shop_status": {COUNTY_SUP, CITY_SUP, ADMIN},
+    "field.shops_import": {ADMIN},
+    "field.shops_import_preview": {ADMIN},  # the uploader's own token only: anyone else gets 404
+    "field.shops_template": {ADMIN},
+})
+
+# the field day's daily plan and report (issue 24): 今日工作 is the manager's own; the board, its export and the
+# day's assignments for supervisors (their scope) and admins; a photo for its owner and their supervisors (else 404);
+# the process indicators' points for the admin (the city and every county) and county/city supervisors (theirs)
+DOMAIN_POLICY.update({
+    "field.daily_today": {MANAGER},
+    "field.daily_plan": {MANAGER},
+    "field.daily_activity": {MANAGER},
+    "field.daily_progress": {MANAGER},
+    "field.daily_photo": SIGNED_IN,
+    "field.daily_board": SUPERVISORS,
+    "field.daily_board_xlsx": SUPERVISORS,
+    "field.daily_assign": SUPERVISORS,
+    "field.indicator_weights": {COUNTY_SUP, CITY_SUP, ADMIN},
+})
+
+# outreach: the shop page is public but token-guarded (a placeholder or bad token is a 404); the manager's page for
+# managers (their own shops, shared from there) and supervisors and admins (their scope, read-only)
+DOMAIN_POLICY.update({
+    "outreach.shop_page": EVERYONE,
+    "outreach.shop_check": EVERYONE,  # POST only
+    "outreach.shop_confirm": EVERYONE,  # POST only
+    "outreach.shop_report": EVERYONE,  # POST only
+    "outreach.shop_lesson_media": EVERYONE,  # only a pack lesson's own pictures, through an honoured token
+    "outreach.shop_lesson_file": EVERYONE,  # likewise, the files beside a pack lesson from content/
+    "outreach.manager_home": SUPERVISORS | {MANAGER},
+    "outreach.make_link": {MANAGER},  # POST only
+    "outreach.revoke_link": {MANAGER},  # POST only
+    "outreach.shop_qr": {MANAGER},  # the manager's own shop with a link in force; anyone else's is a 404
+    "outreach.make_all_links": {MANAGER},  # POST only
+    # a shop's counter poster (one, or all of the manager's in one PDF) carries its link: its own manager only
+    "outreach.shop_poster": {MANAGER},
+    "outreach.all_posters": {MANAGER},
+    # reminding the shops not done: the manager's own shops (their links are in the messages)
+    "outreach.reminders_page": {MANAGER},
+    "outreach.record_all_reminders": {MANAGER},  # POST only
+    "outreach.record_reminder": {MANAGER},  # POST only
+    # a shop's page with its staff contacts (personal data): its manager, and supervisors of its grid or county
+    # read-only; not trainers, not administrators
+    "outreach.shop_detail": {MANAGER, GRID_SUP, COUNTY_SUP, CITY_SUP},
+    "outreach.add_contact": {MANAGER},  # POST only
+    "outreach.remove_contact": {MANAGER},  # POST only
+    "outreach.coverage": SUPERVISORS,  # the coverage of the shop pack, scoped like the shops
+    "outreach.coverage_xlsx": SUPERVISORS,
+})
+
+# outreach's training sessions for shops: the check-in page is public but token-guarded (a bad token is a 404); the
+# sessions for managers (their own: another's is a 404) and supervisors and admins (their scope, read-only)
+DOMAIN_POLICY.update({
+    "outreach.session_checkin": EVERYONE,
+    "outreach.sessions": SUPERVISORS | {MANAGER},
+    "outreach.session_new": {MANAGER},
+    "outreach.session_detail": SUPERVISORS | {MANAGER},
+    "outreach.session_edit": {MANAGER},
+    "outreach.session_cancel": {MANAGER},  # POST only
+    "outreach.session_checkin_remove": {MANAGER},  # POST only
+})

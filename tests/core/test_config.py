@@ -13,6 +13,9 @@ from lms import config
 from lms.announcements.channels import SmtpSettings
 from lms.announcements.rules import ReminderSettings, RetryPolicy
 from lms.assessment.rules import Policy
+from lms.field.checkin_rules import CheckinSettings
+from lms.field.visit_rules import TicketSettings
+from lms.outreach.session_rules import WindowSettings
 from lms.reports.rules import SuggestionSettings, suggestion_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +63,11 @@ def test_the_readme_lists_each_setting_once() -> None:
     (RetryPolicy.from_settings(config.DEFAULTS), RetryPolicy()),
     (SmtpSettings.from_settings(config.DEFAULTS), SmtpSettings()),
     (suggestion_settings(config.DEFAULTS), SuggestionSettings()),
-], ids=["assessment policy", "reminders", "outbox retries", "smtp", "suggestions"])
+    (CheckinSettings.from_settings(config.DEFAULTS), CheckinSettings()),
+    (TicketSettings.from_settings(config.DEFAULTS), TicketSettings()),
+    (WindowSettings.from_settings(config.DEFAULTS), WindowSettings()),
+], ids=["assessment policy", "reminders", "outbox retries", "smtp", "suggestions", "check-ins", "visit tickets",
+        "shop sessions' check-in window"])
 def test_the_rules_own_defaults_are_the_configured_ones(built: object, plain: object) -> None:
     assert built == plain
 

@@ -33,8 +33,9 @@ class ScriptFinder(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name.lower(): value or "" for name, value in attrs}
-        if tag == "script" and values.get("src", "").startswith("/static/") and len(values) == 1:
-            pass
+        if (tag == "script" and values.get("src", "").startswith("/static/") and set(values) <= {"src", "type"}
+                and values.get("type", "module") == "module"):
+            pass  # our own script file, classic or a module
         elif tag in FORBIDDEN_TAGS:
             self.found.append(f"<{tag}>")
         if tag == "link" and not (values.get("rel") in OUR_LINKS and values.get("href", "").startswith("/")):

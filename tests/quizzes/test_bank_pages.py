@@ -12,7 +12,7 @@ from lms.attempts.rules import draw_paper
 from lms.audit.models import AuditEntry
 from lms.core.clock import utcnow
 from lms.extensions import db
-from lms.quizzes import queries, services
+from lms.quizzes import imports, queries, services
 from lms.quizzes.bank_views import as_paper
 from lms.quizzes.definitions import spec_from_json
 from lms.quizzes.importers import xlsx_template
@@ -116,6 +116,27 @@ def test_true_false_and_fill_in_questions_from_the_form(client, auth, make_user)
     assert "59 / 五十九" in client.get(f"/questions/{fill.id}").get_data(as_text=True)
 
 
+def test_numeric_questions_from_the_form(client, auth, make_user):
+    auth.login(make_user("trainer"))
+    bank = _bank(client)
+    response = post_form(client, f"/quizzes/banks/{bank.slug}/questions/new",
+                         _choice(type="numeric", numbers="三块\n3"))
+    assert "“三块”不是数字" in response.get_data(as_text=True)
+    response = post_form(client, f"/quizzes/banks/{bank.slug}/questions/new", _choice(type="numeric", numbers=""))
+    assert "数值题至少需要一个答案" in response.get_data(as_text=True)
+    assert db.session.scalars(select(BankQuestion)).first() is None
+    post_form(client, f"/quizzes/banks/{bank.slug}/questions/new",
+              _choice(type="numeric", numbers="199\n３±０.５\n10..12"))
+    question = db.session.scalars(select(BankQuestion)).one()
+    assert question.type == "numeric"
+    assert spec_from_json(question.spec).numbers == ((199.0, 0.0), (3.0, 0.5), (11.0, 1.0))
+    page = client.get(f"/questions/{question.id}").get_data(as_text=True)
+    assert "数值题" in page
+    assert "199 / 3±0.5 / 11±1" in page
+    edit = client.get(f"/questions/{question.id}/edit").get_data(as_text=True)
+    assert "199\n3±0.5\n11±1" in edit  # the form shows the keys as a trainer writes them
+
+
 def test_retire_restore_and_bulk_tag(client, auth, make_user):
     auth.login(make_user("trainer"))
     bank = _bank(client)
@@ -197,7 +218,7 @@ def test_usage_and_weak_questions_come_from_the_papers_drawn(client, auth, make_
 
 def test_gift_titles_become_question_names_and_the_first_revision(client, auth, make_user):
     auth.login(make_user("trainer"))
-    services.import_questions(GIFT.encode(), "policy.gift", "gift-bank")
+    imports.import_questions(GIFT.encode(), "policy.gift", "gift-bank")
     rows = {q.key: q for q in db.session.scalars(select(BankQuestion))}
     assert rows["gift-1"].name == "话费预存"
     assert rows["gift-2"].name == ""
@@ -209,7 +230,7 @@ def test_gift_titles_become_question_names_and_the_first_revision(client, auth, 
 
 def test_the_spreadsheet_name_column_becomes_the_question_name(client, auth, make_user):
     auth.login(make_user("trainer"))
-    services.import_questions(xlsx_template(), "模板.xlsx", "xlsx-bank")
+    imports.import_questions(xlsx_template(), "模板.xlsx", "xlsx-bank")
     names = [q.name for q in db.session.scalars(select(BankQuestion).order_by(BankQuestion.id))]
     assert names == ["终端补贴有效期", "", "", ""]
     assert "终端补贴有效期" in client.get("/quizzes/banks/xlsx-bank").get_data(as_text=True)

@@ -65,8 +65,11 @@ def chromium() -> Iterator[Any]:
     a test's own browser context (cookies, storage, offline state, viewport) is what keeps tests apart."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is installed by `make test`")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # An assertion passes as soon as the page shows what it waits for; on a loaded two-core machine (two workers,
+    # a live server each) that can take longer than Playwright's default 5 s without anything being wrong.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield browser

@@ -27,3 +27,18 @@ def server_clock(monkeypatch: pytest.MonkeyPatch, now: datetime) -> Clock:
                    "lms.core.clock.utcnow"):
         monkeypatch.setattr(target, clock)
     return clock
+
+
+def whole_server_clock(monkeypatch: pytest.MonkeyPatch, now: datetime) -> Clock:
+    """Set the clock of every module of the product that reads ``lms.core.clock.utcnow``, for a story that crosses
+    domains (a field day, then the month's close). Modules imported later are not covered: import them first."""
+    import sys
+
+    from lms.core import clock as core_clock
+
+    moved = Clock(now)
+    original = core_clock.utcnow
+    for name, module in list(sys.modules.items()):
+        if name.startswith("lms.") and getattr(module, "utcnow", None) is original:
+            monkeypatch.setattr(module, "utcnow", moved)
+    return moved

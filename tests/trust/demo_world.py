@@ -40,6 +40,7 @@ def demo_config(tmp_path: Path) -> dict[str, Any]:
         "LMS_QUIZZES_DIR": str(REPO_ROOT / "quizzes"),
         "LMS_BASE_URL": "http://localhost",
         "LMS_CERT_CACHE_DIR": str(tmp_path / "certificates"),
+        "LMS_MEDIA_DIR": str(tmp_path / "media"),  # the walk's visit photo, never the repository's instance/
         "SERVER_NAME": None,
     }
 
@@ -50,8 +51,11 @@ class DemoTemplate:
     uri: str
     path: Path | None  # the SQLite file, or None on PostgreSQL
     clones: list[str] = field(default_factory=list)
+    media: Path | None = None  # the demo's photos (visits, ground activities), copied beside each clone
 
     def clone(self, target_dir: Path) -> str:
+        if self.media is not None and self.media.is_dir():
+            shutil.copytree(self.media, target_dir / "media", dirs_exist_ok=True)
         if self.path is not None:
             target = target_dir / "demo.sqlite3"
             shutil.copyfile(self.path, target)
@@ -110,7 +114,8 @@ def demo_template(template_db: TemplateDatabase, request: pytest.FixtureRequest,
         _add_extras()
         db.session.remove()
         db.engine.dispose()
-    built = DemoTemplate(template_db, uri, None if template_db.pg else workdir / "lms.sqlite3")
+    built = DemoTemplate(template_db, uri, None if template_db.pg else workdir / "lms.sqlite3",
+                         media=workdir / "media")
     _built[id(template_db)] = built
     request.session.config.add_cleanup(lambda: template_db.drop(uri))
     return built

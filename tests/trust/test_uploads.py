@@ -10,6 +10,7 @@ machine) and its Python allocations traced (peak < 64 MB, for inputs that expand
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import struct
@@ -59,9 +60,9 @@ def workbook(rows: list[list[str]]) -> bytes:
     return buffer.getvalue()
 
 
-def zip_bomb(header: list[str]) -> bytes:
+def zip_bomb(header: tuple[str, ...]) -> bytes:
     """A real workbook whose first sheet is followed by 50 MB of whitespace (≈50 KB compressed)."""
-    source = zipfile.ZipFile(io.BytesIO(workbook([header])))
+    source = zipfile.ZipFile(io.BytesIO(workbook([list(header)])))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
         for item in source.infolist():
@@ -72,7 +73,7 @@ def zip_bomb(header: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-def lying_zip(header: list[str]) -> bytes:
+def lying_zip(header: tuple[str, ...]) -> bytes:
     """The bomb, with the sheet's declared size rewritten to 1 KB: size checks that trust the directory pass."""
     data = zip_bomb(header)
     real = struct.pack("<I", BOMB_BYTES + len(b"</worksheet>"))
@@ -82,13 +83,18 @@ def lying_zip(header: list[str]) -> bytes:
     return data.replace(declared, struct.pack("<I", 1024))
 
 
-ROSTER_HEADER = ["employee_no", "name", "role", "county", "grid", "phone"]
-INDICATOR_HEADER = ["工号", "指标", "得分"]
+ROSTER_HEADER = ("employee_no", "name", "role", "county", "grid", "phone")
+INDICATOR_HEADER = ("工号", "指标", "得分")
+QUESTION_HEADER = ("题型", "题干", "选项A", "选项B", "答案")
+SPREADSHEET_CASES = ("zip bomb", "lying zip directory", "corrupt", "truncated", "not a workbook", "oversized csv")
 
 
-def spreadsheet_inputs(header: list[str]) -> dict[str, tuple[str, bytes]]:
-    good = workbook([header, ["M0001", "张三", "manager", "城区", "东城网格", ""][: len(header)]])
-    return {
+@functools.cache
+def spreadsheet_inputs(header: tuple[str, ...]) -> dict[str, tuple[str, bytes]]:
+    """The hostile spreadsheets for a sheet with ``header``, made once a test run (two 50 MB zip bombs compressed
+    at level 9 take most of a second; the tests only read them)."""
+    good = workbook([list(header), ["M0001", "张三", "manager", "城区", "东城网格", ""][: len(header)]])
+    inputs = {
         "zip bomb": ("bomb.xlsx", zip_bomb(header)),
         "lying zip directory": ("liar.xlsx", lying_zip(header)),
         "corrupt": ("corrupt.xlsx", b"PK\x03\x04" + os.urandom(4096)),
@@ -96,6 +102,8 @@ def spreadsheet_inputs(header: list[str]) -> dict[str, tuple[str, bytes]]:
         "not a workbook": ("renamed.xlsx", b"<html><script>alert(1)</script></html>"),
         "oversized csv": ("big.csv", (",".join(header) + "\n").encode() + b"M0001,x\n" * 800_000),
     }
+    assert tuple(inputs) == SPREADSHEET_CASES
+    return inputs
 
 
 BILLION_LAUGHS = """\
@@ -132,7 +140,7 @@ def people_count() -> int:
     return db.session.scalar(select(func.count()).select_from(User))
 
 
-@pytest.mark.parametrize("case", list(spreadsheet_inputs(ROSTER_HEADER)))
+@pytest.mark.parametrize("case", SPREADSHEET_CASES)
 def test_the_roster_command_refuses_hostile_spreadsheets(runner, tmp_path, case, record_figures):
     filename, data = spreadsheet_inputs(ROSTER_HEADER)[case]
     path = tmp_path / filename
@@ -151,7 +159,7 @@ def test_the_roster_command_refuses_hostile_spreadsheets(runner, tmp_path, case,
 
 @pytest.mark.parametrize("case", ["zip bomb", "lying zip directory", "corrupt", "braces"])
 def test_the_question_import_command_refuses_hostile_files(runner, tmp_path, case):
-    inputs = {**spreadsheet_inputs(["题型", "题干", "选项A", "选项B", "答案"]),
+    inputs = {**spreadsheet_inputs(QUESTION_HEADER),
               "braces": ("braces.gift", b"{" * (10 * 1024 * 1024))}
     filename, data = inputs[case]
     path = tmp_path / filename
@@ -214,7 +222,7 @@ def upload(client: Any, url: str, filename: str, data: bytes, **fields: str) -> 
     return client.post(url, data=body, content_type="multipart/form-data; boundary=b")
 
 
-@pytest.mark.parametrize("case", list(spreadsheet_inputs(ROSTER_HEADER)))
+@pytest.mark.parametrize("case", SPREADSHEET_CASES)
 def test_the_roster_page_refuses_hostile_spreadsheets(client, auth, make_user, case):
     auth.login(make_user("admin"))
     filename, data = spreadsheet_inputs(ROSTER_HEADER)[case]
@@ -232,7 +240,7 @@ def test_the_roster_page_refuses_hostile_spreadsheets(client, auth, make_user, c
 @pytest.mark.parametrize("case", ["zip bomb", "lying zip directory", "corrupt", "braces"])
 def test_the_question_bank_page_refuses_hostile_files(client, auth, make_user, case):
     auth.login(make_user("trainer"))
-    inputs = {**spreadsheet_inputs(["题型", "题干", "选项A", "选项B", "答案"]),
+    inputs = {**spreadsheet_inputs(QUESTION_HEADER),
               "braces": ("braces.gift", b"{" * (10 * 1024 * 1024))}
     filename, data = inputs[case]
     started = time.perf_counter()
@@ -244,7 +252,7 @@ def test_the_question_bank_page_refuses_hostile_files(client, auth, make_user, c
     assert seconds < SECONDS, f"{case}: {seconds:.2f} s"
 
 
-@pytest.mark.parametrize("case", list(spreadsheet_inputs(INDICATOR_HEADER)))
+@pytest.mark.parametrize("case", SPREADSHEET_CASES)
 def test_the_indicator_page_refuses_hostile_spreadsheets(client, auth, make_user, monthly_quiz, case):
     monthly_quiz("2026-11")
     auth.login(make_user("supervisor", county=None, grid=None))

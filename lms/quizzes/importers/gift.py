@@ -1,23 +1,37 @@
-"""Moodle GIFT → QuestionSpecs.
+"""Moodle GIFT → QuestionSpecs, read as Moodle's own importer reads it (question/format/gift/format.php).
 
-The reading follows Moodle's own importer (question/format/gift/format.php), so a file Moodle accepts reads the same
-here: a blank line ends a question; whole-line ``//`` comments are dropped (Moodle's ``// [tag:x]`` and ``[id:x]``
-marks are kept as tags and as the question key); ``::title::`` names the question; ``[markdown]``, ``[html]``,
-``[plain]`` and ``[moodle]`` mark the text format; ``$CATEGORY:`` starts a category, kept as a tag; a backslash
-escapes ``~ = # { } :`` and ``\\n`` is a line break. Where Moodle silently guesses (a stray ``}``, text before the
-first ``=``), this reader names the line instead.
+A blank line ends a question; whole-line ``//`` comments are dropped, their ``[id:x]`` becomes the question's key and
+their ``[tag:x]`` its tags; ``$CATEGORY:`` starts a category, kept as a tag; ``::title::`` names the question
+(``extra["title"]``); a backslash escapes ``~ = # { } :`` and ``\\n`` is a line break. The type is decided in
+Moodle's order: no braces → description, ``{}`` → essay, ``{#…}`` → numerical, a ``~`` → multiple choice, ``=`` with
+``->`` → matching, ``T``/``TRUE``/``F``/``FALSE`` (case as written) → true/false, anything else → short answer.
 
-Hostile input costs what its size costs: the text is only walked with str.find/split/replace and anchored,
-non-nested regular expressions, so there is no backtracking, and answer lists are capped.
+Texts: the question text may start with ``[moodle]``, ``[html]``, ``[plain]`` or ``[markdown]``; unmarked text is
+Moodle's "moodle" format. General feedback, each answer and each feedback may carry their own marker and otherwise
+take the question text's format (Moodle's parse_text_with_format with the question's format as default). Each is
+converted once with text_formats.to_markdown, so it shows what Moodle shows.
+
+Multiple choice is single-answer when the block holds a ``=`` and multiple-answer when it does not (Moodle's rule):
+``{=a =b ~c}`` is single choice where either is right, ``{~%100%a ~%-50%b ~%-50%c}`` is a checkbox question.
+
+Beyond Moodle, on purpose (each named in the tests' tally): a question with several answer blocks (Moodle reads the
+first and leaves the rest in the text) is skipped as cloze; a stray or nested brace is refused where Moodle's reading
+becomes arbitrary; a numerical answer that is not a number is refused (Moodle's importer turns it into "any answer");
+``$CATEGORY:`` may sit directly above its first question.
+
+A question that cannot be read goes to ``refused`` with its line and reason; the others are read. Only the file as a
+whole (a NUL or internal character, too many paragraphs) raises ValidationFailed.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 
 from lms.core.errors import ValidationFailed
-from lms.quizzes.importers.gift_answers import MARKERS, Answer, Unreadable, locate, split_answers
+from lms.quizzes.importers import text_formats
+from lms.quizzes.importers.gift_answers import Piece, Unreadable, pieces, split_format, split_weight
 from lms.quizzes.importers.gift_lexer import (
     NONCHARACTER,
     Block,
@@ -29,15 +43,15 @@ from lms.quizzes.importers.gift_lexer import (
     paragraphs,
     plain,
     split_comments,
-    to_markdown,
 )
-from lms.quizzes.importers.results import MAX_QUESTIONS, ImportResult, Problems, Skipped, too_many_questions
+from lms.quizzes.importers.results import MAX_QUESTIONS, ImportResult, Skipped, too_many_questions
 from lms.quizzes.specs import LETTERS, QuestionSpec
 
-BLANK = "＿＿＿"  # where a "missing word" answer block sat inside the sentence
+BLANK = "_____"  # Moodle's blank where a missing-word answer block sat inside the sentence
 MAX_PARAGRAPHS = 2 * MAX_QUESTIONS  # questions plus the comment and $CATEGORY paragraphs between them
 TRUE_WORDS, FALSE_WORDS = ("T", "TRUE"), ("F", "FALSE")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)  # PHP's is_numeric, less hex
+_FULL = 1e-6  # a fraction this close to 1 is full marks (33.333% × 3 is 0.99999)
 
 
 @dataclass(frozen=True)
@@ -45,7 +59,14 @@ class _Context:
     filename: str
     key: str
     tags: tuple[str, ...]
-    problems: Problems
+
+
+class _Skip(Exception):
+    """A question of a type the platform does not have."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def parse_gift(text: str, filename: str) -> ImportResult:
@@ -53,9 +74,7 @@ def parse_gift(text: str, filename: str) -> ImportResult:
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         raise ValidationFailed(f"{filename}：第{line}行含有非法字符 U+{ord(bad.group()):04X}，请检查文件是否损坏")
-    problems = Problems(filename)
-    questions: list[QuestionSpec] = []
-    skipped: list[Skipped] = []
+    result = ImportResult(questions=[], format="gift")
     category: str | None = None
     ordinal = 0
     keys: dict[str, int] = {}
@@ -77,182 +96,248 @@ def parse_gift(text: str, filename: str) -> ImportResult:
         ordinal += 1
         if ordinal > MAX_QUESTIONS:
             raise too_many_questions(filename, first)
-        block = Block(hold_escapes(body), first)
-        ids = comment_marks(comments, "[id:")
-        key = ids[0] if ids else f"gift-{ordinal}"
+        idnumber, marked_tags = comment_marks(comments)
+        key = idnumber[:100] or f"gift-{ordinal}"
+        tags = tuple(dict.fromkeys([*([category] if category else []), *(tag[:100] for tag in marked_tags)]))
+        reader = _QuestionReader(Block(hold_escapes(body), first), _Context(filename, key, tags))
         if key in keys:
-            problems.add(block.first_line, f"题目编号 [id:{key}] 与第{keys[key]}行的题目重复")
-        keys.setdefault(key, block.first_line)
-        tags = tuple(dict.fromkeys([*([category] if category else []), *comment_marks(comments, "[tag:")]))
-        outcome = _QuestionReader(block, _Context(filename, key[:100], tags, problems)).read()
-        if isinstance(outcome, QuestionSpec):
-            questions.append(outcome)
-        elif isinstance(outcome, Skipped):
-            skipped.append(outcome)
-    problems.raise_if_any()
-    return ImportResult(questions=questions, skipped=skipped, format="gift")
+            result.refused.append(Skipped(reader.name(), first, f"题目编号 [id:{key}] 与第{keys[key]}行的题目重复"))
+            continue
+        keys[key] = first
+        reader.read_into(result)
+    return result
 
 
 class _QuestionReader:
-    """Reads one question block; every reason it cannot be read goes to the file's problems, naming the line."""
+    """Reads one question block into the result: a question, a skipped one, or a refused one with its line."""
 
     def __init__(self, block: Block, context: _Context) -> None:
         self.block = block
         self.context = context
-        self.text_format = ""
-        self.name = ""
+        self.title = ""
+        self.start = 0  # where the question text begins in the block, after the title
+        self.question_format = text_formats.DEFAULT_FORMAT
+        self.stem_excerpt = ""
+        text = block.text
+        if text.startswith("::"):
+            end = text.find("::", 2)
+            if end >= 0:
+                self.title = " ".join(plain(text[2:end]).split())[:255]
+                self.start = end + 2
+            else:  # Moodle drops the "::" and reads on, naming the question by its text
+                self.start = 2
 
-    def skip(self, reason: str) -> Skipped:
-        return Skipped(self.name, self.block.first_line, reason)
+    def name(self) -> str:
+        text = self.block.text[self.start :]
+        return self.title or self.stem_excerpt or excerpt(text.partition("{")[0] or text)
 
-    def markdown(self, held: str) -> str:
-        return to_markdown(held, self.text_format)
-
-    def read(self) -> QuestionSpec | Skipped | None:
+    def read_into(self, result: ImportResult) -> None:
         try:
-            return self.read_parts()
+            result.questions.append(self.read())
+        except _Skip as skip:
+            result.skipped.append(Skipped(self.name(), self.block.first_line, skip.reason))
         except Unreadable as exc:
-            self.context.problems.add(self.block.line_at(exc.offset), exc.message)
-            return None
+            result.refused.append(Skipped(self.name(), self.block.line_at(exc.offset), exc.message))
 
-    def read_parts(self) -> QuestionSpec | Skipped:
-        text = self.block.text
-        parts = locate(text)
-        self.text_format = parts.text_format
-        self.name = parts.title or excerpt(text[parts.start :])
-        if parts.opening < 0:
-            return self.skip("没有答案块 {…}：这是说明文字（description），不是题目")
-        before, answer, after = text[parts.start : parts.opening], text[parts.opening + 1 : parts.closing], \
-            text[parts.closing + 1 :]
-        stem = f"{before}{BLANK}{after}" if after.strip() else before
-        self.name = parts.title or excerpt(stem)
+    def text(self, held: str, default: str | None = None) -> str:
+        """A held text as Markdown, in its own ``[format]`` or else ``default`` (the question text's format)."""
+        return _render(*split_format(held, default or self.question_format))
+
+    def read(self) -> QuestionSpec:
+        text, start = self.block.text, self.start
+        opening, closing = text.find("{", start), text.find("}", start)
+        if opening < 0 and closing < 0:
+            self.stem_excerpt = excerpt(text[start:])
+            raise _Skip("没有答案块 {…}：这是说明文字（description），不是题目")
+        if closing < 0:
+            raise Unreadable(opening, "“{”没有对应的“}”：答案块必须在空行之前结束（字面的 { 请写成 \\{）")
+        if opening < 0 or closing < opening:
+            raise Unreadable(closing, "未转义的“}”（字面的 } 请写成 \\}）")
+        nested = text.find("{", opening + 1, closing)
+        if nested >= 0:
+            raise Unreadable(nested, "答案块里出现未转义的“{”（字面的 { 请写成 \\{）")
+        after = text[closing + 1 :]
+        self.stem_excerpt = excerpt(text[start:opening] + (BLANK + after if after else ""))
         if "{" in after:
-            return self.skip("一道题里有多个答案块（嵌入式/完形填空题），本系统不支持")
+            raise _Skip("一道题里有多个答案块（嵌入式/完形填空题），本系统不支持")
         if "}" in after:
-            raise Unreadable(parts.closing + 1 + after.find("}"), "未转义的“}”（字面的 } 请写成 \\}）")
-        if not stem.strip():
-            raise Unreadable(parts.opening, "题干为空")
+            raise Unreadable(closing + 1 + after.find("}"), "未转义的“}”（字面的 } 请写成 \\}）")
+        held_stem = (text[start:opening] + (BLANK + after if after else "")).strip()
+        self.question_format, stem_text = split_format(held_stem, text_formats.DEFAULT_FORMAT)
+        marked = stem_text != held_stem  # the author wrote a [format] marker
+        stem = _render(self.question_format, stem_text)
+        inner = text[opening + 1 : closing]
+        base = opening + 1 + len(inner) - len(inner.lstrip())
+        answer = inner.strip()
         explanation = ""
         general = answer.rfind("####")
         if general >= 0:
-            answer, explanation = answer[:general], answer[general + 4 :]
-        extra = {key: value for key, value in (("title", parts.title), ("format", parts.text_format)) if value}
+            answer, explanation = answer[:general].strip(), self.text(answer[general + 4 :])
         spec = QuestionSpec(
             key=self.context.key,
             type="single",
-            stem=self.markdown(stem),
-            explanation=self.markdown(explanation),
+            stem=stem,
+            explanation=explanation,
             tags=self.context.tags,
             source=f"{self.context.filename}:{self.block.first_line}",
-            extra=extra,
+            extra={key: value for key, value in (("title", self.title), ("format", marked and self.question_format))
+                   if value},
         )
-        return self.answer_block(spec, answer, parts.opening + 1)
+        question = self.answer_block(spec, answer, base)
+        if not question.stem:
+            raise Unreadable(opening, "题干为空")
+        return question
 
-    def answer_block(self, spec: QuestionSpec, answer: str, base: int) -> QuestionSpec | Skipped:
-        """The kind of question, decided in Moodle's order: essay, numerical, choice, matching, true/false, short."""
-        kind = answer.strip()
-        if not kind:
-            return self.skip("问答题（essay，空答案块 {}）需要人工评分，本系统不支持")
-        if kind.startswith("#"):
-            return self.numerical(spec, answer, base)
+    def answer_block(self, spec: QuestionSpec, answer: str, base: int) -> QuestionSpec:
+        """The kind of question, decided in Moodle's order."""
+        if not answer:
+            raise _Skip("问答题（essay，空答案块 {}）需要人工评分，本系统不支持")
+        if answer.startswith("#"):
+            return self.numerical(spec, answer[1:], base + 1)
         if "~" in answer:
             return self.choice(spec, answer, base)
         if "=" in answer and "->" in answer:
-            return self.skip("配对题（matching，=… -> …）本系统不支持")
-        verdict, _, feedback = answer.partition("#")
-        if verdict.strip().upper() in TRUE_WORDS + FALSE_WORDS:
-            truth = verdict.strip().upper() in TRUE_WORDS
-            # GIFT: {T#shown when answered wrongly#shown when answered rightly}; kept as (if "true", if "false").
-            wrong, _, right = feedback.partition("#")
-            by_choice = [self.markdown(text) for text in ((right, wrong) if truth else (wrong, right))]
-            return replace(spec, type="truefalse", truth=truth, feedback=_feedback_tuple(by_choice))
-        if "=" in answer:
-            return self.fill(spec, answer, base)
-        raise Unreadable(base, "无法识别的答案块：选择题用 ~ 和 =，填空题用 =，判断题用 T/F，数值题以 # 开头")
+            raise _Skip("配对题（matching，=… -> …）本系统不支持")
+        hash_at = answer.find("#")
+        verdict = answer[:hash_at].strip() if hash_at > 0 else answer
+        if verdict in TRUE_WORDS + FALSE_WORDS:
+            return self.truefalse(spec, answer)
+        return self.short_answer(spec, answer, base)
 
-    def choice(self, spec: QuestionSpec, answer: str, base: int) -> QuestionSpec | Skipped:
-        items = split_answers(answer, base, pattern=MARKERS["choice"], hint="~ 或 =")
-        options = [self.markdown(item.text) for item in items]
-        empty = [item for item, option in zip(items, options, strict=True) if not option]
-        if empty:
-            raise Unreadable(empty[0].offset, "选项内容为空")
-        if len(items) < 2:
+    def truefalse(self, spec: QuestionSpec, answer: str) -> QuestionSpec:
+        # {T#shown to whoever answers wrongly#shown to whoever answers rightly}; kept as (if "true", if "false").
+        bits = [*answer.split("#", 2), "", ""]
+        truth = split_format(bits[0], self.question_format)[1].strip() in TRUE_WORDS
+        wrong, right = self.text(bits[1]), self.text(bits[2])
+        feedback = (right, wrong) if truth else (wrong, right)
+        return replace(spec, type="truefalse", truth=truth, feedback=feedback if any(feedback) else ())
+
+    def choice(self, spec: QuestionSpec, answer: str, base: int) -> QuestionSpec:
+        single = "=" in answer  # Moodle: multiple answers are allowed when no "=" marks a 100% answer
+        options: list[str] = []
+        weights: list[float] = []
+        feedback: list[str] = []
+        found = pieces(answer, base, split_at="~=", kept="=")
+        if len(found) < 2:
             raise Unreadable(base, "选择题至少需要两个选项")
-        if len(items) > len(LETTERS):
-            return self.skip(f"选项有 {len(items)} 个，本系统最多支持 {len(LETTERS)} 个")
-        weights = tuple(item.weight for item in items)
-        full = tuple(index for index, weight in enumerate(weights) if weight == 1)
+        for piece in found:
+            body = piece.text.strip()
+            if body.startswith("="):
+                weight: float | None = 1.0
+                body = body[1:]
+            else:
+                weight, body = split_weight(body, piece.offset)
+            written, _, comment = body.partition("#")
+            option = self.text(written)
+            if not option:  # Moodle keeps no answer whose text is blank
+                continue
+            options.append(option)
+            weights.append(_checked(weight or 0.0, piece))
+            feedback.append(self.text(comment))
+        if len(options) < 2:
+            raise Unreadable(base, "选择题至少需要两个内容不为空的选项")
+        if len(options) > len(LETTERS):
+            raise _Skip(f"选项有 {len(options)} 个，本系统最多支持 {len(LETTERS)} 个")
+        spec = replace(spec, options=tuple(options), feedback=tuple(feedback) if any(feedback) else ())
+        if single:
+            full = tuple(index for index, weight in enumerate(weights) if abs(weight - 1) < _FULL)
+            if not full:
+                raise Unreadable(base, "单选题（有“=”）需要一个 100% 的正确选项")
+            # Partial fractions, or several fully right options (either is right): the weights say how it scores.
+            partial = len(full) > 1 or any(weight not in (0.0, 1.0) for weight in weights)
+            return replace(spec, type="single", correct=full, weights=tuple(weights) if partial else None)
         positive = tuple(index for index, weight in enumerate(weights) if weight > 0)
-        partial = any(weight not in (0, 1) for weight in weights)
-        spec = replace(spec, options=tuple(options),
-                       feedback=_feedback_tuple([self.markdown(item.feedback) for item in items]))
         if not positive:
             raise Unreadable(base, "没有正确选项（用 = 标出正确答案，或用 ~%50% 这样的正权重）")
-        if len(full) == 1:
-            # One fully right answer: single choice; partial weights (~%50%) are kept for partial credit.
-            return replace(spec, type="single", correct=full, weights=weights if partial else None)
-        if len(full) > 1:
-            if partial:
-                return self.skip("多个“=”正确答案又带百分比权重，无法确定多选题如何计分")
-            return replace(spec, type="multiple", correct=full, weights=None)
         total = sum(weights[index] for index in positive)
-        if abs(total - 1) > 0.01:
-            raise Unreadable(base, f"正确选项的权重之和应为 100%，现在是 {total * 100:g}%")
-        return replace(spec, type="multiple", correct=positive, weights=weights)
+        if abs(total - 1) > 0.005:  # Moodle rounds the sum to two places
+            raise Unreadable(base, f"多选题正确选项的权重之和应为 100%，现在是 {total * 100:g}%")
+        return replace(spec, type="multiple", correct=positive, weights=tuple(weights))
 
-    def fill(self, spec: QuestionSpec, answer: str, base: int) -> QuestionSpec | Skipped:
-        items = split_answers(answer, base, pattern=MARKERS["fill"], hint="=")
+    def short_answer(self, spec: QuestionSpec, answer: str, base: int) -> QuestionSpec:
         accepted: list[str] = []
+        weights: list[float] = []
         feedback: list[str] = []
-        for item in items:
-            text = plain(item.text).strip()
-            if not text:
-                raise Unreadable(item.offset, "填空题的答案为空")
-            if 0 < item.weight < 1:
-                return self.skip(f"填空题的答案“{excerpt(item.text)}”只得部分分（{item.weight * 100:g}%），"
-                                 "本系统的填空题只有全对或全错")
-            if item.weight == 1 and text not in accepted:  # 0% or negative answers are simply not accepted
-                accepted.append(text)
-                feedback.append(self.markdown(item.feedback))
+        for piece in pieces(answer, base, split_at="="):
+            weight, body = split_weight(piece.text.strip(), piece.offset)
+            written, _, comment = body.partition("#")
+            text = plain(split_format(written, self.question_format)[1]).strip()
+            if not text or text in accepted:  # blank answers are dropped; a repeat never matches first in Moodle
+                continue
+            accepted.append(text)
+            weights.append(_checked(1.0 if weight is None else weight, piece))
+            feedback.append(self.text(comment))
         if not accepted:
-            raise Unreadable(base, "填空题没有完全正确（100%）的答案")
-        return replace(spec, type="fill", accepted=tuple(accepted), feedback=_feedback_tuple(feedback))
+            raise Unreadable(base, "填空题的答案为空")
+        if not any(abs(weight - 1) < _FULL for weight in weights):
+            raise Unreadable(base, "填空题没有 100% 的答案")
+        return replace(spec, type="fill", accepted=tuple(accepted),
+                       weights=None if all(weight == 1 for weight in weights) else tuple(weights),
+                       feedback=tuple(feedback) if any(feedback) else ())
 
-    def numerical(self, spec: QuestionSpec, answer: str, base: int) -> QuestionSpec | Skipped:
-        """Exact values become a fill-in question; a tolerance, a range or partial credit cannot be represented."""
-        hash_at = answer.find("#")
-        body, body_base = answer[hash_at + 1 :], base + hash_at + 1
-        if "=" in body:
-            items = split_answers(body, body_base, pattern=MARKERS["fill"], hint="=")
-        else:
-            text, _, feedback_text = body.partition("#")
-            items = [Answer("", text, 1.0, feedback_text, body_base)]
-        accepted: list[str] = []
+    def numerical(self, spec: QuestionSpec, answer: str, base: int) -> QuestionSpec:
+        """``{#3}``, ``{#3:0.5}``, ``{#1..5}``, ``{#=3:0 =%50%3:1#close}``, ``{#3:2~#any other answer}``."""
+        other = ""
+        tilde = answer.find("~")
+        if tilde >= 0:  # Moodle: feedback for any other answer, stored as a 0% answer "*"
+            other = self.text(answer[tilde:].partition("#")[2])
+            answer = answer[:tilde]
+        numbers: list[tuple[float, float]] = []
+        weights: list[float] = []
         feedback: list[str] = []
-        reasons: list[str] = []  # why it cannot be represented; reported only if every value is a number
-        for item in items:
-            written = plain(item.text).strip()
-            low, dots, high = written.partition("..")
-            value, colon, margin = written.partition(":")
-            numbers = (low, high) if dots else (value, margin) if colon else (value,)
-            if any(len(number) > 50 or not _NUMBER.fullmatch(number.strip()) for number in numbers):
-                raise Unreadable(item.offset, f"数值题的答案“{excerpt(item.text)}”不是数字")
-            if dots:
-                reasons.append(f"数值题的取值区间（{written}）本系统不支持")
-            elif colon and float(margin) != 0:
-                reasons.append(f"数值题的误差范围（{written}，±{margin.strip()}）本系统不支持")
-            elif 0 < item.weight < 1:
-                reasons.append(f"数值题的答案 {written} 只得部分分（{item.weight * 100:g}%），本系统不支持")
-            elif item.weight == 1 and value.strip() not in accepted:
-                accepted.append(value.strip())
-                feedback.append(self.markdown(item.feedback))
-        if reasons:
-            return self.skip(reasons[0])
-        if not accepted:
-            raise Unreadable(base, "数值题没有完全正确（100%）的答案")
-        return replace(spec, type="fill", accepted=tuple(accepted), feedback=_feedback_tuple(feedback),
-                       extra={**spec.extra, "numerical": "exact"})
+        found = pieces(answer, base, split_at="=")
+        if not found:
+            raise Unreadable(base, "数值题没有答案（如 {#3}、{#3:0.5} 或 {#1..5}）")
+        for piece in found:
+            weight, body = split_weight(piece.text.strip(), piece.offset)
+            written, _, comment = body.partition("#")
+            value = plain(split_format(written, self.question_format)[1]).strip()
+            fraction = _checked(1.0 if weight is None else weight, piece)
+            if value == "*":
+                if fraction:
+                    raise _Skip(f"数值题的“*”（任何数字都得 {fraction * 100:g}%）本系统不支持")
+                other = other or self.text(comment)
+                continue
+            numbers.append(_number_and_tolerance(value, piece))
+            weights.append(fraction)
+            feedback.append(self.text(comment))
+        if not numbers:
+            raise Unreadable(base, "数值题没有答案（如 {#3}、{#3:0.5} 或 {#1..5}）")
+        if not any(abs(weight - 1) < _FULL for weight in weights):
+            raise Unreadable(base, "数值题没有 100% 的答案")
+        extra = {**spec.extra, "other_feedback": other} if other else spec.extra
+        return replace(spec, type="numeric", numbers=tuple(numbers),
+                       weights=None if all(weight == 1 for weight in weights) else tuple(weights),
+                       feedback=tuple(feedback) if any(feedback) else (), extra=extra)
 
 
-def _feedback_tuple(feedback: list[str]) -> tuple[str, ...]:
-    return tuple(feedback) if any(feedback) else ()
+def _render(text_format: str, held: str) -> str:
+    # [markdown] text is Markdown once its GIFT escapes are read, as in Moodle: a doubled backslash in the file is one
+    # backslash in the Markdown, where it may escape a star.
+    return text_formats.to_markdown(plain(held).strip(), text_format)
+
+
+def _checked(weight: float, piece: Piece) -> float:
+    if not -1 <= weight <= 1:
+        raise Unreadable(piece.offset, f"权重 {weight * 100:g}% 超出 -100% 到 100% 的范围")
+    return weight
+
+
+def _number_and_tolerance(written: str, piece: Piece) -> tuple[float, float]:
+    """``3`` → (3, 0); ``3:0.5`` → (3, 0.5); ``1..5`` → (3, 2): Moodle's midpoint and half-width."""
+    if written.find("..") > 0:
+        low, _, high = written.partition("..")
+        lower, upper = _number(low, written, piece), _number(high, written, piece)
+        # Rounded to 12 significant digits, so {#3.141..3.142} is 3.1415 ± 0.0005, not 3.1414999999999997.
+        return float(f"{(lower + upper) / 2:.12g}"), float(f"{abs(upper - lower) / 2:.12g}")
+    if written.find(":") > 0:
+        value, _, tolerance = written.partition(":")
+        return _number(value, written, piece), abs(_number(tolerance, written, piece))
+    return _number(written, written, piece), 0.0
+
+
+def _number(text: str, written: str, piece: Piece) -> float:
+    text = text.strip()
+    if len(text) > 50 or not _NUMBER.fullmatch(text) or not math.isfinite(float(text)):
+        raise Unreadable(piece.offset, f"数值题的答案“{excerpt(written)}”不是数字")
+    return float(text)

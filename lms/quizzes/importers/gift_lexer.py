@@ -17,13 +17,6 @@ _HELD = {char: chr(0xFDD1 + index) for index, char in enumerate(_ESCAPABLE)}
 NONCHARACTER = re.compile("[\ufdd0-\ufdef]")
 _RELEASED = {char: "\n" if char == "n" else char for char in _ESCAPABLE}
 _AS_PLAIN = str.maketrans({_HELD_BACKSLASH: "\\", **{_HELD[c]: _RELEASED[c] for c in _ESCAPABLE}})
-# In Markdown "#" opens a heading and "{...}" an attribute list, so those two stay escaped, as does the backslash.
-_AS_MARKDOWN = str.maketrans(
-    {_HELD_BACKSLASH: "\\\\", **{_HELD[c]: "\\" + c if c in "#{}" else _RELEASED[c] for c in _ESCAPABLE}}
-)
-# [plain] text must show literally: escape what python-markdown would otherwise interpret.
-_LITERAL_MARKDOWN = str.maketrans({**{c: "\\" + c for c in "\\`*_{}[]()>#+-.!"}, "<": "&lt;", "&": "&amp;"})
-
 _LEADING_SPACE = re.compile(r"^[^\S\n]+", re.MULTILINE)
 _COMMENT_LINE = re.compile(r"^//[^\n]*", re.MULTILINE)
 _MARKED_COMMENT_LINE = re.compile(r"^//[^\n\[]*\[[^\n]*", re.MULTILINE)  # only these can hold [id:…] or [tag:…]
@@ -47,13 +40,6 @@ def excerpt(held: str, limit: int = 40) -> str:
     """The start of a text, to name a question in a problem."""
     words = " ".join(plain(held[: limit * 4]).split())
     return words if len(words) <= limit else words[:limit] + "…"
-
-
-def to_markdown(held: str, text_format: str) -> str:
-    """Held text as Markdown; ``[plain]`` text shows literally."""
-    if text_format == "plain":
-        return plain(held).strip().translate(_LITERAL_MARKDOWN)
-    return held.translate(_AS_MARKDOWN).strip()
 
 
 def split_comments(chunk: str) -> tuple[list[str], str]:
@@ -113,17 +99,17 @@ def category_tag(path: str) -> str | None:
     return "/".join(parts)[:100] or None
 
 
-def comment_marks(comments: list[str], prefix: str) -> list[str]:
-    """Values of Moodle's ``// [tag:x] [id:y]`` comment marks."""
-    found: list[str] = []
-    for line in comments:
-        start = line.find(prefix)
-        while start >= 0:
-            end = line.find("]", start)
-            if end < 0:
-                break
-            value = line[start + len(prefix) : end].strip()
-            if value:
-                found.append(value)
-            start = line.find(prefix, end)
-    return found
+# Moodle's extract_idnumber_and_tags_from_comment: a value is any run of non-control characters (so never across a
+# line) with "]" escaped as "\]"; tags also exclude "<", ">" and "`". Only lines holding "[" are searched.
+_ID_MARK = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]")
+_TAG_MARK = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f\x7f])+)\]")
+
+
+def comment_marks(comments: list[str]) -> tuple[str, list[str]]:
+    """The ``[id:…]`` (the first one, or "") and the ``[tag:…]`` values of a question's comment lines, as Moodle
+    reads them: trimmed, ``\\]`` read as ``]``, empty tags dropped."""
+    text = "\n".join(comments)
+    found = _ID_MARK.search(text)
+    idnumber = found.group(1).strip().replace("\\]", "]") if found else ""
+    tags = [tag for match in _TAG_MARK.finditer(text) if (tag := match.group(1).strip().replace("\\]", "]"))]
+    return idnumber, tags

@@ -26,9 +26,24 @@ class Skipped:
 
 @dataclass(frozen=True)
 class ImportResult:
+    """What a file holds: the questions that can be imported, those skipped because the platform has no such type
+    (Moodle's essay, matching …), and those refused because they are written wrongly — each named by line (or row,
+    or paragraph) and reason. A refused question never stops the others, as in Moodle; the import service decides
+    (the trainer's preview, or ``--strict``) whether the good ones are written.
+
+    ``files`` holds embedded pictures (Moodle XML's base64 files, a Word document's images) by a name unique in the
+    file; a text refers to one as the Markdown image ``![…](import-media/<name>)``, which the import service
+    replaces with the stored picture's address.
+    """
+
     questions: list[QuestionSpec]
     skipped: list[Skipped] = field(default_factory=list)
-    format: str = ""  # "gift", "aiken" or "xlsx": which reader read the file
+    format: str = ""  # "gift", "aiken", "xlsx", "moodle-xml" or "docx": which reader read the file
+    refused: list[Skipped] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+MEDIA_PREFIX = "import-media/"  # ![alt](import-media/<name>) in an imported text: a picture in ImportResult.files
 
 
 class Problems:
@@ -38,15 +53,21 @@ class Problems:
         self.filename = filename
         self.unit = unit
         self.listed: list[str] = []
+        self.found: list[tuple[int, str]] = []
         self.count = 0
 
     def add(self, line: int, message: str) -> None:
         self.count += 1
+        self.found.append((line, message))
         if len(self.listed) < MAX_LISTED_PROBLEMS:
             self.listed.append(f"{self.filename} 第{line}{self.unit}：{message}")
 
     def __bool__(self) -> bool:
         return self.count > 0
+
+    def refused(self, names: dict[int, str] | None = None) -> list[Skipped]:
+        """Every problem as a refused question (named by ``names[line]`` when given), for ImportResult.refused."""
+        return [Skipped((names or {}).get(line, ""), line, message) for line, message in self.found]
 
     def raise_if_any(self) -> None:
         if not self.count:

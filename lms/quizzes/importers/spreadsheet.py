@@ -1,7 +1,7 @@
 """The question-bank spreadsheet: the downloadable .xlsx template and the reader for what trainers fill in.
 
-One row per question under Chinese headers (English ones work too). Every row is checked before anything is
-returned, and each problem names its row number, so a trainer fixes the whole file in one pass.
+One row per question under Chinese headers (English ones work too). A row written wrongly is refused with its row
+number and every reason, and the other rows still import; a header that cannot be read refuses the whole file.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 import unicodedata
 
 from lms.core.tabular import read_table
-from lms.quizzes.importers.results import MAX_QUESTIONS, MAX_SPREADSHEET_BYTES, ImportResult, Problems
+from lms.quizzes.importers.results import MAX_QUESTIONS, MAX_SPREADSHEET_BYTES, ImportResult, Problems, Skipped
 from lms.quizzes.specs import QuestionSpec
 
 OPTION_LETTERS = "ABCDEF"
@@ -28,6 +28,12 @@ COLUMNS = (
     ("lesson", "关联课程", "lesson"),
     ("name", "名称", "name"),  # optional, last so files made from the older template still line up
 )
+# Options G–J are read when their columns are there (the exporter adds them for a question with more than six
+# options); the template shows A–F, enough for nearly every question.
+EXTRA_OPTION_LETTERS = "GHIJ"
+ALL_OPTION_LETTERS = OPTION_LETTERS + EXTRA_OPTION_LETTERS
+EXTRA_COLUMNS = tuple((f"option_{letter.lower()}", f"选项{letter}", f"option_{letter.lower()}")
+                      for letter in EXTRA_OPTION_LETTERS)
 MAX_NAME_LENGTH = 200  # BankQuestion.name
 REQUIRED = ("type", "stem", "answer")
 
@@ -38,12 +44,13 @@ def _norm(text: str) -> str:
     return re.sub(r"[\s\-_]+", "_", folded)
 
 
-HEADERS = {_norm(label): name for name, chinese, english in COLUMNS for label in (chinese, english)}
+HEADERS = {_norm(label): name for name, chinese, english in (*COLUMNS, *EXTRA_COLUMNS) for label in (chinese, english)}
 TYPE_NAMES = {
     **dict.fromkeys(("单选", "单选题", "single", "single_choice"), "single"),
     **dict.fromkeys(("多选", "多选题", "multiple", "multiple_choice"), "multiple"),
     **dict.fromkeys(("判断", "判断题", "truefalse", "true_false", "tf"), "truefalse"),
     **dict.fromkeys(("填空", "填空题", "fill", "fill_in"), "fill"),
+    **dict.fromkeys(("数值", "数值题", "numeric", "number"), "numeric"),
 }
 TRUTH = {
     **dict.fromkeys(("对", "正确", "是", "√", "✓", "true", "t", "yes", "y"), True),
@@ -55,6 +62,10 @@ DIFFICULTY_WORDS = {
 _LETTER_SEPARATORS = re.compile(r"[\s,，、;；/]+")
 _TAG_SEPARATORS = re.compile(r"[,，;；、|｜]")
 _FILL_SEPARATORS = re.compile(r"[|｜]")
+# A numeric answer: ``3.5``, ``3.5±0.1`` (or ``3.5:0.1``), or a range ``1..5``; several separated by ``|``.
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_NUMERIC_ANSWER = re.compile(rf"(?P<value>{_NUMBER})(?:\s*(?:±|\+-|:)\s*(?P<tolerance>{_NUMBER})|"
+                             rf"\s*\.\.\s*(?P<high>{_NUMBER}))?")
 
 
 def parse_spreadsheet(data: bytes, filename: str) -> ImportResult:
@@ -63,18 +74,18 @@ def parse_spreadsheet(data: bytes, filename: str) -> ImportResult:
     positions, unnamed = _map_header(table.header, problems)
     problems.raise_if_any()
     questions: list[QuestionSpec] = []
+    refused: list[Skipped] = []
     for number, cells in table.rows:
         if not any(cell.strip() for cell in cells):
             continue  # an empty row is not a question
         reasons = [f"第{index + 1}列没有表头却有内容" for index in unnamed if _cell(cells, index)]
-        spec = _row_question(number, {name: _cell(cells, index) for name, index in positions.items()}, filename,
-                             reasons)
-        if reasons:
-            problems.add(number, "；".join(reasons))
+        row = {name: _cell(cells, index) for name, index in positions.items()}
+        spec = _row_question(number, row, filename, reasons)
+        if reasons:  # this row is refused; the others still import (as Moodle does)
+            refused.append(Skipped(row.get("name") or row.get("stem", "")[:40], number, "；".join(reasons)))
         elif spec is not None:
             questions.append(spec)
-    problems.raise_if_any()
-    return ImportResult(questions=questions, skipped=[], format="xlsx")
+    return ImportResult(questions=questions, skipped=[], format="xlsx", refused=refused)
 
 
 def _cell(cells: list[str], index: int) -> str:
@@ -105,25 +116,29 @@ def _map_header(header: list[str], problems: Problems) -> tuple[dict[str, int], 
 def _row_question(number: int, row: dict[str, str], filename: str, reasons: list[str]) -> QuestionSpec | None:  # noqa: PLR0912 - one check per column reads best as a flat list
     kind = TYPE_NAMES.get(_norm(row.get("type", "")))
     if kind is None:
-        reasons.append(f"题型“{row.get('type', '')}”无效（单选/多选/判断/填空）")
+        reasons.append(f"题型“{row.get('type', '')}”无效（单选/多选/判断/填空/数值）")
     stem = row.get("stem", "")
     if not stem:
         reasons.append("题干为空")
-    options = [row.get(f"option_{letter.lower()}", "") for letter in OPTION_LETTERS]
+    options = [row.get(f"option_{letter.lower()}", "") for letter in ALL_OPTION_LETTERS]
     while options and not options[-1]:
         options.pop()
     answer = row.get("answer", "")
     fields: dict[str, object] = {}
     if kind in ("single", "multiple"):
-        gaps = [OPTION_LETTERS[index] for index, option in enumerate(options) if not option]
+        gaps = [ALL_OPTION_LETTERS[index] for index, option in enumerate(options) if not option]
         if gaps:
             reasons.append(f"选项{'、'.join(gaps)}为空，但后面的选项有内容")
         if len(options) < 2:
             reasons.append("选择题至少需要两个选项（选项A、选项B）")
-        correct = _letters(answer, len(options), reasons)
-        if correct is not None and kind == "single" and len(correct) != 1:
-            reasons.append(f"单选题只能有一个答案（现在是“{answer}”）")
+        either = kind == "single" and bool(_EITHER.search(answer))  # "B或C": either is right (Moodle's {=b =c})
+        correct = _letters(_EITHER.sub("", answer), len(options), reasons) if either else \
+            _letters(answer, len(options), reasons)
+        if correct is not None and kind == "single" and len(correct) != 1 and not either:
+            reasons.append(f"单选题只能有一个答案（现在是“{answer}”；任选其一算对请写“B或C”）")
         fields = {"options": tuple(options), "correct": tuple(sorted(correct or ()))}
+        if either and correct:
+            fields["weights"] = tuple(1.0 if index in correct else 0.0 for index in range(len(options)))
     elif kind == "truefalse":
         truth = TRUTH.get(_norm(answer))
         if truth is None:
@@ -134,6 +149,8 @@ def _row_question(number: int, row: dict[str, str], filename: str, reasons: list
         if not accepted:
             reasons.append("没有填写答案（填空题的多个答案用 | 分隔）")
         fields = {"accepted": accepted}
+    elif kind == "numeric":
+        fields = {"numbers": _numbers(answer, reasons)}
     points = _points(row.get("points", ""), reasons)
     difficulty = _difficulty(row.get("difficulty", ""), reasons)
     tags = tuple(dict.fromkeys(tag.strip() for tag in _TAG_SEPARATORS.split(row.get("tags", "")) if tag.strip()))
@@ -162,6 +179,9 @@ def _row_question(number: int, row: dict[str, str], filename: str, reasons: list
     )
 
 
+_EITHER = re.compile("或")
+
+
 def _letters(answer: str, option_count: int, reasons: list[str]) -> list[int] | None:
     """``ABD``, ``A,B,D``, ``A、B、D`` or ``ａｂｄ`` → 0-based option indexes."""
     if not answer:
@@ -171,7 +191,7 @@ def _letters(answer: str, option_count: int, reasons: list[str]) -> list[int] | 
     letters = [char for part in parts for char in part]
     indexes: list[int] = []
     for letter in letters:
-        index = OPTION_LETTERS.find(letter)
+        index = ALL_OPTION_LETTERS.find(letter)
         if index in indexes:
             reasons.append(f"答案“{answer}”中的“{letter}”重复")
             return None
@@ -180,6 +200,30 @@ def _letters(answer: str, option_count: int, reasons: list[str]) -> list[int] | 
             return None
         indexes.append(index)
     return indexes
+
+
+def _numbers(answer: str, reasons: list[str]) -> tuple[tuple[float, float], ...]:
+    """``3.5|3.6±0.1|1..5`` → (value, tolerance) pairs; a range is its midpoint and half-width."""
+    numbers: list[tuple[float, float]] = []
+    for part in _FILL_SEPARATORS.split(unicodedata.normalize("NFKC", answer)):
+        text = part.strip().replace("，", ".")
+        if not text:
+            continue
+        match = _NUMERIC_ANSWER.fullmatch(text)
+        if match is None:
+            reasons.append(f"数值题答案“{part.strip()}”无效（如 3.5、3.5±0.1 或 1..5，多个用 | 分隔）")
+            return ()
+        value = float(match["value"])
+        if match["high"] is not None:
+            high = float(match["high"])
+            numbers.append(((value + high) / 2, abs(high - value) / 2))
+        else:
+            numbers.append((value, abs(float(match["tolerance"] or 0))))
+    if not numbers and answer:
+        reasons.append(f"数值题答案“{answer}”无效")
+    elif not numbers:
+        reasons.append("没有填写答案")
+    return tuple(numbers)
 
 
 def _points(text: str, reasons: list[str]) -> float:
@@ -220,12 +264,15 @@ EXAMPLES = (
 )
 GUIDE = (
     ("总则", "每行一道题，第1行是表头，请勿修改表头。第2–5行是示例，导入前请删除或替换。"),
-    ("总则", "导入时逐行检查，发现问题会按行号全部列出；全部改正后才会导入，不会只导入一部分。"),
-    ("题型", "必填：单选、多选、判断、填空（也可写 single / multiple / truefalse / fill）。"),
+    ("总则", "导入时逐行检查：有问题的行按行号列出原因且不导入，其余的行照常导入；导入前会先显示预览，确认后才写入。"),
+    ("题型", "必填：单选、多选、判断、填空、数值（也可写 single / multiple / truefalse / fill / numeric）。"),
     ("题干", "必填，可使用 Markdown（如 **加粗**）。"),
-    ("选项A–选项F", "单选、多选至少填两个选项，从选项A起依次填写，中间不要留空；判断题和填空题不填。"),
-    ("答案", "单选写一个字母（如 A）；多选写多个字母（如 ABD 或 A,B,D）；判断写 对/错（或 正确/错误、true/false）；"
-             "填空写所有可接受的答案，用 | 分隔（如 200|二百），评分时忽略全角/半角和大小写。"),
+    ("选项A–选项F", "单选、多选至少填两个选项，从选项A起依次填写，中间不要留空；判断、填空和数值题不填。"
+                    "选项多于6个时，可在表头末尾加“选项G”至“选项J”列。"),
+    ("答案", "单选写一个字母（如 A；任选其一都算对写 B或C）；多选写多个字母（如 ABD 或 A,B,D）；"
+             "判断写 对/错（或 正确/错误、true/false）；"
+             "填空写所有可接受的答案，用 | 分隔（如 200|二百），评分时忽略全角/半角和大小写；"
+             "数值写数值，可带误差（如 3.5±0.1）或范围（如 1..5），多个用 | 分隔。"),
     ("分值", "选填，大于0的数，默认 1。"),
     ("解析", "选填，交卷后（按测验的设置）显示给学员。"),
     ("标签", "选填，多个标签用逗号分隔，组卷时可按标签抽题。"),

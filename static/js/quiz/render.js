@@ -38,12 +38,15 @@ export function renderQuestions(form, questions, answers, d, msg, change) {
     stem.innerHTML = q.stem_html;  // sanitized by the server (nh3 allow-list)
     box.appendChild(stem);
     const current = answers[q.id] || {};
-    if (q.type === "fill") {
+    const takes = q.answer || (q.type === "fill" ? "text" : q.type === "multiple" ? "choices" : "choice");
+    if (takes === "text") {
       const input = el("input", "quiz-fill");
       input.type = "text";
       input.name = q.id;
       input.autocomplete = "off";
-      input.placeholder = d.labelFillPlaceholder;
+      // A number: the phone shows its number pad; full-width digits and a decimal comma are accepted anyway.
+      if (q.type === "numeric") { input.inputMode = "decimal"; }
+      input.placeholder = q.type === "numeric" ? d.labelNumericPlaceholder : d.labelFillPlaceholder;
       input.setAttribute("aria-label", (index + 1) + ". " + stem.textContent);
       input.value = current.text || "";
       let timer = null;
@@ -54,7 +57,7 @@ export function renderQuestions(form, questions, answers, d, msg, change) {
       input.addEventListener("change", function () { clearTimeout(timer); change(q.id, {text: input.value}); });
       box.appendChild(input);
     } else {
-      const kind = q.type === "multiple" ? "checkbox" : "radio";
+      const kind = takes === "choices" ? "checkbox" : "radio";
       q.options.forEach(function (option) {
         const label = el("label", "quiz-opt");
         const input = el("input");

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -25,18 +26,28 @@ def assert_well_formed(question: QuestionSpec) -> None:
         assert all(option.strip() for option in question.options)
         assert question.correct == tuple(sorted(set(question.correct)))
         assert all(0 <= index < len(question.options) for index in question.correct)
-        assert len(question.correct) == 1 if question.type == "single" else len(question.correct) >= 1
+        assert len(question.correct) >= 1  # a single-choice question may have several fully right options
         assert question.weights is None or len(question.weights) == len(question.options)
-        assert question.weights is None or all(-1 <= weight <= 1 for weight in question.weights)
         assert question.feedback == () or len(question.feedback) == len(question.options)
+        if question.weights is not None and question.type == "multiple":
+            assert abs(sum(weight for weight in question.weights if weight > 0) - 1) <= 0.005
     elif question.type == "truefalse":
         assert isinstance(question.truth, bool)
         assert question.options == ()
         assert question.feedback == () or len(question.feedback) == 2
+    elif question.type == "numeric":
+        assert question.numbers
+        assert all(math.isfinite(value) and 0 <= tolerance < math.inf for value, tolerance in question.numbers)
+        assert question.weights is None or len(question.weights) == len(question.numbers)
+        assert question.feedback == () or len(question.feedback) == len(question.numbers)
     else:
         assert question.accepted
         assert all(text.strip() == text and text for text in question.accepted)
+        assert question.weights is None or len(question.weights) == len(question.accepted)
         assert question.feedback == () or len(question.feedback) == len(question.accepted)
+    answers = question.weights or ()
+    assert all(-1 <= weight <= 1 for weight in answers)
+    assert not answers or max(answers) == 1 or question.type == "multiple"  # some answer earns full marks
 
 
 def parses_or_refuses(data: bytes, filename: str) -> ImportResult | None:
@@ -54,6 +65,7 @@ def parses_or_refuses(data: bytes, filename: str) -> ImportResult | None:
         assert_well_formed(question)
     keys = [question.key for question in result.questions]
     assert len(keys) == len(set(keys))
+    assert all(item.line > 0 and item.reason for item in [*result.skipped, *result.refused])
     return result
 
 
@@ -113,8 +125,10 @@ def test_just_under_the_size_limit_any_layout_costs_linear_time_and_bounded_memo
                                                                                    filename: str) -> None:
     data = pattern * ((MAX_TEXT_BYTES - 8) // len(pattern))
     data = b"Q{" + data + b"}" if pattern in (b"Q{~", b"Q{=%5%") else data
-    # Measured: at most 0.4 s on one core; quadratic work on 2 MB would take minutes, so the bound allows for load.
-    assert seconds(lambda: parses_or_refuses(data, filename)) < 2.0
+    # What is checked is the shape, not the speed (bench/imports.py measures that): quadratic work or backtracking
+    # on 2 MB takes minutes; linear work took 0.4 s on an idle core and up to 3.8 s with the machine's two cores
+    # shared by four test runs. The bound sits between, far from both.
+    assert seconds(lambda: parses_or_refuses(data, filename)) < 15.0
     # Measured: at most 33 MB (a few working copies of the text); never an object per line or per character.
     assert peak_bytes(lambda: parses_or_refuses(data, filename)) < 20 * MAX_TEXT_BYTES
 
@@ -136,7 +150,8 @@ def test_more_questions_than_the_limit_are_refused_up_front() -> None:
 @pytest.mark.parametrize(
     ("data", "filename", "message_part"),
     [
-        (b"Q?{T}", "bank.docx", "不支持的文件类型"),
+        (b"Q?{T}", "bank.pdf", "不支持的文件类型"),
+        (b"Q?{T}", "bank.docx", "不是 Office 文件"),
         (b"Q?{T}", "bank", "不支持的文件类型"),
         (b"Q?{T}\x00\x01", "bank.gift", "不是文本文件"),
         (b"Q?{T}\n\xff\xfe\xfd\xff", "bank.gift", "第2行附近无法解码"),
@@ -157,7 +172,7 @@ def test_extension_is_matched_case_insensitively() -> None:
 GIFT_PIECES = st.sampled_from([
     "{", "}", "~", "=", "#", "####", ":", "::", "%", "%50%", "%-100%", "->", "\\", "\\{", "\\n", "\n", "\n\n",
     " ", "//", "// [tag:x] [id:k]", "$CATEGORY: a/b", "[html]", "[plain]", "T", "TRUE", "F", "false", "..", "1822",
-    "3.14", "a", "题", "＿", "\t", "\r\n", "\ufdd3",
+    "3.14", "a", "题", "＿", "\t", "\r\n", "\ufdd3", "[markdown]", "*", "%-50%", "%100%", "~#", "0.5",
 ])
 AIKEN_PIECES = st.sampled_from([
     "Q?", "A. ", "B) ", "C、", "Ｄ．", "ANSWER: ", "答案：", "A", "B", "AC", "x", "\n", "\n\n", " ", ",", "E", "1",
@@ -189,8 +204,9 @@ def test_any_bytes_never_crash(data: bytes, filename: str) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.sampled_from(["{=a}", "{~a =b}", "{T}", "{#4}", "{}", "{=a->b}", "x"]), min_size=1, max_size=8))
-def test_every_question_block_is_imported_or_skipped_never_lost(blocks: list[str]) -> None:
+@given(st.lists(st.sampled_from(["{=a}", "{~a =b}", "{T}", "{#4}", "{}", "{=a->b}", "x", "{~a ~b}", "{#x}", "{=a"]),
+                min_size=1, max_size=8))
+def test_every_question_block_is_imported_skipped_or_refused_never_lost(blocks: list[str]) -> None:
     result = parses_or_refuses("\n\n".join(f"Q{i} {block}" for i, block in enumerate(blocks)).encode(), "b.gift")
     assert result is not None
-    assert len(result.questions) + len(result.skipped) == len(blocks)
+    assert len(result.questions) + len(result.skipped) + len(result.refused) == len(blocks)

@@ -91,8 +91,8 @@ def test_the_name_column_names_the_question_and_may_be_left_out() -> None:
     assert (named.extra, unnamed.extra) == ({"title": "预存话费"}, {})
     [older] = read([["判断", "Q3", "", "", "", "", "", "", "对"]], header=CHINESE[:-1]).questions  # older template
     assert older.extra == {}
-    [problem] = refusal(workbook([row(题型="判断", 题干="Q", 答案="对", 名称="长" * 201)])).problems
-    assert "名称不能超过200个字符" in problem
+    [refused] = read([row(题型="判断", 题干="Q", 答案="对", 名称="长" * 201)]).refused
+    assert "名称不能超过200个字符" in refused.reason
 
 
 def test_english_headers_and_type_names() -> None:
@@ -161,19 +161,19 @@ def test_blank_rows_are_not_questions() -> None:
 )
 def test_row_errors_name_the_row(values: dict[str, Any], message_part: str) -> None:
     good = row(题型="判断", 题干="fine", 答案="对")
-    error = refusal(workbook([good, good, row(**values)]))
-    [problem] = error.problems
-    assert problem.startswith("题库.xlsx 第4行：")
-    assert message_part in problem
-    assert "未导入任何题目" in error.message
+    result = read([good, good, row(**values)])
+    [refused] = result.refused
+    assert refused.line == 4
+    assert message_part in refused.reason
+    assert len(result.questions) == 2  # the good rows still import, as Moodle does
 
 
 def test_every_bad_row_is_reported_at_once() -> None:
     rows = [row(题型="判断", 题干="Q", 答案="对"), row(题型="单选", 题干="Q", 选项A="a", 选项B="b"),
             row(题型="判断", 题干="Q", 答案="对"), row(题型="填空", 答案="")]
-    problems = refusal(workbook(rows)).problems
-    assert problems[0] == "题库.xlsx 第3行：没有填写答案"
-    assert problems[1] == "题库.xlsx 第5行：题干为空；没有填写答案（填空题的多个答案用 | 分隔）"
+    refused = read(rows).refused
+    assert [(r.line, r.reason) for r in refused] == [
+        (3, "没有填写答案"), (5, "题干为空；没有填写答案（填空题的多个答案用 | 分隔）")]
 
 
 @pytest.mark.parametrize(
@@ -191,8 +191,8 @@ def test_header_problems(header: list[str], message_part: str) -> None:
 
 def test_content_under_a_column_without_header_is_an_error() -> None:
     rows = [[*row(题型="判断", 题干="Q", 答案="对"), "", "stray note"]]
-    [problem] = refusal(workbook(rows, header=[*CHINESE, "", ""])).problems
-    assert problem == "题库.xlsx 第2行：第17列没有表头却有内容"
+    [refused] = read(rows, header=[*CHINESE, "", ""]).refused
+    assert (refused.line, refused.reason) == (2, "第17列没有表头却有内容")
 
 
 def test_the_template_saved_as_csv_reads_the_same() -> None:
@@ -229,3 +229,14 @@ def test_zip_bomb_is_refused_quickly() -> None:
 
 def test_oversized_spreadsheet_is_refused_before_reading() -> None:
     assert "文件大小超过上限" in refusal(b"PK" + b"\x00" * (6 << 20)).message
+
+
+def test_a_single_choice_where_either_answer_is_right_round_trips_through_the_template() -> None:
+    """Moodle's {=b =c ~a}: the exporter writes "B或C", the reader makes it a single choice with both right."""
+    from lms.quizzes.exporters import EXPORTERS
+    from lms.quizzes.specs import QuestionSpec
+
+    spec = QuestionSpec("e", "single", "任选其一", options=("甲", "乙", "丙"), correct=(1, 2), weights=(0.0, 1.0, 1.0))
+    data = EXPORTERS["xlsx"].export([spec], title="t", media=lambda url: None)
+    [read] = parse_file(data, "t.xlsx").questions
+    assert (read.type, read.correct, read.weights) == ("single", (1, 2), (0.0, 1.0, 1.0))

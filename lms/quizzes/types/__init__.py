@@ -1,0 +1,1 @@
+"""Question types, one module each; the registry is ``lms.quizzes.question_types``."""
