@@ -19,7 +19,6 @@ Prints the figures and writes bench/results/banks.json.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import tempfile
 import time
@@ -30,8 +29,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from bench import scale
-from bench.reports import median_ms
+from bench import common, scale
 
 RESULTS = Path(__file__).resolve().parent / "results" / "banks.json"
 BANK = "bench-bank"
@@ -159,12 +157,6 @@ def _insert_attempts(rows: list[dict[str, Any]]) -> None:
     db.session.execute(insert(BankQuestionUse), uses)
 
 
-def _signed_in(app: Any) -> Any:
-    client = app.test_client()
-    response = client.post("/login", data={"employee_no": "TRAINER", "password": scale.STAFF_PASSWORD})
-    if response.status_code != 302:
-        raise RuntimeError(f"cannot sign in as the trainer: {response.status_code}")
-    return client
 
 
 def _get(client: Any, url: str, expect: str | None = None) -> Callable[[], None]:
@@ -180,11 +172,11 @@ def _get(client: Any, url: str, expect: str | None = None) -> Callable[[], None]
 
 def pages(uri: str, runs: int, question_id: int, *, papers: int) -> dict[str, float]:
     app = scale._app(uri)
-    client = _signed_in(app)
+    client = common.signed_in(app, "TRAINER")
     figures = {  # the list says how many papers held each question once there are papers
-        "bank_list_ms": median_ms(_get(client, "/questions", "份试卷" if papers else "未使用"), runs),
-        "bank_weak_ms": median_ms(_get(client, "/questions?usage=weak"), runs),
-        "bank_question_ms": median_ms(_get(client, f"/questions/{question_id}"), runs),
+        "bank_list_ms": common.median_ms(_get(client, "/questions", "份试卷" if papers else "未使用"), runs),
+        "bank_weak_ms": common.median_ms(_get(client, "/questions?usage=weak"), runs),
+        "bank_question_ms": common.median_ms(_get(client, f"/questions/{question_id}"), runs),
     }
     with app.app_context():
         from lms.extensions import db
@@ -214,10 +206,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-banks-") as folder:
         uri = scale.database_uri(Path(folder) / "banks.sqlite3")
         figures = measure(uri, args.attempts, args.runs)
-    figures["database"] = "postgresql" if uri.startswith("postgresql") else "sqlite"
     figures["runs"] = args.runs
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    common.save(RESULTS, figures, uri)
     for key, value in figures.items():
         print(f"{key:32} {value}")
 

@@ -33,11 +33,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -45,7 +42,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests.support.word writes the Word paper
 
-from bench import scale  # noqa: E402 - after the path is set
+from bench import common, scale  # noqa: E402 - after the path is set
 
 RESULTS = ROOT / "bench" / "results" / "imports.json"
 QUESTIONS = 1000
@@ -118,15 +115,6 @@ def files(specs: list[Any]) -> dict[str, bytes]:
     return written
 
 
-def median_ms(run: Callable[[], Any], runs: int) -> float:
-    """Median of ``runs`` timed runs after one warm-up; two decimals, as the baseline is a few milliseconds."""
-    run()
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        run()
-        timings.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(timings), 2)
 
 
 def measure_parse(written: dict[str, bytes], runs: int, expected: int) -> dict[str, Any]:
@@ -140,8 +128,8 @@ def measure_parse(written: dict[str, bytes], runs: int, expected: int) -> dict[s
             raise RuntimeError(f"{filename}: {len(result.questions)} questions read, {len(result.refused)} refused, "
                                f"{len(result.skipped)} skipped; expected {expected} read")
         figures[f"import_{fmt}_kb"] = round(len(data) / 1024, 1)
-        figures[f"import_{fmt}_parse_ms"] = median_ms(lambda data=data, filename=filename: parse_file(data, filename),
-                                                      runs)
+        figures[f"import_{fmt}_parse_ms"] = common.median_ms(
+            lambda data=data, filename=filename: parse_file(data, filename), runs, digits=2)
     return figures
 
 
@@ -193,7 +181,7 @@ def measure_preview(uri: str, written: dict[str, bytes], runs: int, expected: in
                     raise RuntimeError(f"{filename}: {plan.unchanged} unchanged, {plan.updated} updated, "
                                        f"{plan.new} new, {len(plan.refused)} refused; expected {expected} unchanged")
 
-            figures[f"import_{fmt}_preview_ms"] = median_ms(preview, runs)
+            figures[f"import_{fmt}_preview_ms"] = common.median_ms(preview, runs, digits=2)
         db.engine.dispose()
     return figures
 
@@ -202,7 +190,7 @@ def baseline_ms(specs: list[Any], runs: int) -> float:
     from lms.quizzes.definitions import spec_to_json
 
     stored = json.dumps([spec_to_json(spec) for spec in specs], ensure_ascii=False)
-    return median_ms(lambda: json.loads(stored), runs)
+    return common.median_ms(lambda: json.loads(stored), runs, digits=2)
 
 
 def measure(uri: str, runs: int, count: int, media_dir: Path) -> dict[str, Any]:
@@ -243,10 +231,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-imports-") as folder:
         uri = scale.database_uri(Path(folder) / "imports.sqlite3")
         figures = measure(uri, args.runs, args.questions, Path(folder) / "media")
-    figures["database"] = "postgresql" if uri.startswith("postgresql") else "sqlite"
     figures["runs"] = args.runs
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    common.save(RESULTS, figures, uri)
     print(markdown_table(figures))
 
 

@@ -26,8 +26,6 @@ Prints a Markdown table and writes bench/results/outreach.json; exit code 1 when
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
 import sys
 import tempfile
 import time
@@ -39,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import scale  # noqa: E402 - after the path is set
+from bench import common, scale  # noqa: E402 - after the path is set
 
 RESULTS = ROOT / "bench" / "results" / "outreach.json"
 GRIDS = 30
@@ -47,14 +45,6 @@ TARGETS_MS = {"outreach_manager_page_ms": 200, "outreach_shop_page_ms": 200, "ou
               "outreach_coverage_city_ms": 500, "outreach_poster_page_ms": 150}
 
 
-def timed(run: Callable[[], Any], runs: int) -> float:
-    run()  # warm, as a running server would be
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        run()
-        timings.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(timings), 1)
 
 
 def build(uri: str, shops: int) -> Any:
@@ -115,12 +105,6 @@ def build(uri: str, shops: int) -> Any:
     return app
 
 
-def signed_in(app: Any, employee_no: str) -> Any:
-    client = app.test_client()
-    response = client.post("/login", data={"employee_no": employee_no, "password": scale.STAFF_PASSWORD})
-    if response.status_code != 302:
-        raise RuntimeError(f"cannot sign in as {employee_no}: {response.status_code}")
-    return client
 
 
 def links_and_readings(app: Any) -> tuple[list[str], float]:
@@ -136,7 +120,7 @@ def links_and_readings(app: Any) -> tuple[list[str], float]:
 
     made_ms = 0.0
     for number, employee_no in enumerate(app.config["BENCH_MANAGERS"]):
-        client = signed_in(app, employee_no)
+        client = common.signed_in(app, employee_no)
         started = time.perf_counter()
         response = client.post("/outreach/links", follow_redirects=False)
         if number == 0:
@@ -166,7 +150,7 @@ def measure(uri: str, shops: int, runs: int) -> dict[str, Any]:
 
     app = build(uri, shops)
     tokens, made_ms = links_and_readings(app)
-    manager = signed_in(app, app.config["BENCH_MANAGERS"][0])
+    manager = common.signed_in(app, app.config["BENCH_MANAGERS"][0])
     phone = app.test_client()
     turn = iter(range(10**9))
 
@@ -186,11 +170,11 @@ def measure(uri: str, shops: int, runs: int) -> dict[str, Any]:
     figures: dict[str, Any] = {
         "outreach_shops": shops, "outreach_shops_per_manager": len(tokens),
         "outreach_links_made_ms": made_ms,
-        "outreach_manager_page_ms": timed(get(manager, "/outreach"), runs),
-        "baseline_signed_in_page_ms": timed(get(manager, "/account/sessions"), runs),
-        "outreach_shop_page_ms": timed(shop_page, runs),
-        "baseline_public_page_ms": timed(get(app.test_client(), "/login"), runs),
-        "outreach_coverage_city_ms": timed(get(signed_in(app, "SC001"), "/outreach/coverage"), runs),
+        "outreach_manager_page_ms": common.median_ms(get(manager, "/outreach"), runs),
+        "baseline_signed_in_page_ms": common.median_ms(get(manager, "/account/sessions"), runs),
+        "outreach_shop_page_ms": common.median_ms(shop_page, runs),
+        "baseline_public_page_ms": common.median_ms(get(app.test_client(), "/login"), runs),
+        "outreach_coverage_city_ms": common.median_ms(get(common.signed_in(app, "SC001"), "/outreach/coverage"), runs),
     }
     started = time.perf_counter()
     posters = manager.get("/outreach/posters.pdf")
@@ -233,11 +217,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-outreach-") as folder:
         uri = scale.database_uri(Path(folder) / "outreach.sqlite3")
         figures = measure(uri, args.shops, args.runs)
-    figures["database"] = "postgresql" if uri.startswith("postgresql") else "sqlite"
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    common.save(RESULTS, figures, uri)
     print(markdown_table(figures))
-    if not all(figures[f"{key}_ok"] for key in TARGETS_MS):
+    if not common.targets_met(figures, TARGETS_MS):
         raise SystemExit(1)
 
 

@@ -16,9 +16,7 @@ Prints the figures and writes bench/results/reports.json. Targets: 100 ms for th
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -26,28 +24,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import scale
+from bench import common, scale
 
 RESULTS = Path(__file__).resolve().parent / "results" / "reports.json"
 TARGETS_MS = {"failed_twice_query_ms": 100, "risk_board_ms": 200, "period_page_ms": 200}
 
 
-def median_ms(run: Callable[[], Any], runs: int) -> float:
-    run()  # warm the caches, as a running server would be
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        run()
-        timings.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(timings), 1)
 
 
-def _signed_in(app: Any, employee_no: str) -> Any:
-    client = app.test_client()
-    response = client.post("/login", data={"employee_no": employee_no, "password": scale.STAFF_PASSWORD})
-    if response.status_code != 302:
-        raise RuntimeError(f"cannot sign in as {employee_no}: {response.status_code}")
-    return client
 
 
 def _get(client: Any, url: str) -> Callable[[], None]:
@@ -77,13 +61,13 @@ def measure(uri: str, runs: int) -> dict[str, Any]:
             queries.failed_twice_rows(latest, city)
             db.session.rollback()
 
-        figures["failed_twice_query_ms"] = median_ms(failed_twice, runs)
+        figures["failed_twice_query_ms"] = common.median_ms(failed_twice, runs)
         figures["failed_twice_people"] = len(queries.failed_twice_rows(latest, city))
         db.session.remove()
     for who, prefix in (("CITY-SUP", ""), ("SUP-01", "county_")):
-        client = _signed_in(app, who)
-        figures[f"{prefix}risk_board_ms"] = median_ms(_get(client, "/reports/"), runs)
-        figures[f"{prefix}period_page_ms"] = median_ms(_get(client, f"/reports/periods/{latest}"), runs)
+        client = common.signed_in(app, who)
+        figures[f"{prefix}risk_board_ms"] = common.median_ms(_get(client, "/reports/"), runs)
+        figures[f"{prefix}period_page_ms"] = common.median_ms(_get(client, f"/reports/periods/{latest}"), runs)
     figures["period"] = latest
     return figures
 
@@ -138,12 +122,10 @@ def main() -> None:
         close_seconds = measure_close(uri)
         if close_seconds is not None:
             figures["close_month_10k_s"] = close_seconds
-    figures["database"] = "postgresql" if uri.startswith("postgresql") else "sqlite"
     figures["runs"] = args.runs
     for key, target in TARGETS_MS.items():
         figures[f"{key}_ok"] = figures[key] <= target
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    common.save(RESULTS, figures, uri)
     for key, value in figures.items():
         print(f"{key:32} {value}")
 

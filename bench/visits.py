@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import random
 import re
 import statistics
@@ -50,7 +49,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import scale  # noqa: E402 - after the path is set
+from bench import common, scale  # noqa: E402 - after the path is set
 
 RESULTS = ROOT / "bench" / "results" / "visits.json"
 VISITS = 200
@@ -272,11 +271,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-visits-") as folder:
         uri = scale.database_uri(Path(folder) / "visits.sqlite3")
         figures = measure(uri, args.visits, Path(folder) / "media")
-    figures["database"] = "postgresql" if uri.startswith("postgresql") else "sqlite"
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    common.save(RESULTS, figures, uri)
     print(markdown_table(figures))
-    if not all(figures[f"{key}_ok"] for key in TARGETS_MS):
+    if not common.targets_met(figures, TARGETS_MS):
         raise SystemExit(1)
 
 
