@@ -81,13 +81,17 @@ def manager_home() -> Any:
     stages = Counter(row.stage for row in rows)
     questions = queries.check_questions(pack)
     attended = session_queries.sessions_attended([row.shop.id for row in listed.items])
+    shareable = [row for row in rows if row.can_share]
     return render_template("outreach/manager.html", period=period, pack=pack, rows=rows, listed=listed,
                            shared=shared, stage=stage, text=text, stages=stages, stage_labels=STAGE_LABELS,
                            missing=sum(1 for row in rows if row.can_share and row.link_state != rules.ACTIVE),
                            form=FlaskForm(), can_share=current_user.role == "manager",
                            sessions_attended=attended,
                            question_count=len(questions),
-                           followups=reminders.followups(rows, period, has_check=bool(questions)),
+                           followups=reminders.followups(listed.items, period, has_check=bool(questions)),
+                           stuck=sum(1 for row in shareable if reminders.stage_of(row, has_check=bool(questions))),
+                           posters=sum(1 for row in shareable
+                                       if row.link is not None and row.link_state == rules.ACTIVE),
                            read=stages[rules.CONFIRMED],
                            passed=sum(1 for row in rows if row.reading and row.reading.check_passed))
 

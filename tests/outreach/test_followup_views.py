@@ -42,6 +42,22 @@ def test_the_manager_page_offers_reminders_and_posters(app, auth, world):
     assert page.count("联系人（0）") == 2
 
 
+def test_the_reminder_and_poster_counts_cover_every_shop_not_only_the_page_shown(app, auth, world):
+    from tests.support.visits import add_shop
+
+    for number in range(23):
+        shop = add_shop(world.manager, code=f"P{number:03d}", name=f"批量店{number}")
+        services.make_link(shop.id, world.manager, days=90)
+    auth.login(world.manager)
+    first = auth.client.get("/outreach").get_data(as_text=True)
+    second = auth.client.get("/outreach?page=2").get_data(as_text=True)
+    assert first.count('class="card outreach-shop"') == 20  # 25 shops, 20 a page
+    for page in (first, second):
+        assert "提醒未学习的门店（25）" in page  # none has opened its link
+        assert "下载全部柜台海报（PDF，23 页）" in page  # the 23 with a link in force, wherever they are listed
+    assert first.count("本月未提醒") == 20  # each shown card has its own follow-up line
+
+
 def test_the_reminders_page_has_a_message_per_shop_with_its_link_and_a_combined_one_without(app, auth, world):
     east_link = services.make_link(world.shops[0].id, world.manager, days=90)
     auth.login(world.manager)
