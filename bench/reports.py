@@ -49,20 +49,21 @@ def measure(uri: str, runs: int) -> dict[str, Any]:
 
     from lms.accounts.models import User
     from lms.extensions import db
-    from lms.reports import queries
+    from lms.reports.queries.common import closed_periods
+    from lms.reports.queries.risk import failed_twice_rows
 
     app = scale._app(uri)
     figures: dict[str, Any] = {}
     with app.app_context():
-        latest = queries.closed_periods()[-1]
+        latest = closed_periods()[-1]
         city = db.session.scalar(select(User).where(User.employee_no == "CITY-SUP"))
 
         def failed_twice() -> None:
-            queries.failed_twice_rows(latest, city)
+            failed_twice_rows(latest, city)
             db.session.rollback()
 
         figures["failed_twice_query_ms"] = common.median_ms(failed_twice, runs)
-        figures["failed_twice_people"] = len(queries.failed_twice_rows(latest, city))
+        figures["failed_twice_people"] = len(failed_twice_rows(latest, city))
         db.session.remove()
     for who, prefix in (("CITY-SUP", ""), ("SUP-01", "county_")):
         client = common.signed_in(app, who)
