@@ -505,6 +505,7 @@ def inspect_page(page: Any, visit: Visit, *, english: bool, console: list[str],
 
 
 AXE_SERIOUS = ("serious", "critical")
+MENU = "header.topbar"  # the top bar with the menu, the same on every page of a person in one language
 
 
 def axe_source() -> str:
@@ -517,27 +518,33 @@ def axe_source() -> str:
 # One round trip: axe's violations, cut to what the walk reads (rule, impact, help, the first three nodes); null
 # when the page has no axe yet.
 AXE_RUN = """
-options => typeof window.axe === 'undefined' ? null : axe.run(document, options).then(results =>
+([context, options]) => typeof window.axe === 'undefined' ? null : axe.run(context || document, options).then(results =>
   results.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                 nodes: v.nodes.slice(0, 3).map(n => n.target)})))
 """
 
 
-def run_axe(page: Any, *, contrast: bool = True) -> list[dict[str, Any]]:
+def run_axe(page: Any, *, contrast: bool = True, only_contrast_of: str | None = None) -> list[dict[str, Any]]:
     """axe-core's violations on the page. Colour contrast costs most of axe's time (2-3x all other rules
-    together), so the walk checks it at one width, on the phone, where it matters most (at 360 px the top menu is
-    folded away: its links are checked at 1366 px by every rule but this one).
+    together), so the walk checks it at one width, on the phone, where it matters most; at 360 px the top menu is
+    folded away, so the walk checks the open menu's contrast at 1366 px once per person and language
+    (``only_contrast_of``: that one rule in that part of the page).
 
     A walk's browser context loads axe into every document (``add_init_script``), once per page instead of sending
     its 570 kB with every check; a page without it gets it here. Only the violations come back from the page (the
     passing and inapplicable rules are not read)."""
     options: dict[str, Any] = {"resultTypes": ["violations"]}
-    if not contrast:
+    context: Any = "document"
+    if only_contrast_of is not None:
+        options["runOnly"] = {"type": "rule", "values": ["color-contrast"]}
+        context = {"include": [only_contrast_of]}
+    elif not contrast:
         options["rules"] = {"color-contrast": {"enabled": False}}
-    violations = page.evaluate(AXE_RUN, options)
+    arguments = [context if context != "document" else None, options]
+    violations = page.evaluate(AXE_RUN, arguments)
     if violations is None:
         page.evaluate(axe_source())
-        violations = page.evaluate(AXE_RUN, options)
+        violations = page.evaluate(AXE_RUN, arguments)
     return [{"id": v["id"], "impact": v.get("impact"), "help": v.get("help"), "nodes": v["nodes"]}
             for v in violations]
 
@@ -649,6 +656,7 @@ class Walk:
             self.context.add_init_script(axe_source())
         self.page = self.context.new_page()
         self.width = viewports[0]
+        self.menu_contrast_checked = False
         self.in_flight = InFlight(self.page)
         self.console: list[str] = []
         self.failed: list[str] = []
@@ -719,6 +727,10 @@ class Walk:
         if self.axe:
             visit.axe = run_axe(self.page, contrast=self.width == "phone")
             visit.checks += ["axe"] + (["color-contrast"] if self.width == "phone" else [])
+            if self.width == "desktop" and not self.menu_contrast_checked and self.page.locator(MENU).count():
+                visit.axe += run_axe(self.page, only_contrast_of=MENU)
+                visit.checks.append("menu color-contrast")
+                self.menu_contrast_checked = True
         if self.shots is not None:
             name = f"{self.who}-{self.width}{'-en' if self.english else ''}-{visit.endpoint}.png"
             (self.shots / name).parent.mkdir(parents=True, exist_ok=True)
