@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import freezegun
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -38,6 +39,10 @@ def _shared_builder(rule: Rule, append_unknown: bool = True) -> Any:
 
 
 Rule._compile_builder = _shared_builder  # type: ignore[method-assign]
+
+# pytest times tests through _pytest.timing's own references to time() and perf_counter(); freezegun would replace
+# them while a frozen clock runs (a test's "duration" then came out as 1.8e9 s, crowding --durations' slowest list).
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 # Hypothesis checks properties, not speed: its per-example deadline (200 ms) failed two property tests on a loaded
 # 2-core machine with nothing wrong. Speed is measured in bench/, against a baseline of the same run.
