@@ -84,7 +84,8 @@ def measure_close(uri: str) -> float | None:
         app = scale._app(f"sqlite:///{copy}")
         with app.app_context():
             from lms.assessment import services
-            from lms.assessment.services import is_closed, monthly_periods
+            from lms.assessment.queries import monthly_periods
+            from lms.assessment.services import is_closed
             from lms.extensions import db
 
             waiting = [p for p in monthly_periods() if not is_closed(p)]
