@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import segno
 from flask import current_app
 from jinja2 import Environment, Template
 
@@ -140,6 +139,8 @@ def qr_data_uri(url: str) -> str:
     # Medium error correction survives a crease or a smudge on paper. One pixel per module, scaled up by the
     # stylesheet without smoothing (image-rendering: pixelated): a ~400-byte PNG, and several times cheaper for
     # WeasyPrint than drawing the same code as an SVG path.
+    import segno
+
     return str(segno.make(url, error="m").png_data_uri(scale=1, border=0))
 
 

@@ -8,7 +8,6 @@ import io
 from collections import Counter
 from typing import Any
 
-import segno
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -31,6 +30,8 @@ def _days() -> int:
 
 def _qr_svg(address: str, label: str) -> Markup:
     """The address as an inline SVG QR code (no request of its own, so the token never reaches a log line)."""
+    import segno
+
     svg = segno.make(address, error="m").svg_inline(scale=3, border=2, title=label, svgclass="qr-code", omitsize=True)
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704 - segno's own markup, title escaped
 
@@ -45,6 +46,8 @@ def shop_qr(shop_id: int) -> Any:
     link = queries.current_links([shop.id]).get(shop.id) if shop is not None else None
     if link is None or rules.link_state(utcnow(), link.expires_at, link.revoked_at) != rules.ACTIVE:
         abort(404)
+    import segno
+
     svg = io.BytesIO()
     segno.make(links.address_of(link), error="m").save(svg, kind="svg", scale=3, border=2, omitsize=True,
                                                         title=_("%(shop)s 的学习二维码", shop=shop.name))

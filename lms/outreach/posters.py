@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import segno
 from flask import current_app, render_template
 
 from lms.certificates import fonts
@@ -44,6 +43,8 @@ class Poster:
     def qr(self) -> str:
         # Medium error correction survives a crease or a smudge; a quiet zone of four modules in the image itself,
         # so the code scans whatever is printed around it.
+        import segno
+
         return str(segno.make(self.address, error="m").png_data_uri(scale=1, border=4))
 
 
@@ -81,8 +82,8 @@ def _font_face_css(font_dir: Path) -> str:
 
 def _prepare() -> _Prepared:
     """The parsed stylesheet with its fonts, once per process (parsing fonts is most of a small PDF's cost)."""
-    from weasyprint import CSS  # noqa: PLC0415 - 2.5 s to import: only when a poster is printed
-    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415 - same
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
 
     font_dir = certificate_rendering.current_settings().font_dir
     stylesheet_text = (Path(str(current_app.static_folder)) / STYLESHEET).read_text(encoding="utf-8")
@@ -97,7 +98,7 @@ def _prepare() -> _Prepared:
 
 def render_pdf(posters: Sequence[Poster]) -> bytes:
     """One A4 page per poster."""
-    from weasyprint import HTML, URLFetcher  # noqa: PLC0415 - 2.5 s to import: only when a poster is printed
+    from weasyprint import HTML, URLFetcher
 
     prepared = _prepare()
     html = render_template("outreach/poster.html", posters=posters)

@@ -14,7 +14,8 @@ from tests.support.browser import BROWSER_MARKS, sign_in
 pytestmark = BROWSER_MARKS
 
 PAGE = """<!doctype html><html lang="zh-CN"><head><title>菜单</title></head><body>
-<header class="topbar"><nav aria-label="主导航"><a href="#a" style="color:{menu};background:#fff">学习</a></nav></header>
+<header class="topbar"><nav aria-label="主导航">
+<a href="#a" style="color:{menu};background:#fff">学习</a></nav></header>
 <main><p style="color:{body};background:#fff">正文</p></main></body></html>"""
 
 

@@ -13,9 +13,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from lms.quizzes.importers.spreadsheet import ALL_OPTION_LETTERS, COLUMNS, EXTRA_COLUMNS, OPTION_LETTERS
 from lms.quizzes.specs import QuestionSpec
 
@@ -58,6 +55,9 @@ def export(specs: list[QuestionSpec], *, title: str, media: Callable[[str], tupl
     extra = EXTRA_COLUMNS[: max(0, widest - len(OPTION_LETTERS))]
     columns = (*COLUMNS, *extra)
     letters = ALL_OPTION_LETTERS[: len(OPTION_LETTERS) + len(extra)]
+    from openpyxl import Workbook  # here, not at the top: a worker that never exports does not hold openpyxl
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # noqa: S101 - a new workbook always has its first sheet

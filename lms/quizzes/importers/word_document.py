@@ -16,10 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import docx
-from docx.opc.exceptions import PackageNotFoundError
-from lxml import etree
-
 from lms.core.errors import ValidationFailed
 from lms.courses.media import MediaRefused, check_office
 
@@ -71,6 +67,10 @@ class WordDocument:
 
 def read_docx(data: bytes, filename: str) -> WordDocument:
     """The document's blocks, or ValidationFailed naming the file when it is not a .docx one can read safely."""
+    import docx  # here, not at the top: a server worker that never reads a .docx does not hold python-docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml import etree
+
     _check_file(data, filename)
     try:
         document = docx.Document(io.BytesIO(data))

@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 
-import docx
-from docx.shared import Cm, Pt, RGBColor
 from PIL import Image, ImageDraw
 
 INSTRUCTIONS = (
@@ -92,6 +90,9 @@ def example_picture() -> bytes:
 
 @lru_cache(maxsize=1)
 def docx_template() -> bytes:
+    import docx  # here, not at the top: a server worker that never writes the template does not hold python-docx
+    from docx.shared import Cm, Pt, RGBColor
+
     document = docx.Document()
     document.add_heading("题库导入模板（Word）", level=1)
     for text in INSTRUCTIONS:
