@@ -33,13 +33,17 @@ def postgres_url() -> str | None:
     return None
 
 
+def conninfo_of(url: str) -> str:
+    """libpq's address of the database ``url`` names, without the URL's query: the test sessions' ``options``
+    would reach libpq with its space written as '+', which libpq does not read as a space."""
+    return make_url(url).set(drivername="postgresql", query={}).render_as_string(hide_password=False)
+
+
 @contextmanager
 def admin_connection(url: str) -> Iterator[object]:
     import psycopg
 
-    parsed = make_url(url)
-    conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
+    with psycopg.connect(conninfo_of(url), autocommit=True) as conn:
         yield conn
 
 
